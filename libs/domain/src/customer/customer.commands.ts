@@ -1,0 +1,89 @@
+import type { Sealed } from '../shared/personal-data';
+import type { ContactChannel, ContactDirection, ProfileChanges } from './customer.events';
+
+/** Every command carries the decision time; deciders never read a clock. */
+interface Timed {
+  now: string;
+}
+
+export type CreateLead = Timed & {
+  type: 'CreateLead';
+  data: {
+    customerId: string;
+    name: Sealed;
+    email?: Sealed;
+    phone?: Sealed;
+    company?: string;
+    source: string;
+    ownerId?: string;
+  };
+};
+
+export type LogContact = Timed & {
+  type: 'LogContact';
+  data: {
+    customerId: string;
+    contactId: string;
+    channel: ContactChannel;
+    direction: ContactDirection;
+    subject: Sealed;
+    notes?: Sealed;
+    occurredAt?: string;
+  };
+};
+
+export type ChurnCustomer = Timed & {
+  type: 'ChurnCustomer';
+  data: { customerId: string; reason: string };
+};
+
+export type SetConsent = Timed & {
+  type: 'SetConsent';
+  data: { customerId: string; purpose: string; granted: boolean };
+};
+
+export type AssignOwner = Timed & {
+  type: 'AssignOwner';
+  data: { customerId: string; ownerId: string };
+};
+
+export type CorrectProfile = Timed & {
+  type: 'CorrectProfile';
+  data: { customerId: string; changes: ProfileChanges };
+};
+
+export type EraseCustomer = Timed & {
+  type: 'EraseCustomer';
+  data: { customerId: string; reason: string };
+};
+
+/**
+ * Something happened to one of the client's deals. The customer decides whether that is
+ * allowed (not for unknown or erased clients) and what it means for the relationship:
+ * a lead's first won deal converts it; a new or won deal brings a churned client back.
+ */
+export type RegisterDealActivity = Timed & {
+  type: 'RegisterDealActivity';
+  data: {
+    customerId: string;
+    dealId: string;
+    activity: 'opened' | 'stage-changed' | 'won' | 'lost';
+  };
+};
+
+/** A complaint is raised or resolved: only for a known client who is not erased. */
+export type RegisterComplaintActivity = Timed & {
+  type: 'RegisterComplaintActivity';
+  data: { customerId: string; complaintId: string; activity: 'raised' | 'resolved' };
+};
+
+export type CustomerCommand =
+  | CreateLead
+  | LogContact
+  | ChurnCustomer
+  | SetConsent
+  | AssignOwner
+  | CorrectProfile
+  | EraseCustomer
+  | RegisterDealActivity
+  | RegisterComplaintActivity;

@@ -1,0 +1,20 @@
+import { invalid } from './domain-error';
+
+/** Clock skew we tolerate between a caller's clock and ours. */
+const ALLOWED_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+export function requireText(field: string, value: string): void {
+  if (typeof value !== 'string' || value.trim().length === 0) {
+    throw invalid('REQUIRED_FIELD', `${field} must not be empty`, { field });
+  }
+}
+
+export function assertNotInFuture(field: string, at: string, now: string): void {
+  const time = Date.parse(at);
+  if (Number.isNaN(time)) {
+    throw invalid('INVALID_TIMESTAMP', `${field} is not a valid ISO 8601 time`, { field, at });
+  }
+  if (time > Date.parse(now) + ALLOWED_CLOCK_SKEW_MS) {
+    throw invalid('TIMESTAMP_IN_FUTURE', `${field} lies in the future`, { field, at, now });
+  }
+}

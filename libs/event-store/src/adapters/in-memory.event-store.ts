@@ -1,0 +1,135 @@
+import type { EventEnvelope } from '@rapport/domain';
+import {
+  checkExpectedRevision,
+  duplicateResult,
+  lastPosition,
+  serialize,
+  validateAppendRequest,
+} from '../append-rules';
+import { AppendSignal, catchUp } from '../catch-up';
+import { InvalidAppendError } from '../event-store.errors';
+import type {
+  AppendRequest,
+  AppendResult,
+  CommandRecord,
+  EventStore,
+  ReadAllOptions,
+  ReadStreamOptions,
+  StreamRead,
+  SubscribeOptions,
+} from '../event-store.port';
+
+/** For tests and tools: the same guarantees as the durable stores, except durability. */
+export class InMemoryEventStore implements EventStore {
+  private readonly log: EventEnvelope[] = [];
+  private readonly streams = new Map<string, EventEnvelope[]>();
+  private readonly commands = new Map<string, CommandRecord>();
+  private readonly eventIds = new Set<string>();
+  private readonly appended = new AppendSignal();
+
+  constructor(private readonly clock: () => Date = () => new Date()) {}
+
+  async append(request: AppendRequest): Promise<AppendResult> {
+    validateAppendRequest(request);
+    // Yield once so that "concurrent" appends interleave as they would against a server.
+    await Promise.resolve();
+    if (request.commandId !== undefined) {
+      const record = this.commands.get(request.commandId);
+      if (record) return duplicateResult(request, record);
+    }
+    for (const stream of request.streams) {
+      checkExpectedRevision(
+        stream.streamId,
+        stream.expectedRevision,
+        this.revisionOf(stream.streamId),
+      );
+    }
+    // Build everything first: a failure leaves the log untouched.
+    const recordedAt = this.clock().toISOString();
+    const pending: EventEnvelope[] = [];
+    const ids = new Set<string>();
+    let position = this.log.length;
+    for (const stream of request.streams) {
+      let revision = this.revisionOf(stream.streamId);
+      for (const event of stream.events) {
+        if (this.eventIds.has(event.id) || ids.has(event.id)) {
+          throw new InvalidAppendError(`event id ${event.id} is already in the store`);
+        }
+        ids.add(event.id);
+        pending.push({
+          id: event.id,
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          streamId: stream.streamId,
+          streamRevision: ++revision,
+          position: ++position,
+          recordedAt,
+          data: JSON.parse(serialize(event.data, `data of ${event.type}`)),
+          metadata: JSON.parse(serialize(event.metadata, `metadata of ${event.type}`)),
+        });
+      }
+    }
+    for (const event of pending) {
+      this.log.push(event);
+      this.eventIds.add(event.id);
+      const stream = this.streams.get(event.streamId) ?? [];
+      stream.push(event);
+      this.streams.set(event.streamId, stream);
+    }
+    if (request.commandId !== undefined) {
+      this.commands.set(request.commandId, {
+        commandId: request.commandId,
+        ...(request.fingerprint !== undefined && { fingerprint: request.fingerprint }),
+        events: pending,
+      });
+    }
+    this.appended.notify();
+    const revisions: Record<string, number> = {};
+    for (const stream of request.streams)
+      revisions[stream.streamId] = this.revisionOf(stream.streamId);
+    return { events: pending, revisions, position: lastPosition(pending), duplicate: false };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StreamRead> {
+    const stream = this.streams.get(streamId) ?? [];
+    const from = options.fromRevision ?? 0;
+    const selected = stream.slice(
+      from,
+      options.maxCount === undefined ? undefined : from + options.maxCount,
+    );
+    return { events: selected, revision: stream.length - 1 };
+  }
+
+  async readAll({ after, limit }: ReadAllOptions): Promise<EventEnvelope[]> {
+    return this.log.slice(Math.max(0, after), Math.max(0, after) + limit);
+  }
+
+  subscribe(options: SubscribeOptions): AsyncIterable<EventEnvelope[]> {
+    return catchUp(
+      {
+        readAll: (o) => this.readAll(o),
+        waitForAppend: async (position, signal) => {
+          if (this.log.length > position) return;
+          await this.appended.wait(signal);
+        },
+      },
+      options,
+    );
+  }
+
+  async findCommand(commandId: string): Promise<CommandRecord | undefined> {
+    return this.commands.get(commandId);
+  }
+
+  async headPosition(): Promise<number> {
+    return this.log.length;
+  }
+
+  async close(): Promise<void> {
+    this.appended.notify();
+  }
+
+  private revisionOf(streamId: string): number {
+    return (this.streams.get(streamId)?.length ?? 0) - 1;
+  }
+}

@@ -1,0 +1,347 @@
+import Database from 'better-sqlite3';
+import type { EventEnvelope, EventMetadata } from '@rapport/domain';
+import {
+  checkExpectedRevision,
+  duplicateResult,
+  lastPosition,
+  serialize,
+  validateAppendRequest,
+} from '../append-rules';
+import { AppendSignal, catchUp } from '../catch-up';
+import { EventStoreUnavailableError, InvalidAppendError } from '../event-store.errors';
+import type {
+  AppendRequest,
+  AppendResult,
+  CommandRecord,
+  EventStore,
+  ReadAllOptions,
+  ReadStreamOptions,
+  StreamRead,
+  SubscribeOptions,
+} from '../event-store.port';
+
+export interface SqliteEventStoreOptions {
+  /** Database file (created if missing). */
+  file: string;
+  /**
+   * FULL (default) fsyncs every commit, so an acknowledged append survives power loss;
+   * NORMAL only survives a process crash. Group commit amortises the fsync either way.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+  clock?: () => Date;
+  /** Most appends committed together in one transaction. */
+  maxGroupSize?: number;
+  /** How often an idle subscriber looks for appends made by another process. */
+  fallbackPollMs?: number;
+}
+
+interface PendingAppend {
+  request: AppendRequest;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+  result?: AppendResult;
+  error?: unknown;
+}
+
+interface EventRow {
+  position: number;
+  id: string;
+  stream_id: string;
+  stream_revision: number;
+  type: string;
+  schema_version: number;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    position        INTEGER PRIMARY KEY,
+    id              TEXT    NOT NULL UNIQUE,
+    stream_id       TEXT    NOT NULL,
+    stream_revision INTEGER NOT NULL,
+    type            TEXT    NOT NULL,
+    schema_version  INTEGER NOT NULL,
+    data            TEXT    NOT NULL,
+    metadata        TEXT    NOT NULL,
+    recorded_at     TEXT    NOT NULL,
+    UNIQUE (stream_id, stream_revision)
+  );
+  CREATE TABLE IF NOT EXISTS commands (
+    command_id     TEXT PRIMARY KEY,
+    fingerprint    TEXT,
+    first_position INTEGER NOT NULL,
+    last_position  INTEGER NOT NULL
+  );
+`;
+
+/**
+ * Event store in one SQLite file (WAL). Appends arriving in the same tick of the event loop
+ * are group-committed: one transaction, one fsync. Each append runs in its own savepoint
+ * inside it, so a failed expectation rolls back only that append, and the per-stream
+ * revision checks see the appends committed before it in the same group.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly clock: () => Date;
+  private readonly maxGroupSize: number;
+  private readonly appended: AppendSignal;
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private idle: Promise<void> = Promise.resolve();
+  private markIdle: () => void = () => undefined;
+
+  private readonly stmt: {
+    revision: Database.Statement<[string], { revision: number | null }>;
+    insert: Database.Statement<unknown[]>;
+    findCommand: Database.Statement<
+      [string],
+      { fingerprint: string | null; first_position: number; last_position: number }
+    >;
+    insertCommand: Database.Statement<unknown[]>;
+    range: Database.Statement<[number, number], EventRow>;
+    stream: Database.Statement<[string, number, number], EventRow>;
+    all: Database.Statement<[number, number], EventRow>;
+    head: Database.Statement<[], { head: number | null }>;
+  };
+  private readonly appendOne: (request: AppendRequest, recordedAt: string) => AppendResult;
+  private readonly commitGroup: Database.Transaction<
+    (group: PendingAppend[], recordedAt: string) => void
+  >;
+
+  constructor(options: SqliteEventStoreOptions) {
+    this.clock = options.clock ?? (() => new Date());
+    this.maxGroupSize = options.maxGroupSize ?? 1000;
+    this.appended = new AppendSignal(options.fallbackPollMs ?? 1000);
+    try {
+      this.db = new Database(options.file);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+      this.db.pragma('busy_timeout = 5000');
+      this.db.exec(SCHEMA);
+    } catch (error) {
+      throw new EventStoreUnavailableError(
+        `cannot open event store ${options.file}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    const db = this.db;
+    const columns =
+      'position, id, stream_id, stream_revision, type, schema_version, data, metadata, recorded_at';
+    this.stmt = {
+      revision: db.prepare(
+        'SELECT MAX(stream_revision) AS revision FROM events WHERE stream_id = ?',
+      ),
+      insert: db.prepare(
+        'INSERT INTO events (id, stream_id, stream_revision, type, schema_version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      findCommand: db.prepare(
+        'SELECT fingerprint, first_position, last_position FROM commands WHERE command_id = ?',
+      ),
+      insertCommand: db.prepare(
+        'INSERT INTO commands (command_id, fingerprint, first_position, last_position) VALUES (?, ?, ?, ?)',
+      ),
+      range: db.prepare(
+        `SELECT ${columns} FROM events WHERE position BETWEEN ? AND ? ORDER BY position`,
+      ),
+      stream: db.prepare(
+        `SELECT ${columns} FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?`,
+      ),
+      all: db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+      head: db.prepare('SELECT MAX(position) AS head FROM events'),
+    };
+
+    // A nested better-sqlite3 transaction is a savepoint: a throw undoes only this append.
+    this.appendOne = db.transaction((request: AppendRequest, recordedAt: string) => {
+      if (request.commandId !== undefined) {
+        const record = this.loadCommand(request.commandId);
+        if (record) return duplicateResult(request, record);
+      }
+      const revisions: Record<string, number> = {};
+      for (const stream of request.streams) {
+        const actual = this.currentRevision(stream.streamId);
+        checkExpectedRevision(stream.streamId, stream.expectedRevision, actual);
+        revisions[stream.streamId] = actual;
+      }
+      const events: EventEnvelope[] = [];
+      for (const stream of request.streams) {
+        for (const event of stream.events) {
+          const revision = (revisions[stream.streamId] ?? -1) + 1;
+          revisions[stream.streamId] = revision;
+          const data = serialize(event.data, `data of ${event.type}`);
+          const metadata = serialize(event.metadata, `metadata of ${event.type}`);
+          const info = this.insertEvent([
+            event.id,
+            stream.streamId,
+            revision,
+            event.type,
+            event.schemaVersion,
+            data,
+            metadata,
+            recordedAt,
+          ]);
+          events.push({
+            id: event.id,
+            type: event.type,
+            schemaVersion: event.schemaVersion,
+            streamId: stream.streamId,
+            streamRevision: revision,
+            position: Number(info.lastInsertRowid),
+            recordedAt,
+            data: JSON.parse(data) as unknown,
+            metadata: JSON.parse(metadata) as EventMetadata,
+          });
+        }
+      }
+      if (request.commandId !== undefined) {
+        this.stmt.insertCommand.run(
+          request.commandId,
+          request.fingerprint ?? null,
+          events[0]!.position,
+          lastPosition(events),
+        );
+      }
+      return { events, revisions, position: lastPosition(events), duplicate: false };
+    });
+
+    this.commitGroup = db.transaction((group: PendingAppend[], recordedAt: string) => {
+      for (const pending of group) {
+        try {
+          pending.result = this.appendOne(pending.request, recordedAt);
+        } catch (error) {
+          pending.error = error;
+        }
+      }
+    });
+  }
+
+  append(request: AppendRequest): Promise<AppendResult> {
+    if (this.closed) {
+      return Promise.reject(new EventStoreUnavailableError('the event store is closed'));
+    }
+    try {
+      validateAppendRequest(request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      if (this.queue.length === 0) this.idle = new Promise((done) => (this.markIdle = done));
+      this.queue.push({ request, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    while (this.queue.length > 0) {
+      const group = this.queue.splice(0, this.maxGroupSize);
+      const recordedAt = this.clock().toISOString();
+      try {
+        this.commitGroup.immediate(group, recordedAt);
+      } catch (error) {
+        // The commit itself failed (disk full, read-only, I/O): nothing of the group is stored.
+        const failure = new EventStoreUnavailableError(
+          `the event store could not commit: ${(error as Error).message}`,
+          { cause: error },
+        );
+        for (const pending of group) pending.reject(failure);
+        continue;
+      }
+      for (const pending of group) {
+        if (pending.result) pending.resolve(pending.result);
+        else pending.reject(pending.error);
+      }
+      this.appended.notify();
+    }
+    this.markIdle();
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StreamRead> {
+    const rows = this.stmt.stream.all(streamId, options.fromRevision ?? 0, options.maxCount ?? -1);
+    return { events: rows.map(toEnvelope), revision: this.currentRevision(streamId) };
+  }
+
+  async readAll({ after, limit }: ReadAllOptions): Promise<EventEnvelope[]> {
+    return this.stmt.all.all(after, limit).map(toEnvelope);
+  }
+
+  subscribe(options: SubscribeOptions): AsyncIterable<EventEnvelope[]> {
+    return catchUp(
+      {
+        readAll: (o) => this.readAll(o),
+        waitForAppend: async (position, signal) => {
+          if (this.closed) {
+            await new Promise<void>((resolve) => {
+              if (signal?.aborted) resolve();
+              signal?.addEventListener('abort', () => resolve(), { once: true });
+            });
+            return;
+          }
+          if ((this.stmt.head.get()?.head ?? 0) > position) return;
+          await this.appended.wait(signal);
+        },
+      },
+      options,
+    );
+  }
+
+  async findCommand(commandId: string): Promise<CommandRecord | undefined> {
+    return this.loadCommand(commandId);
+  }
+
+  async headPosition(): Promise<number> {
+    return this.stmt.head.get()?.head ?? 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.idle;
+    this.appended.notify();
+    this.db.close();
+  }
+
+  private currentRevision(streamId: string): number {
+    return this.stmt.revision.get(streamId)?.revision ?? -1;
+  }
+
+  private insertEvent(values: unknown[]): Database.RunResult {
+    try {
+      return this.stmt.insert.run(...values);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new InvalidAppendError(`event id ${String(values[0])} is already in the store`);
+      }
+      throw error;
+    }
+  }
+
+  private loadCommand(commandId: string): CommandRecord | undefined {
+    const row = this.stmt.findCommand.get(commandId);
+    if (!row) return undefined;
+    return {
+      commandId,
+      ...(row.fingerprint !== null && { fingerprint: row.fingerprint }),
+      events: this.stmt.range.all(row.first_position, row.last_position).map(toEnvelope),
+    };
+  }
+}
+
+function toEnvelope(row: EventRow): EventEnvelope {
+  return {
+    id: row.id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    streamId: row.stream_id,
+    streamRevision: row.stream_revision,
+    position: row.position,
+    recordedAt: row.recorded_at,
+    data: JSON.parse(row.data) as unknown,
+    metadata: JSON.parse(row.metadata) as EventMetadata,
+  };
+}
