@@ -9,7 +9,13 @@ module.exports = {
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/integration/'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { ...swcConfig, swcrc: false }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { ...swcConfig, swcrc: false }],
+    // content-disposition 3 (used by @fastify/static for /docs) ships ESM only; Node runs it
+    // through require(esm), Jest on Node 20 cannot, so Jest compiles it to CommonJS.
+    'node_modules/content-disposition/.+\\.js$': ['@swc/jest', { ...swcConfig, swcrc: false }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper: {
     '^@rapport/(.*)$': '<rootDir>/libs/$1/src',
   },

@@ -14,3 +14,4 @@ export * from './complaint/complaint.events';
 export * from './complaint/complaint.commands';
 export * from './complaint/complaint.decider';
 export * from './crm-event';
+export * from './audit/audit.events';

@@ -1,1 +1,3 @@
 export * from './decider.specification';
+export * from './http.client';
+export * from './test-clock';

@@ -15,6 +15,18 @@ export type ComplaintState =
       raisedAt: string;
     };
 
+type ExistingComplaint = Exclude<ComplaintState, { status: 'none' }>;
+
+/** The complaint, or the not-found refusal every command on an unknown complaint gets. */
+export function requireComplaint(state: ComplaintState, complaintId: string): ExistingComplaint {
+  if (state.status === 'none') {
+    throw notFound('COMPLAINT_NOT_FOUND', `complaint ${complaintId} does not exist`, {
+      complaintId,
+    });
+  }
+  return state;
+}
+
 export function decideComplaint(
   command: ComplaintCommand,
   state: ComplaintState,
@@ -58,10 +70,8 @@ export function decideComplaint(
     }
     case 'ResolveComplaint': {
       const { data } = command;
-      if (state.status === 'none') {
-        throw notFound('COMPLAINT_NOT_FOUND', `complaint ${data.complaintId} does not exist`);
-      }
-      if (state.status === 'resolved') {
+      const complaint = requireComplaint(state, data.complaintId);
+      if (complaint.status === 'resolved') {
         throw conflict(
           'COMPLAINT_ALREADY_RESOLVED',
           `complaint ${data.complaintId} is already resolved`,
@@ -81,11 +91,11 @@ export function decideComplaint(
           type: 'ComplaintResolved',
           schemaVersion: 1,
           data: {
-            complaintId: state.complaintId,
-            customerId: state.customerId,
+            complaintId: complaint.complaintId,
+            customerId: complaint.customerId,
             resolution: data.resolution,
             ...(satisfaction !== undefined && { satisfaction }),
-            raisedAt: state.raisedAt,
+            raisedAt: complaint.raisedAt,
             resolvedAt: now,
           },
         },

@@ -1,0 +1,38 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { CommandExecutor } from './commands/command-executor';
+import { COMPLAINT_HANDLERS } from './commands/complaints/complaint.handlers';
+import { ComplaintsController } from './commands/complaints/complaints.controller';
+import { CUSTOMER_HANDLERS } from './commands/customers/customer.handlers';
+import { CustomersController } from './commands/customers/customers.controller';
+import { DEAL_HANDLERS } from './commands/deals/deal.handlers';
+import { DealsController } from './commands/deals/deals.controller';
+import { HealthController } from './health/health.controller';
+import { AccessDenials } from './http/access-denials';
+import { AuthGuard } from './http/auth.guard';
+import { HttpExceptionFilter } from './http/http-exception.filter';
+import {
+  InfrastructureModule,
+  type InfrastructureOptions,
+} from './infrastructure/infrastructure.module';
+
+@Module({})
+export class ApiModule {
+  static forRoot(options: InfrastructureOptions): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [InfrastructureModule.forRoot(options), CqrsModule.forRoot()],
+      controllers: [CustomersController, DealsController, ComplaintsController, HealthController],
+      providers: [
+        CommandExecutor,
+        AccessDenials,
+        ...CUSTOMER_HANDLERS,
+        ...DEAL_HANDLERS,
+        ...COMPLAINT_HANDLERS,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
+    };
+  }
+}

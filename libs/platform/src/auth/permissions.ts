@@ -1,0 +1,43 @@
+/**
+ * The role matrix of API.md in one table. `admin` holds every permission; everyone else
+ * holds exactly what is listed. Guards, masking and the role × endpoint tests read this.
+ */
+export const ROLES = ['sales', 'support', 'analyst', 'auditor', 'service', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = {
+  'customer:create': ['sales', 'service'],
+  'customer:contact': ['sales', 'support', 'service'],
+  'customer:churn': ['sales', 'support', 'service'],
+  'customer:consent': ['sales', 'support', 'service'],
+  'customer:assign-owner': ['sales', 'service'],
+  'customer:correct': ['sales', 'support', 'service'],
+  'customer:erase': [],
+  'customer:read': ['sales', 'support', 'analyst'],
+  'customer:export': ['support'],
+  'deal:write': ['sales', 'service'],
+  'complaint:write': ['support', 'service'],
+  'analytics:read': ['analyst'],
+  'audit:read': ['auditor'],
+  'ingest:write': ['service'],
+  'admin:operate': [],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function isAllowed(roles: readonly string[], permission: Permission): boolean {
+  if (roles.includes('admin')) return true;
+  const allowed: readonly Role[] = PERMISSIONS[permission];
+  return roles.some((role) => (allowed as readonly string[]).includes(role));
+}
+
+/** Who may see personal data in clear; analysts (and anyone else) see it masked. */
+const UNMASKED_ROLES: readonly Role[] = ['sales', 'support', 'admin'];
+
+export function seesPersonalData(roles: readonly string[]): boolean {
+  return roles.some((role) => (UNMASKED_ROLES as readonly string[]).includes(role));
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}

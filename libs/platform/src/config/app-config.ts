@@ -1,0 +1,171 @@
+import { isIsoCurrency, OPEN_DEAL_STAGES, type DealStage } from '@rapport/domain';
+import { isRole, type Role } from '../auth/permissions';
+
+export interface ApiKeyGrant {
+  actor: string;
+  roles: Role[];
+}
+
+export interface AppConfig {
+  /** embedded: SQLite + in-process relay; distributed: any of EventStoreDB/Kafka/MongoDB set. */
+  profile: 'embedded' | 'distributed';
+  port: number;
+  host: string;
+  dataDir: string;
+  eventStoreUrl?: string;
+  kafkaBrokers?: string[];
+  mongoUrl?: string;
+  apiKeys: Record<string, ApiKeyGrant>;
+  jwtSecret?: string;
+  /** Raw CRM_MASTER_KEY; parsed by libs/privacy. */
+  masterKey?: string;
+  defaultCurrency: string;
+  bodyLimitBytes: number;
+  logLevel: string;
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  stageProbabilities: Record<DealStage, number>;
+  /** Requests per actor per minute; 0 disables the limit. */
+  rateLimitPerMinute: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n- ${problems.join('\n- ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_STAGE_PROBABILITIES: Record<DealStage, number> = {
+  qualification: 0.1,
+  proposal: 0.4,
+  negotiation: 0.7,
+};
+
+/** Reads and checks every setting at once, so a misconfiguration lists all its problems. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const optional = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+
+  const apiKeys = parseApiKeys(env.CRM_API_KEYS, problems);
+  const jwtSecret = optional('CRM_JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    problems.push('CRM_JWT_SECRET must be at least 32 characters (HS256 needs a 256-bit secret)');
+  }
+
+  const defaultCurrency = optional('CRM_DEFAULT_CURRENCY') ?? 'EUR';
+  if (!isIsoCurrency(defaultCurrency)) {
+    problems.push(`CRM_DEFAULT_CURRENCY "${defaultCurrency}" is not an ISO 4217 code`);
+  }
+
+  const synchronous = (optional('CRM_SQLITE_SYNCHRONOUS') ?? 'FULL').toUpperCase();
+  if (synchronous !== 'FULL' && synchronous !== 'NORMAL') {
+    problems.push('CRM_SQLITE_SYNCHRONOUS must be FULL or NORMAL');
+  }
+
+  const eventStoreUrl = optional('CRM_EVENT_STORE_URL');
+  const mongoUrl = optional('CRM_MONGO_URL');
+  const brokers = optional('CRM_KAFKA_BROKERS')
+    ?.split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  if (brokers?.some((b) => !/^[^:\s]+:\d+$/.test(b))) {
+    problems.push('CRM_KAFKA_BROKERS must be a comma-separated list of host:port');
+  }
+
+  const config: AppConfig = {
+    profile: eventStoreUrl || mongoUrl || brokers?.length ? 'distributed' : 'embedded',
+    port: integer('PORT', 3000, 0, 65535),
+    host: optional('HOST') ?? '127.0.0.1',
+    dataDir: optional('CRM_DATA_DIR') ?? './data',
+    ...(eventStoreUrl && { eventStoreUrl }),
+    ...(brokers?.length && { kafkaBrokers: brokers }),
+    ...(mongoUrl && { mongoUrl }),
+    apiKeys,
+    ...(jwtSecret && { jwtSecret }),
+    ...(optional('CRM_MASTER_KEY') && { masterKey: optional('CRM_MASTER_KEY') }),
+    defaultCurrency,
+    bodyLimitBytes: integer('CRM_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+    logLevel: optional('LOG_LEVEL') ?? 'info',
+    sqliteSynchronous: synchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
+    stageProbabilities: parseStageProbabilities(env.CRM_STAGE_PROBABILITIES, problems),
+    rateLimitPerMinute: integer('CRM_RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),
+  };
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
+    problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function parseApiKeys(raw: string | undefined, problems: string[]): Record<string, ApiKeyGrant> {
+  if (raw === undefined || raw.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    problems.push('CRM_API_KEYS must be JSON: {"<token>": {"actor": "<id>", "roles": ["sales"]}}');
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    problems.push('CRM_API_KEYS must be a JSON object keyed by token');
+    return {};
+  }
+  const keys: Record<string, ApiKeyGrant> = Object.create(null) as Record<string, ApiKeyGrant>;
+  for (const [token, grant] of Object.entries(parsed as Record<string, unknown>)) {
+    const g = grant as { actor?: unknown; roles?: unknown };
+    if (token.length < 16) {
+      problems.push(
+        `CRM_API_KEYS: a token must be at least 16 characters (actor ${String(g?.actor)})`,
+      );
+      continue;
+    }
+    if (typeof g?.actor !== 'string' || g.actor.length === 0) {
+      problems.push('CRM_API_KEYS: every token needs an "actor"');
+      continue;
+    }
+    if (!Array.isArray(g.roles) || g.roles.length === 0 || !g.roles.every(isRole)) {
+      problems.push(`CRM_API_KEYS: roles of ${g.actor} must be a non-empty list of known roles`);
+      continue;
+    }
+    keys[token] = { actor: g.actor, roles: g.roles as Role[] };
+  }
+  return keys;
+}
+
+function parseStageProbabilities(
+  raw: string | undefined,
+  problems: string[],
+): Record<DealStage, number> {
+  if (raw === undefined || raw.trim() === '') return { ...DEFAULT_STAGE_PROBABILITIES };
+  const result = { ...DEFAULT_STAGE_PROBABILITIES };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    problems.push('CRM_STAGE_PROBABILITIES must be JSON, e.g. {"qualification":0.1}');
+    return result;
+  }
+  for (const [stage, probability] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!(OPEN_DEAL_STAGES as readonly string[]).includes(stage)) {
+      problems.push(`CRM_STAGE_PROBABILITIES: unknown stage "${stage}"`);
+    } else if (typeof probability !== 'number' || probability < 0 || probability > 1) {
+      problems.push(`CRM_STAGE_PROBABILITIES: ${stage} must be a number from 0 to 1`);
+    } else {
+      result[stage as DealStage] = probability;
+    }
+  }
+  return result;
+}

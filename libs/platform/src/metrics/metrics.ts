@@ -1,0 +1,53 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Every metric the apps publish, on one registry per process. */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly commands = new Counter({
+    name: 'rapport_commands_total',
+    help: 'Commands handled, by command and outcome (ok, duplicate, rejected, error).',
+    labelNames: ['command', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly commandDuration = new Histogram({
+    name: 'rapport_command_duration_seconds',
+    help: 'Time from command receipt to its answer.',
+    labelNames: ['command'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly appendDuration = new Histogram({
+    name: 'rapport_event_store_append_duration_seconds',
+    help: 'Time for one append to be durably stored (includes waiting for the group commit).',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  readonly projectionPosition = new Gauge({
+    name: 'rapport_projection_position',
+    help: 'Last global position applied by each projection.',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
+  readonly projectionLagEvents = new Gauge({
+    name: 'rapport_projection_lag_events',
+    help: 'Events in the log not yet applied by each projection.',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
+  readonly projectionLagSeconds = new Gauge({
+    name: 'rapport_projection_lag_seconds',
+    help: 'Age of the oldest event not yet applied by each projection (0 when caught up).',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+}
