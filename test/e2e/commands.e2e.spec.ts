@@ -502,22 +502,18 @@ describe('commands over HTTP (embedded profile)', () => {
         .given(
           (c) => c.as('sales').post(`/customers/${world.customerId}/churn`, { reason: 'quiet' }),
           (c) =>
-            c
-              .as('sales')
-              .post(`/customers/${world.customerId}/contacts`, {
-                channel: 'call',
-                direction: 'outbound',
-                subject: 'win-back',
-              }),
+            c.as('sales').post(`/customers/${world.customerId}/contacts`, {
+              channel: 'call',
+              direction: 'outbound',
+              subject: 'win-back',
+            }),
         )
         .when((c) =>
-          c
-            .as('support')
-            .post(`/customers/${world.customerId}/contacts`, {
-              channel: 'chat',
-              direction: 'inbound',
-              subject: 'hello again',
-            }),
+          c.as('support').post(`/customers/${world.customerId}/contacts`, {
+            channel: 'chat',
+            direction: 'inbound',
+            subject: 'hello again',
+          }),
         )
         .then((response) => {
           expect(response.body.events.map((e: { type: string }) => e.type)).toEqual([
@@ -533,20 +529,16 @@ describe('commands over HTTP (embedded profile)', () => {
         api.client
           .as('sales')
           .post(`/customers/${world.customerId}/deals`, { title: 't', amount: 1, currency: 'EUR' }),
-        api.client
-          .as('sales')
-          .post(`/customers/${world.customerId}/contacts`, {
-            channel: 'web',
-            direction: 'inbound',
-            subject: 's',
-          }),
-        api.client
-          .as('support')
-          .post(`/customers/${world.customerId}/complaints`, {
-            category: 'c',
-            severity: 'low',
-            description: 'd',
-          }),
+        api.client.as('sales').post(`/customers/${world.customerId}/contacts`, {
+          channel: 'web',
+          direction: 'inbound',
+          subject: 's',
+        }),
+        api.client.as('support').post(`/customers/${world.customerId}/complaints`, {
+          category: 'c',
+          severity: 'low',
+          description: 'd',
+        }),
         api.client.as('sales').post(`/deals/${world.dealId}/won`, {}),
       ]);
       for (const attempt of attempts) {

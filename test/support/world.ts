@@ -36,14 +36,12 @@ export async function openDeal(
   customerId: string,
   body: Record<string, unknown> = {},
 ): Promise<string> {
-  const response = await client
-    .as('sales')
-    .post(`/customers/${customerId}/deals`, {
-      title: 'Compiler licence',
-      amount: 1000,
-      currency: 'EUR',
-      ...body,
-    });
+  const response = await client.as('sales').post(`/customers/${customerId}/deals`, {
+    title: 'Compiler licence',
+    amount: 1000,
+    currency: 'EUR',
+    ...body,
+  });
   expectCreated(response, 'open deal');
   return response.body.dealId;
 }

@@ -1,0 +1,141 @@
+// Appends/s into the SQLite event store: single appends from 1, 16 and 64 concurrent writers
+// (group commit) and batches of 100, beside a raw better-sqlite3 insert loop of the same rows
+// (the ceiling). Usage: npm run bench -- append [--seconds 3] [--synchronous FULL|NORMAL]
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { SqliteEventStore } from '@rapport/event-store';
+import { contactEvent } from './support/events';
+import { argument, report, type Row } from './support/report';
+
+const seconds = argument('seconds', 3);
+const synchronousIndex = process.argv.indexOf('--synchronous');
+const synchronous = (synchronousIndex > -1 ? process.argv[synchronousIndex + 1] : 'FULL') as
+  'FULL' | 'NORMAL';
+
+interface Scenario {
+  name: string;
+  writers: number;
+  eventsPerAppend: number;
+}
+
+const scenarios: Scenario[] = [
+  { name: 'single appends, 1 writer', writers: 1, eventsPerAppend: 1 },
+  { name: 'single appends, 16 writers', writers: 16, eventsPerAppend: 1 },
+  { name: 'single appends, 64 writers', writers: 64, eventsPerAppend: 1 },
+  { name: 'batches of 100, 1 writer', writers: 1, eventsPerAppend: 100 },
+];
+
+async function ours(dir: string, scenario: Scenario): Promise<number> {
+  const store = new SqliteEventStore({
+    file: join(dir, `ours-${scenario.writers}-${scenario.eventsPerAppend}.db`),
+    synchronous,
+  });
+  const deadline = Date.now() + seconds * 1000;
+  let events = 0;
+  const started = process.hrtime.bigint();
+  // Each writer works on its own client, appending with the expected revision, as a command would.
+  await Promise.all(
+    Array.from({ length: scenario.writers }, async () => {
+      const customerId = randomUUID();
+      let revision = -1;
+      while (Date.now() < deadline) {
+        const batch = Array.from({ length: scenario.eventsPerAppend }, () =>
+          contactEvent(customerId),
+        );
+        const result = await store.append({
+          commandId: randomUUID(),
+          streams: [
+            {
+              streamId: `customer-${customerId}`,
+              expectedRevision: revision === -1 ? 'no-stream' : revision,
+              events: batch,
+            },
+          ],
+        });
+        revision = result.revisions[`customer-${customerId}`]!;
+        events += batch.length;
+      }
+    }),
+  );
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  await store.close();
+  return events / elapsed;
+}
+
+/** The ceiling: the same rows, same schema and pragmas, inserted in a tight loop. */
+function raw(dir: string, scenario: Scenario): number {
+  const db = new Database(join(dir, `raw-${scenario.writers}-${scenario.eventsPerAppend}.db`));
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous}`);
+  db.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, stream_id TEXT NOT NULL,
+    stream_revision INTEGER NOT NULL, type TEXT NOT NULL, schema_version INTEGER NOT NULL, data TEXT NOT NULL,
+    metadata TEXT NOT NULL, recorded_at TEXT NOT NULL, UNIQUE (stream_id, stream_revision))`);
+  const insert = db.prepare(
+    'INSERT INTO events (id, stream_id, stream_revision, type, schema_version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  // A transaction holds as many rows as our group commit can gather: one per writer per tick.
+  const rowsPerTransaction = scenario.writers * scenario.eventsPerAppend;
+  const write = db.transaction(
+    (rows: ReturnType<typeof contactEvent>[], streamRevision: number) => {
+      for (const [i, e] of rows.entries()) {
+        insert.run(
+          e.id,
+          `customer-${e.metadata.customerId}`,
+          streamRevision + i,
+          e.type,
+          e.schemaVersion,
+          JSON.stringify(e.data),
+          JSON.stringify(e.metadata),
+          new Date().toISOString(),
+        );
+      }
+    },
+  );
+  const deadline = Date.now() + seconds * 1000;
+  const started = process.hrtime.bigint();
+  let events = 0;
+  let revision = 0;
+  const customerId = randomUUID();
+  while (Date.now() < deadline) {
+    const rows = Array.from({ length: rowsPerTransaction }, () => contactEvent(customerId));
+    write(rows, revision);
+    revision += rows.length;
+    events += rows.length;
+  }
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  db.close();
+  return events / elapsed;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-append-'));
+  const rows: Row[] = [];
+  try {
+    for (const scenario of scenarios) {
+      const rawRate = raw(dir, scenario);
+      const ourRate = await ours(dir, scenario);
+      rows.push({
+        scenario: scenario.name,
+        'ours events/s': Math.round(ourRate),
+        'raw better-sqlite3 events/s': Math.round(rawRate),
+        'ours / raw': Math.round((ourRate / rawRate) * 100) / 100,
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  report(
+    `append (SQLite, synchronous=${synchronous})`,
+    `npm run bench -- append --seconds ${seconds} --synchronous ${synchronous}`,
+    rows,
+    [
+      `each scenario runs ${seconds} s; events are ContactLogged envelopes of ~600 bytes`,
+      'raw = the same rows inserted by a bare better-sqlite3 loop, one transaction per group of rows a group commit would gather',
+    ],
+  );
+}
+
+void main();
