@@ -8,8 +8,9 @@ import org.h2.mvstore.MVStore;
  * Launcher for mongo-java-server (a library without a main class), used only by servers.sh for
  * integration tests. Usage: java MongoTestServer HOST PORT DATA_FILE
  *
- * <p>Data lives in an H2 MVStore file so it survives a restart of the server. Reports wire version
- * 8 (MongoDB 5.0), the library's default. The oplog is enabled so change streams work.
+ * <p>Data lives in an H2 MVStore file so it survives a restart of the server. The oplog is enabled
+ * so that change streams work. The server reports version "5.0.0" but maxWireVersion 8 (what a real
+ * MongoDB 4.2 reports), the library's default and exactly the minimum of the Node driver 6.x.
  */
 public final class MongoTestServer {
 
@@ -22,15 +23,15 @@ public final class MongoTestServer {
         int port = Integer.parseInt(args[1]);
         String dataFile = args[2];
 
+        MVStore store = MVStore.open(dataFile);
+        // A commit per write (below) appends a chunk per command; old chunks are only reused after
+        // the retention time (45 s by default, meant for OS crashes; a killed process loses
+        // nothing that reached the page cache). 1 s keeps the file about half as big.
+        store.setRetentionTime(1000);
         // MVStore only auto-commits about once a second, so a SIGKILL (crash test) would lose
         // writes that the client already saw acknowledged. Committing after every command makes
-        // an acknowledged write durable against a process crash, like a real mongod with journal.
+        // an acknowledged write survive a process crash, as with a real mongod.
         // (commit() is a no-op when nothing changed, so reads stay cheap.)
-        MVStore store = MVStore.open(dataFile);
-        // With a commit per write the file would grow by a chunk per command: old chunks are
-        // only reused after the retention time (45 s by default, meant for OS crashes; a killed
-        // process loses nothing that reached the page cache).
-        store.setRetentionTime(1000);
         H2Backend backend = new H2Backend(store) {
             @Override
             public Document handleCommand(Channel channel, String db, String command, Document query) {

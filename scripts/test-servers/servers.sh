@@ -98,18 +98,19 @@ is_running() { our_pid "$1" >/dev/null && port_open "$(first_port "$1")"; }
 # ran the tests does not reach it), output to the log file. The child writes its own pid: with
 # setsid and exec that is the JVM's pid.
 launch() {
-  local dir=$STATE/$1
+  local name=$1 dir=$STATE/$1
   shift
   rm -f "$dir/pid"
   echo "=== $(date -Is) starting" >>"$dir/server.log"
+  # shellcheck disable=SC2016 # $$ and $@ belong to the inner shell
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$dir/pid" \
     java -Dtest-servers.state="$dir" "$@" </dev/null >>"$dir/server.log" 2>&1 9>&- &
-  local i
-  for i in $(seq 50); do [ -s "$dir/pid" ] && return; sleep 0.1; done
-  die "$1 did not start"
+  for _ in $(seq 50); do [ -s "$dir/pid" ] && return; sleep 0.1; done
+  die "$name did not start"
 }
 
 # wait_ready NAME CHECK...: until CHECK succeeds; fail fast (with the log's tail) if the JVM dies.
+# Sub-second polling: a restart in a crash test should not wait longer than the server does.
 wait_ready() {
   local name=$1 deadline=$((SECONDS + START_TIMEOUT_S))
   shift
@@ -118,7 +119,10 @@ wait_ready() {
       tail -n 30 "$STATE/$name/server.log" >&2
       die "$name exited during startup, see $STATE/$name/server.log"
     fi
-    [ $SECONDS -lt $deadline ] || die "$name not ready after ${START_TIMEOUT_S}s, see $STATE/$name/server.log"
+    if [ $SECONDS -ge $deadline ]; then
+      kill -KILL "$(our_pid "$name")" # a half-started server would pass for a running one
+      die "$name not ready after ${START_TIMEOUT_S}s, see $STATE/$name/server.log"
+    fi
     sleep 0.2
   done
 }
@@ -172,6 +176,7 @@ EOF
       -cp "$jars/*" kafka.tools.StorageTool)
     local id
     id=$("${tool[@]}" random-uuid 2>>"$dir/server.log" | tail -n 1)
+    [[ $id =~ ^[A-Za-z0-9_-]{22}$ ]] || die "StorageTool random-uuid printed '$id'"
     "${tool[@]}" format -t "$id" -c "$dir/server.properties" >>"$dir/server.log" 2>&1 ||
       die "formatting the Kafka log dir failed, see $dir/server.log"
   fi
@@ -262,7 +267,7 @@ usage() {
   exit 2
 }
 
-[ $# -ge 1 ] && [ $# -le 2 ] || usage
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then usage; fi
 cmd=$1
 what=${2:-all}
 names=$(targets "$what") || exit 1 # validates the server name

@@ -41,24 +41,26 @@ export class LoseDealCommand extends ExistingDealCommand<LoseDealDto> {}
  * A deal command is decided by the deal, then by its client: the client must exist and not
  * be erased, and a win may convert a lead or bring a churned client back. Both streams go
  * into one atomic append, so a concurrent erasure or conversion cannot slip in between.
+ * For a new deal the client is loaded first: an unknown client is a 404 before any deal
+ * rule, and the deal inherits the client's owner unless one is given.
  */
 async function decideOnDeal(
   load: Load,
+  now: string,
   dealId: string,
-  command: DealCommand,
   activity: RegisterDealActivity['data']['activity'],
+  commandFor: (customer: CustomerState | undefined) => DealCommand,
   newDealFor?: string,
 ): Promise<Decision> {
   const register = (customerId: string, state: CustomerState) =>
     customerDecider.decide(
-      { type: 'RegisterDealActivity', now: command.now, data: { customerId, dealId, activity } },
+      { type: 'RegisterDealActivity', now, data: { customerId, dealId, activity } },
       state,
     );
-  // For a new deal the client is checked first: an unknown client is a 404 before any deal rule.
   let customer = newDealFor ? await load(customerDecider, customerStreamId(newDealFor)) : undefined;
   let customerEvents = customer && newDealFor ? register(newDealFor, customer.state) : [];
   const deal = await load(dealDecider, dealStreamId(dealId));
-  const dealEvents = dealDecider.decide(command, deal.state);
+  const dealEvents = dealDecider.decide(commandFor(customer?.state), deal.state);
   const customerId = newDealFor ?? (deal.state.status === 'none' ? '' : deal.state.customerId);
   if (!customer) {
     customer = await load(customerDecider, customerStreamId(customerId));
@@ -76,22 +78,33 @@ export class OpenDealHandler implements ICommandHandler<OpenDealCommand> {
   constructor(private readonly executor: CommandExecutor) {}
 
   execute({ customerId, dealId, input, context }: OpenDealCommand): Promise<CommandResult> {
-    return this.executor.execute('OpenDeal', context, (load) => {
-      const command: DealCommand = {
-        type: 'OpenDeal',
-        now: context.now,
-        data: {
-          dealId,
-          customerId,
-          title: input.title.trim(),
-          amount: input.amount,
-          currency: input.currency,
-          ...(input.stage && { stage: input.stage }),
-          ...(input.ownerId && { ownerId: input.ownerId.trim() }),
+    return this.executor.execute('OpenDeal', context, (load) =>
+      decideOnDeal(
+        load,
+        context.now,
+        dealId,
+        'opened',
+        (customer) => {
+          const ownerId =
+            input.ownerId?.trim() ??
+            (customer && 'ownerId' in customer ? customer.ownerId : undefined);
+          return {
+            type: 'OpenDeal',
+            now: context.now,
+            data: {
+              dealId,
+              customerId,
+              title: input.title.trim(),
+              amount: input.amount,
+              currency: input.currency,
+              ...(input.stage && { stage: input.stage }),
+              ...(ownerId && { ownerId }),
+            },
+          };
         },
-      };
-      return decideOnDeal(load, dealId, command, 'opened', customerId);
-    });
+        customerId,
+      ),
+    );
   }
 }
 
@@ -101,12 +114,11 @@ export class ChangeDealStageHandler implements ICommandHandler<ChangeDealStageCo
 
   execute({ dealId, input, context }: ChangeDealStageCommand): Promise<CommandResult> {
     return this.executor.execute('ChangeDealStage', context, (load) =>
-      decideOnDeal(
-        load,
-        dealId,
-        { type: 'ChangeDealStage', now: context.now, data: { dealId, stage: input.stage } },
-        'stage-changed',
-      ),
+      decideOnDeal(load, context.now, dealId, 'stage-changed', () => ({
+        type: 'ChangeDealStage',
+        now: context.now,
+        data: { dealId, stage: input.stage },
+      })),
     );
   }
 }
@@ -117,16 +129,11 @@ export class WinDealHandler implements ICommandHandler<WinDealCommand> {
 
   execute({ dealId, input, context }: WinDealCommand): Promise<CommandResult> {
     return this.executor.execute('WinDeal', context, (load) =>
-      decideOnDeal(
-        load,
-        dealId,
-        {
-          type: 'WinDeal',
-          now: context.now,
-          data: { dealId, ...(input.amount !== undefined && { amount: input.amount }) },
-        },
-        'won',
-      ),
+      decideOnDeal(load, context.now, dealId, 'won', () => ({
+        type: 'WinDeal',
+        now: context.now,
+        data: { dealId, ...(input.amount !== undefined && { amount: input.amount }) },
+      })),
     );
   }
 }
@@ -137,12 +144,11 @@ export class LoseDealHandler implements ICommandHandler<LoseDealCommand> {
 
   execute({ dealId, input, context }: LoseDealCommand): Promise<CommandResult> {
     return this.executor.execute('LoseDeal', context, (load) =>
-      decideOnDeal(
-        load,
-        dealId,
-        { type: 'LoseDeal', now: context.now, data: { dealId, reason: input.reason.trim() } },
-        'lost',
-      ),
+      decideOnDeal(load, context.now, dealId, 'lost', () => ({
+        type: 'LoseDeal',
+        now: context.now,
+        data: { dealId, reason: input.reason.trim() },
+      })),
     );
   }
 }

@@ -1,0 +1,259 @@
+import Database from 'better-sqlite3';
+import type {
+  CommitBatch,
+  FindQuery,
+  ProjectionState,
+  ReadStore,
+  StoredDocument,
+} from '../read-store.port';
+
+interface StateRow {
+  projection: string;
+  generation: number;
+  version: number;
+  position: number;
+  last_recorded_at: string | null;
+  status: ProjectionState['status'];
+  active: number;
+  updated_at: string;
+  error: string | null;
+}
+
+const SAFE_NAME = /^[A-Za-z0-9_-]{1,100}$/;
+
+function table(collection: string): string {
+  if (!SAFE_NAME.test(collection)) throw new Error(`invalid collection name ${collection}`);
+  return `"doc:${collection}"`;
+}
+
+function field(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) throw new Error(`invalid field name ${name}`);
+  return `json_extract(body, '$.${name}')`;
+}
+
+/**
+ * Read models in one SQLite file (WAL): a table per collection (id, position, JSON body),
+ * expression indexes on the queried fields. commit() is one transaction, so documents and
+ * checkpoints can never disagree; the position guard is in the upsert itself.
+ */
+export class SqliteReadStore implements ReadStore {
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly commitTransaction: Database.Transaction<(batch: CommitBatch) => void>;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // Read models can be rebuilt from the log: NORMAL is enough (a crash loses nothing that
+    // the projector will not re-apply from its checkpoint, which commits atomically with them).
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS projection_state (
+      projection TEXT NOT NULL, generation INTEGER NOT NULL, version INTEGER NOT NULL,
+      position INTEGER NOT NULL, last_recorded_at TEXT, status TEXT NOT NULL,
+      active INTEGER NOT NULL, updated_at TEXT NOT NULL, error TEXT,
+      PRIMARY KEY (projection, generation))`);
+    this.commitTransaction = this.db.transaction((batch: CommitBatch) => {
+      for (const write of batch.writes) {
+        this.statement(
+          `INSERT INTO ${table(write.collection)} (id, position, body) VALUES (?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET position = excluded.position, body = excluded.body
+           WHERE excluded.position > position`,
+        ).run(write.document.id, write.document.position, JSON.stringify(write.document));
+      }
+      const now = new Date().toISOString();
+      for (const update of batch.checkpoints) {
+        const changed = this.statement(
+          `UPDATE projection_state SET position = ?, last_recorded_at = COALESCE(?, last_recorded_at), updated_at = ?
+           WHERE projection = ? AND generation = ? AND position < ?`,
+        ).run(
+          update.position,
+          update.recordedAt ?? null,
+          now,
+          update.projection,
+          update.generation,
+          update.position,
+        );
+        if (changed.changes === 0 && !this.stateRow(update.projection, update.generation)) {
+          throw new Error(
+            `no state for projection ${update.projection} generation ${update.generation}`,
+          );
+        }
+      }
+    });
+  }
+
+  async get<T extends StoredDocument>(collection: string, id: string): Promise<T | undefined> {
+    if (!this.exists(collection)) return undefined;
+    const row = this.statement(`SELECT body FROM ${table(collection)} WHERE id = ?`).get(id) as
+      { body: string } | undefined;
+    return row ? (JSON.parse(row.body) as T) : undefined;
+  }
+
+  async getMany<T extends StoredDocument>(
+    collection: string,
+    ids: readonly string[],
+  ): Promise<Map<string, T>> {
+    const result = new Map<string, T>();
+    if (!this.exists(collection) || ids.length === 0) return result;
+    // json_each takes the whole id list as one parameter: no SQL built from data.
+    const rows = this.statement(
+      `SELECT id, body FROM ${table(collection)} WHERE id IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify(ids)) as { id: string; body: string }[];
+    for (const row of rows) result.set(row.id, JSON.parse(row.body) as T);
+    return result;
+  }
+
+  async find<T extends StoredDocument>(collection: string, query: FindQuery): Promise<T[]> {
+    if (!this.exists(collection)) return [];
+    const conditions: string[] = [];
+    const parameters: unknown[] = [];
+    for (const [name, value] of Object.entries(query.where ?? {})) {
+      if (value === null) {
+        conditions.push(`${field(name)} IS NULL`);
+      } else {
+        conditions.push(`${field(name)} = ?`);
+        parameters.push(typeof value === 'boolean' ? Number(value) : value);
+      }
+    }
+    if (query.ids) {
+      conditions.push('id IN (SELECT value FROM json_each(?))');
+      parameters.push(JSON.stringify(query.ids));
+    }
+    if (query.afterId !== undefined) {
+      conditions.push('id > ?');
+      parameters.push(query.afterId);
+    }
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    const rows = this.statement(
+      `SELECT body FROM ${table(collection)} ${where} ORDER BY id LIMIT ?`,
+    ).all(...parameters, query.limit) as { body: string }[];
+    return rows.map((row) => JSON.parse(row.body) as T);
+  }
+
+  async *scan<T extends StoredDocument>(collection: string, pageSize = 1000): AsyncIterable<T[]> {
+    if (!this.exists(collection)) return;
+    let after = '';
+    for (;;) {
+      const rows = this.statement(
+        `SELECT id, body FROM ${table(collection)} WHERE id > ? ORDER BY id LIMIT ?`,
+      ).all(after, pageSize) as { id: string; body: string }[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.id;
+      yield rows.map((row) => JSON.parse(row.body) as T);
+    }
+  }
+
+  async count(collection: string): Promise<number> {
+    if (!this.exists(collection)) return 0;
+    return (this.statement(`SELECT COUNT(*) AS n FROM ${table(collection)}`).get() as { n: number })
+      .n;
+  }
+
+  async commit(batch: CommitBatch): Promise<void> {
+    this.commitTransaction(batch);
+  }
+
+  async ensureCollection(collection: string, indexes: readonly string[]): Promise<void> {
+    this.db.exec(
+      `CREATE TABLE IF NOT EXISTS ${table(collection)} (id TEXT PRIMARY KEY, position INTEGER NOT NULL, body TEXT NOT NULL)`,
+    );
+    for (const name of indexes) {
+      this.db.exec(
+        `CREATE INDEX IF NOT EXISTS "idx:${collection}:${name}" ON ${table(collection)} (${field(name)}, id)`,
+      );
+    }
+    this.statements.clear();
+  }
+
+  async dropCollection(collection: string): Promise<void> {
+    this.db.exec(`DROP TABLE IF EXISTS ${table(collection)}`);
+    this.statements.clear();
+  }
+
+  async projectionStates(): Promise<ProjectionState[]> {
+    const rows = this.statement(
+      'SELECT * FROM projection_state ORDER BY projection, generation',
+    ).all() as StateRow[];
+    return rows.map(toState);
+  }
+
+  async saveProjectionState(state: ProjectionState): Promise<void> {
+    this.statement(
+      `INSERT INTO projection_state (projection, generation, version, position, last_recorded_at, status, active, updated_at, error)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (projection, generation) DO UPDATE SET version = excluded.version, position = excluded.position,
+         last_recorded_at = excluded.last_recorded_at, status = excluded.status, active = excluded.active,
+         updated_at = excluded.updated_at, error = excluded.error`,
+    ).run(
+      state.projection,
+      state.generation,
+      state.version,
+      state.position,
+      state.lastRecordedAt ?? null,
+      state.status,
+      state.active ? 1 : 0,
+      state.updatedAt,
+      state.error ?? null,
+    );
+  }
+
+  async deleteProjectionState(projection: string, generation: number): Promise<void> {
+    this.statement('DELETE FROM projection_state WHERE projection = ? AND generation = ?').run(
+      projection,
+      generation,
+    );
+  }
+
+  async activate(projection: string, generation: number): Promise<void> {
+    this.db.transaction(() => {
+      if (!this.stateRow(projection, generation)) {
+        throw new Error(`no generation ${generation} of projection ${projection}`);
+      }
+      this.statement(
+        'UPDATE projection_state SET active = (generation = ?) WHERE projection = ?',
+      ).run(generation, projection);
+    })();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private exists(collection: string): boolean {
+    return (
+      this.statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(
+        `doc:${collection}`,
+      ) !== undefined
+    );
+  }
+
+  private stateRow(projection: string, generation: number): StateRow | undefined {
+    return this.statement(
+      'SELECT * FROM projection_state WHERE projection = ? AND generation = ?',
+    ).get(projection, generation) as StateRow | undefined;
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function toState(row: StateRow): ProjectionState {
+  return {
+    projection: row.projection,
+    generation: row.generation,
+    version: row.version,
+    position: row.position,
+    ...(row.last_recorded_at !== null && { lastRecordedAt: row.last_recorded_at }),
+    status: row.status,
+    active: row.active === 1,
+    updatedAt: row.updated_at,
+    ...(row.error !== null && { error: row.error }),
+  };
+}

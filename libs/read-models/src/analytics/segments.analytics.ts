@@ -1,0 +1,132 @@
+import { fromMinor } from '@rapport/domain';
+import type { Customer360Document } from '../projections/customer-360.projection';
+import { daysBetween, round } from './time';
+
+/** RFM segments by recency and frequency scores (the usual R×F grid). */
+export const RFM_SEGMENTS = [
+  'champions',
+  'loyal-customers',
+  'potential-loyalists',
+  'new-customers',
+  'promising',
+  'need-attention',
+  'about-to-sleep',
+  'cannot-lose-them',
+  'at-risk',
+  'hibernating',
+  'prospects',
+] as const;
+export type RfmSegment = (typeof RFM_SEGMENTS)[number];
+
+export function segmentOf(r: number, f: number): RfmSegment {
+  if (r >= 5 && f >= 4) return 'champions';
+  if (r >= 3 && f >= 4) return 'loyal-customers';
+  if (r >= 4 && f >= 2) return 'potential-loyalists';
+  if (r === 5) return 'new-customers';
+  if (r === 4) return 'promising';
+  if (r === 3 && f === 3) return 'need-attention';
+  if (r === 3) return 'about-to-sleep';
+  if (f === 5) return 'cannot-lose-them';
+  if (f >= 3) return 'at-risk';
+  return 'hibernating';
+}
+
+export interface CustomerRfm {
+  customerId: string;
+  segment: RfmSegment;
+  /** e.g. "545": recency, frequency and monetary scores, 1 (worst) to 5 (best). */
+  rfm: string | null;
+  recencyDays: number | null;
+  frequency: number;
+  monetary: number;
+}
+
+export interface SegmentFigures {
+  currency: string;
+  segments: { segment: RfmSegment; customers: number }[];
+  /** Revenue share of the top 20% of clients by revenue (0 when there is no revenue). */
+  paretoTopShare: number;
+  customers: Map<string, CustomerRfm>;
+}
+
+/**
+ * Quintile scores by rank: the value's rank among n (ties share the lowest rank) mapped to
+ * 1..5. `higherIsBetter` false for recency (fewer days is better).
+ */
+function quintiles(values: number[], higherIsBetter: boolean): number[] {
+  const sorted = [...values].sort((a, b) => (higherIsBetter ? a - b : b - a));
+  const firstRank = new Map<number, number>();
+  sorted.forEach((value, index) => {
+    if (!firstRank.has(value)) firstRank.set(value, index);
+  });
+  return values.map((value) => Math.floor((firstRank.get(value)! * 5) / values.length) + 1);
+}
+
+export interface SegmentOptions {
+  currency: string;
+  /** Count only clients who consented to this purpose (e.g. "marketing"). */
+  consentPurpose?: string;
+}
+
+/** RFM segmentation over won deals in one currency, and the Pareto share; see docs/read-models.md. */
+export function computeSegments(
+  docs: Iterable<Customer360Document>,
+  now: Date,
+  options: SegmentOptions,
+): SegmentFigures {
+  const eligible = [...docs].filter(
+    (d) =>
+      d.status !== 'erased' &&
+      (!options.consentPurpose || d.consents[options.consentPurpose] === true),
+  );
+  const buyers = eligible.filter((d) => (d.deals.wonByCurrency[options.currency]?.count ?? 0) > 0);
+  const recency = buyers.map((d) =>
+    Math.max(0, Math.floor(daysBetween(d.deals.wonByCurrency[options.currency]!.lastWonAt, now))),
+  );
+  const frequency = buyers.map((d) => d.deals.wonByCurrency[options.currency]!.count);
+  const monetaryMinor = buyers.map((d) => d.deals.wonByCurrency[options.currency]!.amountMinor);
+  const r = quintiles(recency, false);
+  const f = quintiles(frequency, true);
+  const m = quintiles(monetaryMinor, true);
+
+  const customers = new Map<string, CustomerRfm>();
+  buyers.forEach((doc, i) => {
+    customers.set(doc.customerId, {
+      customerId: doc.customerId,
+      segment: segmentOf(r[i]!, f[i]!),
+      rfm: `${r[i]}${f[i]}${m[i]}`,
+      recencyDays: recency[i]!,
+      frequency: frequency[i]!,
+      monetary: fromMinor(monetaryMinor[i]!, options.currency),
+    });
+  });
+  for (const doc of eligible) {
+    if (!customers.has(doc.customerId)) {
+      customers.set(doc.customerId, {
+        customerId: doc.customerId,
+        segment: 'prospects',
+        rfm: null,
+        recencyDays: null,
+        frequency: 0,
+        monetary: 0,
+      });
+    }
+  }
+
+  const counts = new Map<RfmSegment, number>();
+  for (const c of customers.values()) counts.set(c.segment, (counts.get(c.segment) ?? 0) + 1);
+
+  const revenue = [...monetaryMinor].sort((a, b) => b - a);
+  const total = revenue.reduce((a, b) => a + b, 0);
+  const top = revenue.slice(0, Math.ceil(revenue.length * 0.2)).reduce((a, b) => a + b, 0);
+
+  return {
+    currency: options.currency,
+    segments: RFM_SEGMENTS.filter((s) => counts.has(s)).map((segment) => ({
+      segment,
+      customers: counts.get(segment)!,
+    })),
+    paretoTopShare: total === 0 ? 0 : round(top / total),
+    customers,
+  };
+}

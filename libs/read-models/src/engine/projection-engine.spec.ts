@@ -1,0 +1,237 @@
+import type { EventEnvelope } from '@rapport/domain';
+import { InMemoryEventStore } from '@rapport/event-store';
+import { EventLogBuilder, sealed } from '@rapport/testing';
+import { InMemoryReadStore } from '../adapters/in-memory.read-store';
+import type { Projection } from '../projection';
+import {
+  customer360Projection,
+  type Customer360Document,
+} from '../projections/customer-360.projection';
+import type { CommitBatch, ReadStore, StoredDocument } from '../read-store.port';
+import {
+  documentCollection,
+  parkedCollection,
+  projectBatch,
+  releaseParked,
+  type ParkedDocument,
+} from './projection-engine';
+import { liveTargets, ProjectionRunner } from './projection-runner';
+
+/** Builds a history of `clients` clients, each with a lead and `contacts` contacts. */
+function history(clients: number, contacts: number): EventEnvelope[] {
+  const log = new EventLogBuilder();
+  for (let c = 0; c < clients; c++) {
+    const customerId = `c${c}`;
+    log.append({
+      type: 'LeadCreated',
+      schemaVersion: 1,
+      data: { customerId, name: sealed('n'), source: 's', createdAt: '2026-01-01T00:00:00.000Z' },
+    });
+  }
+  for (let k = 0; k < contacts; k++) {
+    for (let c = 0; c < clients; c++) {
+      const at = `2026-02-${String(k + 1).padStart(2, '0')}T00:00:00.000Z`;
+      log.append({
+        type: 'ContactLogged',
+        schemaVersion: 1,
+        data: {
+          customerId: `c${c}`,
+          contactId: `k${c}-${k}`,
+          channel: 'call',
+          direction: 'inbound',
+          subject: sealed('s'),
+          occurredAt: at,
+          loggedAt: at,
+        },
+      });
+    }
+  }
+  return log.events;
+}
+
+async function seed(events: EventEnvelope[]): Promise<InMemoryEventStore> {
+  const store = new InMemoryEventStore();
+  for (const event of events) {
+    await store.append({
+      streams: [
+        {
+          streamId: event.streamId,
+          expectedRevision: 'any',
+          events: [
+            {
+              id: event.id,
+              type: event.type,
+              schemaVersion: event.schemaVersion,
+              data: event.data,
+              metadata: event.metadata,
+            },
+          ],
+        },
+      ],
+    });
+  }
+  return store;
+}
+
+async function runToEnd(
+  source: InMemoryEventStore,
+  store: ReadStore,
+  projections: Projection[] = [customer360Projection],
+) {
+  const targets = await liveTargets(store, projections);
+  const until = await source.headPosition();
+  await new ProjectionRunner(source, store, targets, { batchSize: 7, until }).run();
+  return targets;
+}
+
+async function documents<T extends StoredDocument>(
+  store: ReadStore,
+  collection: string,
+): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of store.scan<T>(collection)) all.push(...page);
+  return all;
+}
+
+/** Writes the documents, then "crashes" before the checkpoint: what MongoDB can suffer. */
+class CrashBeforeCheckpoint extends InMemoryReadStore {
+  crashes = 0;
+  constructor(private crashAfterBatches: number) {
+    super();
+  }
+  override async commit(batch: CommitBatch): Promise<void> {
+    if (this.crashAfterBatches-- === 0) {
+      await super.commit({ writes: batch.writes, checkpoints: [] });
+      this.crashes++;
+      throw new Error('projector killed between documents and checkpoint');
+    }
+    await super.commit(batch);
+  }
+}
+
+describe('projection engine', () => {
+  it('counts nothing twice when killed between document write and checkpoint', async () => {
+    const events = history(5, 6);
+    const source = await seed(events);
+    const clean = new InMemoryReadStore();
+    await runToEnd(source, clean);
+
+    const crashing = new CrashBeforeCheckpoint(2);
+    await expect(runToEnd(source, crashing)).rejects.toThrow('killed');
+    expect(crashing.crashes).toBe(1);
+    // Restart from the checkpoint that was recorded: the last batch is replayed.
+    const [target] = await runToEnd(source, crashing);
+    const collection = documentCollection(target!);
+    expect(await documents(crashing, collection)).toEqual(await documents(clean, collection));
+    const totals = (await documents<Customer360Document>(crashing, collection)).map(
+      (d) => d.contacts.total,
+    );
+    expect(totals).toEqual([6, 6, 6, 6, 6]);
+  });
+
+  it('parks a client whose event breaks a projection, and keeps every other client flowing', async () => {
+    const fragile: Projection<Customer360Document> = {
+      ...customer360Projection,
+      apply(doc, event, key) {
+        if (
+          key === 'c2' &&
+          event.type === 'ContactLogged' &&
+          (event.data as { contactId: string }).contactId === 'k2-1'
+        ) {
+          throw new Error('cannot project k2-1');
+        }
+        return customer360Projection.apply(doc, event, key);
+      },
+    };
+    const source = await seed(history(4, 3));
+    const store = new InMemoryReadStore();
+    const [target] = await runToEnd(source, store, [fragile]);
+    const docs = await documents<Customer360Document>(store, documentCollection(target!));
+    expect(docs.map((d) => [d.id, d.contacts.total])).toEqual([
+      ['c0', 3],
+      ['c1', 3],
+      ['c2', 1],
+      ['c3', 3],
+    ]);
+    const parked = await store.get<ParkedDocument>(parkedCollection(target!), 'c2');
+    expect(parked).toMatchObject({ released: false, error: 'cannot project k2-1' });
+    expect(parked!.events.map((e) => (e.data as { contactId: string }).contactId)).toEqual([
+      'k2-1',
+      'k2-2',
+    ]);
+    expect(target!.position).toBe(await source.headPosition());
+
+    // The operator skips the bad event: the rest is applied and the client flows again.
+    const outcome = await releaseParked(store, target!, 'c2', { skipFirst: true });
+    expect(outcome.released).toBe(true);
+    expect((outcome.skipped?.data as { contactId: string }).contactId).toBe('k2-1');
+    expect(
+      (await store.get<Customer360Document>(documentCollection(target!), 'c2'))!.contacts.total,
+    ).toBe(2);
+    expect((await store.get<ParkedDocument>(parkedCollection(target!), 'c2'))!.released).toBe(true);
+  });
+
+  it('keeps a parked client parked when a retry fails again', async () => {
+    const broken: Projection<Customer360Document> = {
+      ...customer360Projection,
+      apply(doc, event, key) {
+        if (key === 'c1' && event.type === 'ContactLogged') throw new Error('still broken');
+        return customer360Projection.apply(doc, event, key);
+      },
+    };
+    const source = await seed(history(2, 2));
+    const store = new InMemoryReadStore();
+    const [target] = await runToEnd(source, store, [broken]);
+    expect(await releaseParked(store, target!, 'c1')).toMatchObject({
+      released: false,
+      error: 'still broken',
+    });
+    const parked = await store.get<ParkedDocument>(parkedCollection(target!), 'c1');
+    expect(parked!.events).toHaveLength(2);
+  });
+
+  it('applies nothing at or below its checkpoint', async () => {
+    const events = history(2, 2);
+    const store = new InMemoryReadStore();
+    const [target] = await liveTargets(store, [customer360Projection]);
+    await projectBatch(store, [target!], events);
+    const before = await documents(store, documentCollection(target!));
+    await projectBatch(store, [target!], events.slice(0, 3));
+    expect(await documents(store, documentCollection(target!))).toEqual(before);
+  });
+
+  it('follows live appends until aborted', async () => {
+    const source = await seed(history(1, 1));
+    const store = new InMemoryReadStore();
+    const targets = await liveTargets(store, [customer360Projection]);
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const running = new ProjectionRunner(source, store, targets, {
+      onBatch: ({ lastEvent }) => {
+        seen.push(lastEvent.position);
+        if (lastEvent.position >= 3) controller.abort();
+      },
+    }).run(controller.signal);
+    const more = history(1, 2).slice(2);
+    await source.append({
+      streams: [
+        {
+          streamId: more[0]!.streamId,
+          expectedRevision: 'any',
+          events: more.map((e) => ({
+            id: `${e.id}x`,
+            type: e.type,
+            schemaVersion: 1,
+            data: e.data,
+            metadata: e.metadata,
+          })),
+        },
+      ],
+    });
+    await running;
+    expect(seen[seen.length - 1]).toBe(3);
+    expect(
+      (await store.get<Customer360Document>(documentCollection(targets[0]!), 'c0'))!.contacts.total,
+    ).toBe(2);
+  });
+});

@@ -1,0 +1,115 @@
+import type { EventEnvelope } from '@rapport/domain';
+import type { AnyProjection } from '../projection';
+import type { ReadStore } from '../read-store.port';
+import {
+  documentCollection,
+  parkedCollection,
+  projectBatch,
+  type BatchOutcome,
+  type ProjectionTarget,
+} from './projection-engine';
+
+/** Anything that yields the global log in position order from a position on. */
+export interface EventSource {
+  subscribe(options: {
+    after: number;
+    batchSize?: number;
+    signal?: AbortSignal;
+  }): AsyncIterable<EventEnvelope[]>;
+}
+
+export interface RunnerProgress {
+  targets: readonly ProjectionTarget[];
+  lastEvent: EventEnvelope;
+  events: number;
+  outcome: BatchOutcome;
+}
+
+/**
+ * Makes sure every projection has an active generation (creating generation 1 on first
+ * start) and returns the live targets with their checkpoints.
+ */
+export async function liveTargets(
+  store: ReadStore,
+  projections: readonly AnyProjection[],
+  clock: () => Date = () => new Date(),
+): Promise<ProjectionTarget[]> {
+  const states = await store.projectionStates();
+  const targets: ProjectionTarget[] = [];
+  for (const projection of projections) {
+    let active = states.find((s) => s.projection === projection.name && s.active);
+    if (!active) {
+      const generation =
+        Math.max(
+          0,
+          ...states.filter((s) => s.projection === projection.name).map((s) => s.generation),
+        ) + 1;
+      active = {
+        projection: projection.name,
+        generation,
+        version: projection.version,
+        position: 0,
+        status: 'live',
+        active: true,
+        updatedAt: clock().toISOString(),
+      };
+      await store.saveProjectionState(active);
+    }
+    const target = { projection, generation: active.generation, position: active.position };
+    await store.ensureCollection(documentCollection(target), projection.indexes);
+    await store.ensureCollection(parkedCollection(target), []);
+    targets.push(target);
+  }
+  return targets;
+}
+
+/**
+ * Follows the log from the lowest checkpoint of its targets and projects batch after batch
+ * until aborted. Each batch is one commit: a crash replays at most the batch in flight,
+ * which the position guard then ignores.
+ */
+export class ProjectionRunner {
+  constructor(
+    private readonly source: EventSource,
+    private readonly store: ReadStore,
+    readonly targets: ProjectionTarget[],
+    private readonly options: {
+      batchSize?: number;
+      clock?: () => Date;
+      onBatch?: (progress: RunnerProgress) => void;
+      /** Stop once this position is applied (rebuilds and sandboxes). */
+      until?: number;
+    } = {},
+  ) {}
+
+  async run(signal?: AbortSignal): Promise<void> {
+    if (this.targets.length === 0) return;
+    const from = Math.min(...this.targets.map((t) => t.position));
+    if (this.options.until !== undefined && from >= this.options.until) return;
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      for await (const events of this.source.subscribe({
+        after: from,
+        batchSize: this.options.batchSize ?? 500,
+        signal: controller.signal,
+      })) {
+        const until = this.options.until;
+        const batch = until === undefined ? events : events.filter((e) => e.position <= until);
+        if (batch.length > 0) {
+          const outcome = await projectBatch(this.store, this.targets, batch, this.options.clock);
+          this.options.onBatch?.({
+            targets: this.targets,
+            lastEvent: batch[batch.length - 1]!,
+            events: batch.length,
+            outcome,
+          });
+        }
+        if (until !== undefined && events[events.length - 1]!.position >= until) break;
+      }
+    } finally {
+      signal?.removeEventListener('abort', stop);
+    }
+  }
+}

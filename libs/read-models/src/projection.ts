@@ -1,0 +1,25 @@
+import type { EventEnvelope } from '@rapport/domain';
+
+/**
+ * A projection is pure: given an event and the current document (or none), it returns the
+ * new document (or null to delete it). The engine, not the projection, handles positions,
+ * duplicates, batching and storage. Documents must be plain JSON (no Dates, no undefined
+ * inside arrays) so that every store returns exactly what was written.
+ */
+export interface Projection<Doc extends object = object> {
+  /** Stable name, e.g. "customer-360": part of collection names and metrics. */
+  readonly name: string;
+  /** Bump when the definition changes: a rebuild then produces the new shape. */
+  readonly version: number;
+  /** Logical collection; each generation is stored apart (see physicalCollection). */
+  readonly collection: string;
+  /** Top-level fields queried by equality (become indexes). */
+  readonly indexes: readonly string[];
+  /** The documents an event touches; none when the projection ignores the event. */
+  keysOf(event: EventEnvelope): readonly string[];
+  apply(document: Doc | undefined, event: EventEnvelope, key: string): Doc | null;
+}
+
+// Projections of different document types run side by side in one engine.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyProjection = Projection<any>;

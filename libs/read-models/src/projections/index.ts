@@ -1,0 +1,12 @@
+import type { AnyProjection } from '../projection';
+import { customer360Projection } from './customer-360.projection';
+import { salesPipelineProjection } from './sales-pipeline.projection';
+
+export * from './customer-360.projection';
+export * from './sales-pipeline.projection';
+
+/** Every projection the system maintains, by name. */
+export const PROJECTIONS: readonly AnyProjection[] = [
+  customer360Projection,
+  salesPipelineProjection,
+];

@@ -1,0 +1,81 @@
+import { toMinor, type CrmEnvelope, type DealStage, type EventEnvelope } from '@rapport/domain';
+import type { Projection } from '../projection';
+
+/** One document per deal: the pipeline figures are sums over these (see pipeline.analytics). */
+export interface PipelineDealDocument {
+  id: string;
+  position: number;
+  dealId: string;
+  customerId: string;
+  ownerId: string | null;
+  title: string;
+  status: 'open' | 'won' | 'lost';
+  /** The stage it is in, or was in when it closed. */
+  stage: DealStage;
+  amountMinor: number;
+  currency: string;
+  openedAt: string;
+  closedAt: string | null;
+  lostReason: string | null;
+}
+
+const DEAL_EVENTS = new Set(['DealOpened', 'DealStageChanged', 'DealWon', 'DealLost']);
+
+export const salesPipelineProjection: Projection<PipelineDealDocument> = {
+  name: 'sales-pipeline',
+  version: 1,
+  collection: 'pipeline_deals',
+  indexes: ['status', 'ownerId', 'customerId'],
+
+  keysOf(event: EventEnvelope): readonly string[] {
+    return DEAL_EVENTS.has(event.type) ? [(event.data as { dealId: string }).dealId] : [];
+  },
+
+  apply(current, envelope) {
+    const event = envelope as CrmEnvelope;
+    switch (event.type) {
+      case 'DealOpened':
+        return {
+          id: event.data.dealId,
+          position: 0,
+          dealId: event.data.dealId,
+          customerId: event.data.customerId,
+          ownerId: event.data.ownerId ?? null,
+          title: event.data.title,
+          status: 'open',
+          stage: event.data.stage,
+          amountMinor: toMinor(event.data.amount, event.data.currency),
+          currency: event.data.currency,
+          openedAt: event.data.openedAt,
+          closedAt: null,
+          lostReason: null,
+        };
+      case 'DealStageChanged':
+        return current ? { ...current, stage: event.data.to } : missing(event);
+      case 'DealWon':
+        return current
+          ? {
+              ...current,
+              status: 'won',
+              amountMinor: toMinor(event.data.amount, event.data.currency),
+              closedAt: event.data.wonAt,
+            }
+          : missing(event);
+      case 'DealLost':
+        return current
+          ? {
+              ...current,
+              status: 'lost',
+              closedAt: event.data.lostAt,
+              lostReason: event.data.reason,
+            }
+          : missing(event);
+      default:
+        throw new Error(`sales-pipeline does not handle ${envelope.type}`);
+    }
+  },
+};
+
+function missing(event: EventEnvelope): never {
+  throw new Error(`${event.type} at position ${event.position} for a deal that was never opened`);
+}

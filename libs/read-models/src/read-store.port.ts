@@ -1,0 +1,95 @@
+/**
+ * Where read models live: documents keyed by id in named collections, each document
+ * carrying the global position of the last event applied to it, plus one checkpoint per
+ * projection generation.
+ *
+ * Guarantees every adapter keeps (checked by testing/read-store.contract.ts):
+ * - Position guard: a write of a document is applied only if its position is greater than
+ *   the stored one, so a redelivered or replayed event never changes a document twice, even
+ *   when two writers race.
+ * - commit() applies its document writes, then records the checkpoints. SQLite does both in
+ *   one transaction; MongoDB writes documents first (guarded), then checkpoints: a crash in
+ *   between replays events that the guard then ignores.
+ * - Reads see only committed writes; a document read is never half-written.
+ * - Collections are isolated per projection generation: a rebuild writes a new generation
+ *   beside the live one, and activate() swaps it in atomically for readers.
+ */
+export interface ReadStore {
+  get<T extends StoredDocument>(collection: string, id: string): Promise<T | undefined>;
+  getMany<T extends StoredDocument>(
+    collection: string,
+    ids: readonly string[],
+  ): Promise<Map<string, T>>;
+  /** Documents in id order, optionally filtered by equality on indexed fields. */
+  find<T extends StoredDocument>(collection: string, query: FindQuery): Promise<T[]>;
+  /** Every document of a collection in id order, in pages (for analytics and verification). */
+  scan<T extends StoredDocument>(collection: string, pageSize?: number): AsyncIterable<T[]>;
+  count(collection: string): Promise<number>;
+
+  commit(batch: CommitBatch): Promise<void>;
+  /** Creates the collection (and its indexes) if missing. */
+  ensureCollection(collection: string, indexes: readonly string[]): Promise<void>;
+  dropCollection(collection: string): Promise<void>;
+
+  /** The state of every generation of every projection. */
+  projectionStates(): Promise<ProjectionState[]>;
+  saveProjectionState(state: ProjectionState): Promise<void>;
+  deleteProjectionState(projection: string, generation: number): Promise<void>;
+  /** Makes `generation` the one readers see, in one atomic step. */
+  activate(projection: string, generation: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Every stored document has an id and the position of the last event applied to it. */
+export interface StoredDocument {
+  id: string;
+  position: number;
+}
+
+export interface FindQuery {
+  where?: Record<string, string | number | boolean | null>;
+  /** Only ids in this set (used with filters computed outside the store). */
+  ids?: readonly string[];
+  /** Exclusive lower bound on id: the pagination cursor. */
+  afterId?: string;
+  limit: number;
+}
+
+/** Documents are only ever upserted: an erased client stays, marked erased. */
+export interface DocumentWrite {
+  collection: string;
+  document: StoredDocument;
+}
+
+export interface CommitBatch {
+  writes: DocumentWrite[];
+  /** projection checkpoints to record after the writes: key `${projection}#${generation}` */
+  checkpoints: CheckpointUpdate[];
+}
+
+export interface CheckpointUpdate {
+  projection: string;
+  generation: number;
+  position: number;
+  /** Time the event at `position` was recorded (for lag in seconds). */
+  recordedAt?: string;
+}
+
+export interface ProjectionState {
+  projection: string;
+  generation: number;
+  /** The definition's version the generation was built with. */
+  version: number;
+  position: number;
+  lastRecordedAt?: string;
+  status: 'live' | 'rebuilding' | 'retired' | 'failed';
+  active: boolean;
+  updatedAt: string;
+  error?: string;
+}
+
+export const READ_STORE = Symbol('READ_STORE');
+
+/** Physical collection of one generation of a projection's logical collection. */
+export const physicalCollection = (collection: string, generation: number) =>
+  `${collection}__g${generation}`;
