@@ -127,10 +127,16 @@ wait_ready() {
   done
 }
 
+# alive PID: exists and is not a zombie (init here takes ~1.5 s to reap a killed orphan).
+alive() {
+  local state
+  state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1) && [ -n "$state" ] && [ "$state" != Z ]
+}
+
 # wait_exit NAME PID SECONDS: true once the process is gone.
 wait_exit() {
   local deadline=$((SECONDS + $3))
-  while kill -0 "$2" 2>/dev/null; do
+  while alive "$2"; do
     [ $SECONDS -lt $deadline ] || return 1
     sleep 0.1
   done

@@ -9,9 +9,10 @@ import { CustomersController } from './commands/customers/customers.controller';
 import { DEAL_HANDLERS } from './commands/deals/deal.handlers';
 import { DealsController } from './commands/deals/deals.controller';
 import { HealthController } from './health/health.controller';
-import { AccessDenials } from './http/access-denials';
+import { AuditModule } from './audit/audit.module';
 import { AuthGuard } from './http/auth.guard';
 import { HttpExceptionFilter } from './http/http-exception.filter';
+import { ReadSideModule } from './read-side/read-side.module';
 import {
   InfrastructureModule,
   type InfrastructureOptions,
@@ -22,11 +23,15 @@ export class ApiModule {
   static forRoot(options: InfrastructureOptions): DynamicModule {
     return {
       module: ApiModule,
-      imports: [InfrastructureModule.forRoot(options), CqrsModule.forRoot()],
+      imports: [
+        InfrastructureModule.forRoot(options),
+        CqrsModule.forRoot(),
+        AuditModule,
+        ReadSideModule,
+      ],
       controllers: [CustomersController, DealsController, ComplaintsController, HealthController],
       providers: [
         CommandExecutor,
-        AccessDenials,
         ...CUSTOMER_HANDLERS,
         ...DEAL_HANDLERS,
         ...COMPLAINT_HANDLERS,

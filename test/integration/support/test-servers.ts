@@ -60,10 +60,9 @@ function runScript(args: string[], timeoutMs: number): string {
       timeout: timeoutMs,
     });
   } catch (error) {
-    const stderr =
-      typeof error === 'object' && error !== null && 'stderr' in error ? String(error.stderr) : '';
+    // execFileSync's message already ends with the script's stderr.
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`servers.sh ${args.join(' ')} failed: ${reason}\n${stderr}`);
+    throw new Error(`servers.sh ${args.join(' ')} failed: ${reason}`);
   }
 }
 

@@ -9,7 +9,7 @@ import {
   type HttpRequestLike,
   type Permission,
 } from '@rapport/platform';
-import { AccessDenials } from './access-denials';
+import { AuditRecorder } from '../audit/audit-recorder';
 import { PERMISSION_KEY, PUBLIC_KEY } from './access.decorators';
 
 /**
@@ -21,7 +21,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticator: Authenticator,
-    private readonly denials: AccessDenials,
+    private readonly audit: AuditRecorder,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -41,7 +41,7 @@ export class AuthGuard implements CanActivate {
     const permission =
       this.reflector.getAllAndOverride<Permission>(PERMISSION_KEY, targets) ?? 'admin:operate';
     if (isAllowed(principal.actor.roles, permission)) return true;
-    await this.denials.record(request, principal, permission);
+    await this.audit.recordDenied(request, principal, permission);
     throw new ApiError(403, 'FORBIDDEN', `this requires the permission ${permission}`, {
       permission,
     });

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { EVENT_STORE, SqliteEventStore, type EventStore } from '@rapport/event-store';
 import { Authenticator, Metrics, type AppConfig, type Logger } from '@rapport/platform';
+import { READ_STORE, SqliteReadStore, type ReadStore } from '@rapport/read-models';
 import {
   DataKeys,
   KEY_STORE,
@@ -16,7 +17,7 @@ import {
   type KeyStore,
 } from '@rapport/privacy';
 import type { PreparedDataDir } from './data-dir';
-import { APP_CONFIG, CLOCK, LOGGER, type Clock } from './tokens';
+import { APP_CONFIG, CLOCK, DATA_DIR, LOGGER, type Clock } from './tokens';
 
 export interface InfrastructureOptions {
   config: AppConfig;
@@ -30,11 +31,13 @@ class StoresLifecycle implements OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(KEY_STORE) private readonly keyStore: KeyStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.eventStore.close();
     await this.keyStore.close();
+    await this.readStore.close();
   }
 }
 
@@ -48,6 +51,7 @@ export class InfrastructureModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
+        { provide: DATA_DIR, useValue: prepared.dataDir },
         { provide: CLOCK, useValue: clock ?? (() => new Date()) },
         { provide: Metrics, useValue: new Metrics() },
         {
@@ -69,6 +73,11 @@ export class InfrastructureModule {
           useFactory: () => new SqliteKeyStore(join(prepared.dataDir, 'keys.db')),
         },
         {
+          provide: READ_STORE,
+          useFactory: (): ReadStore =>
+            new SqliteReadStore(join(prepared.dataDir, 'read-models.db')),
+        },
+        {
           provide: PersonalDataCipher,
           inject: [KEY_STORE],
           useFactory: (keys: KeyStore) =>
@@ -80,10 +89,12 @@ export class InfrastructureModule {
         APP_CONFIG,
         LOGGER,
         CLOCK,
+        DATA_DIR,
         Metrics,
         Authenticator,
         EVENT_STORE,
         KEY_STORE,
+        READ_STORE,
         PersonalDataCipher,
       ],
     };

@@ -87,6 +87,7 @@ export class SqliteEventStore implements EventStore {
   private readonly clock: () => Date;
   private readonly maxGroupSize: number;
   private readonly appended: AppendSignal;
+  private readonly listeners = new Set<(head: number) => void>();
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -257,6 +258,10 @@ export class SqliteEventStore implements EventStore {
         else pending.reject(pending.error);
       }
       this.appended.notify();
+      if (this.listeners.size > 0) {
+        const head = this.stmt.head.get()?.head ?? 0;
+        for (const listener of this.listeners) listener(head);
+      }
     }
     this.markIdle();
   }
@@ -292,6 +297,20 @@ export class SqliteEventStore implements EventStore {
 
   async findCommand(commandId: string): Promise<CommandRecord | undefined> {
     return this.loadCommand(commandId);
+  }
+
+  /**
+   * Called after each group commit with the new head: how another thread (the embedded
+   * projector's worker) learns of appends without polling.
+   */
+  onAppended(listener: (head: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Wakes this instance's idle subscribers: another connection has appended. */
+  wake(): void {
+    this.appended.notify();
   }
 
   async headPosition(): Promise<number> {

@@ -1,4 +1,4 @@
-import { World } from './analytics.spec-support';
+import { World } from '../testing/analytics-world';
 import { churnRisk, rankChurnRisk } from './churn-risk.analytics';
 
 const now = new Date('2026-06-30T00:00:00.000Z');

@@ -1,5 +1,5 @@
 import { computePipeline } from './pipeline.analytics';
-import { World } from './analytics.spec-support';
+import { World } from '../testing/analytics-world';
 
 const probabilities = { qualification: 0.1, proposal: 0.4, negotiation: 0.7 };
 

@@ -1,4 +1,4 @@
-import { World } from './analytics.spec-support';
+import { World } from '../testing/analytics-world';
 import { computeRetention } from './retention.analytics';
 
 describe('retention analytics', () => {

@@ -1,4 +1,4 @@
-import { World } from './analytics.spec-support';
+import { World } from '../testing/analytics-world';
 import { computeSegments, segmentOf } from './segments.analytics';
 
 const now = new Date('2026-12-31T00:00:00.000Z');

@@ -50,16 +50,25 @@ export interface SegmentFigures {
 }
 
 /**
- * Quintile scores by rank: the value's rank among n (ties share the lowest rank) mapped to
- * 1..5. `higherIsBetter` false for recency (fewer days is better).
+ * Quintile scores by cumulative distribution: a value scores ceil(5 × share of values that
+ * are as good or worse), so ties share the higher score and a lone value scores 5.
+ * `higherIsBetter` false for recency (fewer days is better).
  */
 function quintiles(values: number[], higherIsBetter: boolean): number[] {
-  const sorted = [...values].sort((a, b) => (higherIsBetter ? a - b : b - a));
-  const firstRank = new Map<number, number>();
-  sorted.forEach((value, index) => {
-    if (!firstRank.has(value)) firstRank.set(value, index);
-  });
-  return values.map((value) => Math.floor((firstRank.get(value)! * 5) / values.length) + 1);
+  const goodness = values.map((v) => (higherIsBetter ? v : -v));
+  const sorted = [...goodness].sort((a, b) => a - b);
+  const asGoodOrWorse = (g: number) => {
+    // Index of the first value greater than g: how many values are <= g.
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (sorted[mid]! <= g) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  };
+  return goodness.map((g) => Math.ceil((5 * asGoodOrWorse(g)) / values.length));
 }
 
 export interface SegmentOptions {

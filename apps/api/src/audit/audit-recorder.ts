@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { auditStreamId, type AuditEvent, type EventMetadata } from '@rapport/domain';
+import { EVENT_STORE, type EventStore } from '@rapport/event-store';
+import { header, type HttpRequestLike, type Permission, type Principal } from '@rapport/platform';
+import { CLOCK, type Clock } from '../infrastructure/tokens';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface ViewRecord {
+  request: HttpRequestLike;
+  principal: Principal;
+  customerIds: string[];
+  view: string;
+  fieldsShown: string[];
+  fieldsMasked: string[];
+  position: number;
+}
+
+/**
+ * Records who saw client data and who was refused, before the answer goes out: a read that
+ * cannot be recorded is not served. Recording is one append that the event store's group
+ * commit batches with everything else arriving at the same moment.
+ */
+@Injectable()
+export class AuditRecorder {
+  constructor(
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async recordDenied(
+    request: HttpRequestLike,
+    principal: Principal,
+    permission: Permission,
+  ): Promise<void> {
+    const customerId = customerOf(request);
+    const purpose = purposeOf(request);
+    await this.record(request, principal, customerId, {
+      type: 'AccessDenied',
+      schemaVersion: 1,
+      data: {
+        actorId: principal.actor.id,
+        roles: principal.actor.roles,
+        permission,
+        method: request.method,
+        path: request.url.split('?')[0] ?? request.url,
+        ...(customerId && { customerId }),
+        ...(purpose && { purpose }),
+        at: this.clock().toISOString(),
+      },
+    });
+  }
+
+  async recordView(view: ViewRecord): Promise<void> {
+    if (view.customerIds.length === 0) return;
+    const purpose = purposeOf(view.request);
+    const single = view.customerIds.length === 1 ? view.customerIds[0] : undefined;
+    await this.record(view.request, view.principal, single, {
+      type: 'CustomerDataViewed',
+      schemaVersion: 1,
+      data: {
+        actorId: view.principal.actor.id,
+        roles: view.principal.actor.roles,
+        customerIds: view.customerIds,
+        view: view.view,
+        fieldsShown: view.fieldsShown,
+        fieldsMasked: view.fieldsMasked,
+        ...(purpose && { purpose }),
+        position: view.position,
+        at: this.clock().toISOString(),
+      },
+    });
+  }
+
+  private async record(
+    request: HttpRequestLike,
+    principal: Principal,
+    customerId: string | undefined,
+    event: AuditEvent,
+  ): Promise<void> {
+    const correlationId = request.rapport?.correlationId ?? randomUUID();
+    const metadata: EventMetadata = {
+      customerId: customerId ?? '',
+      actor: principal.actor,
+      correlationId,
+      causationId: correlationId,
+      commandId: randomUUID(),
+      source: 'api',
+    };
+    await this.eventStore.append({
+      streams: [
+        {
+          streamId: auditStreamId(customerId),
+          expectedRevision: 'any',
+          events: [{ id: randomUUID(), ...event, metadata }],
+        },
+      ],
+    });
+  }
+}
+
+/** Why the caller reads (X-Purpose), kept short. */
+function purposeOf(request: HttpRequestLike): string | undefined {
+  return header(request, 'x-purpose')?.trim().slice(0, 200) || undefined;
+}
+
+/** The client a request is about, when its path names one. */
+function customerOf(request: HttpRequestLike): string | undefined {
+  const match = /^\/(?:audit\/)?customers\/([^/?]+)/.exec(request.url);
+  return match && UUID.test(match[1]!) ? match[1]!.toLowerCase() : undefined;
+}

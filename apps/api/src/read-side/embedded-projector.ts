@@ -1,0 +1,118 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { EVENT_STORE, SqliteEventStore, type EventStore } from '@rapport/event-store';
+import type { Logger } from '@rapport/platform';
+import { DATA_DIR, LOGGER } from '../infrastructure/tokens';
+import { ProjectionProgress } from './projection-progress';
+import type { ProjectorMessage, ProjectorWorkerData } from './projector.protocol';
+import { ReadModelCatalog } from './read-model.catalog';
+
+const RESTART_DELAY_MS = 1000;
+
+/**
+ * Hosts the embedded profile's projector on a worker thread, tells it about every commit
+ * (so it never polls), restarts it if it dies, and relays its progress to the API thread.
+ */
+@Injectable()
+export class EmbeddedProjector implements OnApplicationBootstrap, OnApplicationShutdown {
+  private worker?: Worker;
+  private stopping = false;
+  private unsubscribe?: () => void;
+  private readyPromise?: Promise<void>;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(DATA_DIR) private readonly dataDir: string,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly progress: ProjectionProgress,
+    private readonly catalog: ReadModelCatalog,
+  ) {}
+
+  onApplicationBootstrap(): Promise<void> {
+    if (this.eventStore instanceof SqliteEventStore) {
+      this.unsubscribe = this.eventStore.onAppended(() =>
+        this.worker?.postMessage({ type: 'appended' }),
+      );
+    }
+    return this.start();
+  }
+
+  /** Resolves once the worker has opened its stores and reported its checkpoints. */
+  ready(): Promise<void> {
+    return this.readyPromise ?? Promise.resolve();
+  }
+
+  private start(): Promise<void> {
+    const compiled = __filename.endsWith('.js');
+    const workerData: ProjectorWorkerData = {
+      eventsFile: join(this.dataDir, 'events.db'),
+      readModelsFile: join(this.dataDir, 'read-models.db'),
+      batchSize: 500,
+    };
+    const worker = new Worker(join(__dirname, `projector.worker.${compiled ? 'js' : 'ts'}`), {
+      workerData,
+      // From TypeScript sources (tests, dev), the worker compiles itself on the fly.
+      execArgv: compiled ? [] : ['-r', '@swc-node/register'],
+    });
+    this.worker = worker;
+    this.readyPromise = new Promise((resolve) => {
+      worker.on('message', (message: ProjectorMessage) => {
+        this.handle(message);
+        if (message.type === 'ready') resolve();
+      });
+      worker.once('exit', () => resolve());
+    });
+    worker.on('error', (error) => this.logger.error({ err: error }, 'projector worker crashed'));
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.worker = undefined;
+      if (this.stopping) return;
+      this.logger.error({ code }, `projector worker exited; restarting in ${RESTART_DELAY_MS} ms`);
+      setTimeout(() => {
+        if (!this.stopping) void this.start();
+      }, RESTART_DELAY_MS).unref();
+    });
+    return this.readyPromise;
+  }
+
+  private handle(message: ProjectorMessage): void {
+    switch (message.type) {
+      case 'ready':
+        void this.catalog.refresh(message.states);
+        return;
+      case 'progress':
+        for (const target of message.targets)
+          this.progress.update(target.projection, target.position);
+        for (const parked of message.parked) {
+          this.logger.error(
+            parked,
+            'a client was parked: its events wait until an operator retries or skips them',
+          );
+        }
+        return;
+      case 'failed':
+        this.logger.error({ error: message.error }, 'projector failed');
+        return;
+      case 'stopped':
+        return;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    this.unsubscribe?.();
+    this.progress.cancelAll();
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ type: 'stop' });
+    const timeout = setTimeout(() => void worker.terminate(), 5000);
+    await exited;
+    clearTimeout(timeout);
+  }
+}

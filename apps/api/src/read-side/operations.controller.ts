@@ -1,0 +1,164 @@
+import { Controller, Get, Header, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { EVENT_STORE, type EventStore } from '@rapport/event-store';
+import { ApiError, Metrics } from '@rapport/platform';
+import {
+  parkedCollection,
+  READ_STORE,
+  releaseParked,
+  type ParkedDocument,
+  type ReadStore,
+} from '@rapport/read-models';
+import { Allow, Public } from '../http/access.decorators';
+import { CLOCK, type Clock } from '../infrastructure/tokens';
+import { ReadModelCatalog } from './read-model.catalog';
+
+export class ReleaseParkedQuery {
+  @ApiPropertyOptional({
+    enum: ['retry', 'skip'],
+    default: 'retry',
+    description: 'skip drops the failing event',
+  })
+  @IsOptional()
+  @IsIn(['retry', 'skip'])
+  mode?: 'retry' | 'skip';
+}
+
+export interface ProjectionStatus {
+  name: string;
+  version: number;
+  generation: number;
+  status: string;
+  position: number;
+  headPosition: number;
+  lag: { events: number; seconds: number };
+  parked: number;
+  updatedAt: string;
+  error?: string;
+}
+
+@ApiTags('operations')
+@Controller()
+export class OperationsController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(READ_STORE) private readonly store: ReadStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly catalog: ReadModelCatalog,
+    private readonly metrics: Metrics,
+  ) {}
+
+  @Get('admin/projections')
+  @Allow('admin:operate')
+  @ApiOperation({
+    summary: 'Each projection: version, generation, position, lag in events and seconds, status',
+  })
+  async projections(): Promise<{ projections: ProjectionStatus[]; headPosition: number }> {
+    return {
+      projections: await this.statuses(),
+      headPosition: await this.eventStore.headPosition(),
+    };
+  }
+
+  @Get('admin/projections/:name/parked')
+  @Allow('admin:operate')
+  @ApiOperation({ summary: 'Clients whose events are parked because a projection failed on them' })
+  async parked(@Param('name') name: string) {
+    const target = await this.target(name);
+    const parked = [];
+    for await (const page of this.store.scan<ParkedDocument>(parkedCollection(target))) {
+      for (const doc of page) {
+        if (doc.released) continue;
+        parked.push({
+          key: doc.key,
+          error: doc.error,
+          parkedAt: doc.parkedAt,
+          events: doc.events.length,
+          firstPosition: doc.events[0]?.position ?? null,
+          lastPosition: doc.position,
+        });
+      }
+    }
+    return { projection: name, parked };
+  }
+
+  @Post('admin/projections/:name/parked/:key/release')
+  @Allow('admin:operate')
+  @ApiOperation({ summary: "Retry a parked client's events, or skip the failing one" })
+  async release(
+    @Param('name') name: string,
+    @Param('key') key: string,
+    @Query() query: ReleaseParkedQuery,
+  ) {
+    const target = await this.target(name);
+    return releaseParked(this.store, target, key, { skipFirst: query.mode === 'skip' });
+  }
+
+  /** Lag and positions are measured at scrape time, so they are never stale. */
+  @Get('metrics')
+  @Public()
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  @ApiProduces('text/plain')
+  @ApiOperation({ summary: 'Prometheus metrics: commands, appends, projection position and lag' })
+  async prometheus(): Promise<string> {
+    for (const status of await this.statuses()) {
+      this.metrics.projectionPosition.set({ projection: status.name }, status.position);
+      this.metrics.projectionLagEvents.set({ projection: status.name }, status.lag.events);
+      this.metrics.projectionLagSeconds.set({ projection: status.name }, status.lag.seconds);
+    }
+    return this.metrics.registry.metrics();
+  }
+
+  private async target(name: string) {
+    const projection = this.catalog.projections().find((p) => p.name === name);
+    const state = (await this.catalog.allStates()).find((s) => s.projection === name && s.active);
+    if (!projection || !state)
+      throw new ApiError(404, 'PROJECTION_NOT_FOUND', `no projection named ${name}`);
+    return { projection, generation: state.generation, position: state.position };
+  }
+
+  private async statuses(): Promise<ProjectionStatus[]> {
+    const head = await this.eventStore.headPosition();
+    const states = await this.catalog.allStates();
+    const now = this.clock().getTime();
+    const result: ProjectionStatus[] = [];
+    for (const projection of this.catalog.projections()) {
+      const state = states.find((s) => s.projection === projection.name && s.active);
+      if (!state) continue;
+      const behind = Math.max(0, head - state.position);
+      let seconds = 0;
+      if (behind > 0) {
+        const [next] = await this.eventStore.readAll({ after: state.position, limit: 1 });
+        if (next) seconds = Math.max(0, (now - new Date(next.recordedAt).getTime()) / 1000);
+      }
+      result.push({
+        name: projection.name,
+        version: state.version,
+        generation: state.generation,
+        status: state.status,
+        position: state.position,
+        headPosition: head,
+        lag: { events: behind, seconds: Math.round(seconds * 1000) / 1000 },
+        parked: await this.parkedCount({
+          projection,
+          generation: state.generation,
+          position: state.position,
+        }),
+        updatedAt: state.updatedAt,
+        ...(state.error && { error: state.error }),
+      });
+    }
+    return result;
+  }
+
+  private async parkedCount(target: Parameters<typeof parkedCollection>[0]): Promise<number> {
+    return (
+      await this.store.find<ParkedDocument>(parkedCollection(target), {
+        where: { released: false },
+        limit: 10_000,
+      })
+    ).length;
+  }
+}

@@ -1,0 +1,20 @@
+import type { ProjectionState } from '@rapport/read-models';
+
+export interface ProjectorWorkerData {
+  eventsFile: string;
+  readModelsFile: string;
+  batchSize: number;
+}
+
+/** What the projector worker tells the API thread. */
+export type ProjectorMessage =
+  | { type: 'ready'; states: ProjectionState[] }
+  | {
+      type: 'progress';
+      position: number;
+      recordedAt: string;
+      targets: { projection: string; generation: number; position: number }[];
+      parked: { projection: string; key: string; position: number; error: string }[];
+    }
+  | { type: 'stopped' }
+  | { type: 'failed'; error: string };

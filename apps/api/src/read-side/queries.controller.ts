@@ -1,0 +1,195 @@
+import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { notFound } from '@rapport/domain';
+import type { HttpRequestLike, Principal } from '@rapport/platform';
+import {
+  customer360Projection,
+  READ_STORE,
+  salesPipelineProjection,
+  type Customer360Document,
+  type ReadStore,
+} from '@rapport/read-models';
+import { AuditRecorder } from '../audit/audit-recorder';
+import { CustomerId } from '../commands/record-id.pipe';
+import { Allow } from '../http/access.decorators';
+import { AnalyticsService } from './analytics.service';
+import { customer360View, customerSummaryView, personalFieldsIn } from './customer.views';
+import { PersonalDataPresenter } from './personal-data.presenter';
+import {
+  ChurnRiskQuery,
+  ListCustomersQuery,
+  ReadYourWritesQuery,
+  SegmentsQuery,
+} from './query.dto';
+import { ProjectionProgress } from './projection-progress';
+import { ReadModelCatalog } from './read-model.catalog';
+import { ReadYourWrites } from './read-your-writes';
+
+const CUSTOMER_VIEWS = [customer360Projection.name];
+const PIPELINE_VIEWS = [salesPipelineProjection.name];
+
+function principalOf(request: HttpRequestLike): Principal {
+  return request.rapport!.principal!;
+}
+
+@ApiTags('queries')
+@ApiHeader({
+  name: 'X-Purpose',
+  required: false,
+  description: 'why you read: recorded in the audit trail',
+})
+@ApiServiceUnavailableResponse({ description: 'minPosition not reached within 5 s (Retry-After)' })
+@Controller()
+export class QueriesController {
+  constructor(
+    @Inject(READ_STORE) private readonly store: ReadStore,
+    private readonly catalog: ReadModelCatalog,
+    private readonly analytics: AnalyticsService,
+    private readonly presenter: PersonalDataPresenter,
+    private readonly audit: AuditRecorder,
+    private readonly readYourWrites: ReadYourWrites,
+    private readonly progress: ProjectionProgress,
+  ) {}
+
+  @Get('customers/:id')
+  @Allow('customer:read')
+  @ApiOperation({
+    summary: '360° view of a client (personal data masked for analysts); the read is audited',
+  })
+  async customer(
+    @Param('id', CustomerId) customerId: string,
+    @Query() query: ReadYourWritesQuery,
+    @Req() request: HttpRequestLike,
+  ) {
+    await this.readYourWrites.await(CUSTOMER_VIEWS, query.minPosition);
+    const position = this.positionOf(customer360Projection.name);
+    const collection = await this.catalog.collection(customer360Projection);
+    const doc = await this.store.get<Customer360Document>(collection, customerId);
+    if (!doc)
+      throw notFound('CUSTOMER_NOT_FOUND', `customer ${customerId} does not exist`, { customerId });
+    const principal = principalOf(request);
+    const personal = await this.presenter.forCustomer(principal, customerId);
+    const segments = await this.analytics.segments();
+    const view = customer360View(doc, personal, {
+      churnRisk: this.analytics.churnRiskOf(doc),
+      rfm: segments.customers.get(customerId),
+      position: Math.max(position, doc.position),
+    });
+    const fields = personalFieldsIn(doc);
+    await this.audit.recordView({
+      request,
+      principal,
+      customerIds: [customerId],
+      view: 'customer-360',
+      fieldsShown: personal.masked ? [] : fields,
+      fieldsMasked: personal.masked ? fields : [],
+      position: view.position,
+    });
+    return view;
+  }
+
+  @Get('customers')
+  @Allow('customer:read')
+  @ApiOperation({
+    summary: 'A page of client summaries, filtered, in id order; the read is audited',
+  })
+  async customers(@Query() query: ListCustomersQuery, @Req() request: HttpRequestLike) {
+    await this.readYourWrites.await(CUSTOMER_VIEWS, query.minPosition);
+    const position = this.positionOf(customer360Projection.name);
+    const limit = query.limit ?? 50;
+    const collection = await this.catalog.collection(customer360Projection);
+    const segments = await this.analytics.segments();
+    const ids = query.segment
+      ? [...segments.customers.values()]
+          .filter((c) => c.segment === query.segment)
+          .map((c) => c.customerId)
+      : undefined;
+    const docs = await this.store.find<Customer360Document>(collection, {
+      where: {
+        ...(query.status && { status: query.status }),
+        ...(query.ownerId && { ownerId: query.ownerId }),
+      },
+      ...(ids && { ids }),
+      ...(query.cursor && { afterId: query.cursor }),
+      limit: limit + 1,
+    });
+    const page = docs.slice(0, limit);
+    const principal = principalOf(request);
+    const items = [];
+    const shown = new Set<string>();
+    let masked = false;
+    for (const doc of page) {
+      const personal = await this.presenter.forCustomer(principal, doc.customerId);
+      masked = personal.masked;
+      if (doc.profile.name !== null) shown.add('name');
+      items.push(
+        customerSummaryView(doc, personal, {
+          churnRisk: this.analytics.churnRiskOf(doc),
+          rfm: segments.customers.get(doc.customerId),
+        }),
+      );
+    }
+    await this.audit.recordView({
+      request,
+      principal,
+      customerIds: page.map((d) => d.customerId),
+      view: 'customer-list',
+      fieldsShown: masked ? [] : [...shown],
+      fieldsMasked: masked ? [...shown] : [],
+      position,
+    });
+    return {
+      items,
+      nextCursor: docs.length > limit ? page[page.length - 1]!.customerId : null,
+      position,
+    };
+  }
+
+  @Get('pipeline')
+  @Allow('analytics:read')
+  @ApiOperation({
+    summary:
+      'Open deals per stage (count, amount, weighted amount), win rate, cycle days, per owner',
+  })
+  async pipeline(@Query() query: ReadYourWritesQuery) {
+    await this.readYourWrites.await(PIPELINE_VIEWS, query.minPosition);
+    return this.analytics.pipeline();
+  }
+
+  @Get('analytics/retention')
+  @Allow('analytics:read')
+  @ApiOperation({ summary: 'Monthly acquisition cohorts, their retention by month, churn rates' })
+  async retention(@Query() query: ReadYourWritesQuery) {
+    await this.readYourWrites.await(CUSTOMER_VIEWS, query.minPosition);
+    return this.analytics.retention();
+  }
+
+  @Get('analytics/churn-risk')
+  @Allow('analytics:read')
+  @ApiOperation({ summary: 'Leads and customers ranked by churn risk, with the reasons' })
+  async churnRisk(@Query() query: ChurnRiskQuery) {
+    await this.readYourWrites.await(CUSTOMER_VIEWS, query.minPosition);
+    return this.analytics.churnRisk(query.limit ?? 100);
+  }
+
+  @Get('analytics/segments')
+  @Allow('analytics:read')
+  @ApiOperation({
+    summary: 'RFM segments and the Pareto share (revenue of the top 20% of clients)',
+  })
+  async segments(@Query() query: SegmentsQuery) {
+    await this.readYourWrites.await(CUSTOMER_VIEWS, query.minPosition);
+    const figures = await this.analytics.segments(query.currency, query.purpose);
+    return {
+      currency: figures.currency,
+      ...(query.purpose && { purpose: query.purpose }),
+      segments: figures.segments,
+      paretoTopShare: figures.paretoTopShare,
+      position: figures.position,
+    };
+  }
+
+  private positionOf(projection: string): number {
+    return this.progress.position(projection);
+  }
+}

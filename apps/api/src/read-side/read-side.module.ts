@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { AnalyticsService } from './analytics.service';
+import { EmbeddedProjector } from './embedded-projector';
+import { OperationsController } from './operations.controller';
+import { PersonalDataPresenter } from './personal-data.presenter';
+import { ProjectionProgress } from './projection-progress';
+import { QueriesController } from './queries.controller';
+import { ReadModelCatalog } from './read-model.catalog';
+import { ReadYourWrites } from './read-your-writes';
+import { AuditModule } from '../audit/audit.module';
+
+/** Queries, analytics and projection operations; the embedded projector runs here too. */
+@Module({
+  imports: [AuditModule],
+  controllers: [QueriesController, OperationsController],
+  providers: [
+    ProjectionProgress,
+    ReadModelCatalog,
+    AnalyticsService,
+    PersonalDataPresenter,
+    ReadYourWrites,
+    EmbeddedProjector,
+  ],
+})
+export class ReadSideModule {}

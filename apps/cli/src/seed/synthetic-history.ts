@@ -1,0 +1,396 @@
+import { randomUUID } from 'node:crypto';
+import type { EventStore } from '@rapport/event-store';
+import {
+  complaintDecider,
+  customerDecider,
+  dealDecider,
+  CONTACT_CHANNELS,
+  OPEN_DEAL_STAGES,
+  type ComplaintEvent,
+  type ComplaintState,
+  type CustomerEvent,
+  type CustomerState,
+  type DealEvent,
+  type DealState,
+  type Sealed,
+} from '@rapport/domain';
+
+/** One command's worth of events, ready to append (one atomic append per command). */
+export interface SyntheticCommand {
+  customerId: string;
+  at: string;
+  streams: {
+    streamId: string;
+    expectedRevision: number;
+    events: { type: string; schemaVersion: number; data: unknown }[];
+  }[];
+}
+
+export interface SyntheticOptions {
+  customers: number;
+  /** First day of the history; it spans `days` days. */
+  start: Date;
+  days: number;
+  /** Seals personal data (the CLI encrypts for real; benchmarks may use a stand-in). */
+  seal: (customerId: string, text: string) => Promise<Sealed> | Sealed;
+  /** Deterministic pseudo-random source in [0, 1). */
+  random?: () => number;
+}
+
+const FIRST = [
+  'Ada',
+  'Grace',
+  'Alan',
+  'Edsger',
+  'Barbara',
+  'Donald',
+  'Frances',
+  'John',
+  'Margaret',
+  'Ken',
+  'Radia',
+  'Tim',
+];
+const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Dijkstra',
+  'Liskov',
+  'Knuth',
+  'Allen',
+  'McCarthy',
+  'Hamilton',
+  'Thompson',
+  'Perlman',
+  'Berners-Lee',
+];
+const SOURCES = ['web', 'referral', 'trade-fair', 'partner', 'cold-call', 'campaign'];
+const CURRENCIES = ['EUR', 'EUR', 'EUR', 'USD', 'GBP'];
+
+/** A small, fast, seedable PRNG (mulberry32) so that histories are reproducible. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A realistic synthetic CRM history: every event is decided by the real deciders, so the
+ * history obeys every business rule. Yields commands in time order per client; clients are
+ * interleaved so the global log looks like a busy day.
+ */
+export async function* syntheticHistory(
+  options: SyntheticOptions,
+): AsyncGenerator<SyntheticCommand> {
+  const random = options.random ?? seededRandom(42);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const dayMs = 24 * 60 * 60 * 1000;
+  const startMs = options.start.getTime();
+
+  interface Client {
+    id: string;
+    state: CustomerState;
+    revision: number;
+    clock: number;
+    steps: number;
+    deals: { id: string; state: DealState; revision: number }[];
+    complaints: { id: string; state: ComplaintState; revision: number }[];
+  }
+
+  const clients: Client[] = [];
+  for (let i = 0; i < options.customers; i++) {
+    clients.push({
+      id: randomUUIDFrom(random),
+      state: customerDecider.initialState(),
+      revision: -1,
+      clock:
+        startMs +
+        Math.floor(random() * options.days * 0.6) * dayMs +
+        Math.floor(random() * 8 + 8) * 3600_000,
+      steps: 3 + Math.floor(random() * 12),
+      deals: [],
+      complaints: [],
+    });
+  }
+  clients.sort((a, b) => a.clock - b.clock);
+
+  const applyCustomer = (client: Client, events: CustomerEvent[]) => {
+    client.state = events.reduce(customerDecider.evolve, client.state);
+    const expected = client.revision;
+    client.revision += events.length;
+    return { streamId: `customer-${client.id}`, expectedRevision: expected, events };
+  };
+
+  // Round-robin over clients so the log interleaves them.
+  let active = clients.filter((c) => c.steps > 0);
+  while (active.length > 0) {
+    for (const client of active) {
+      const now = new Date(client.clock).toISOString();
+      const command = await nextCommand(client, now);
+      if (command) yield command;
+      client.steps -= 1;
+      client.clock += Math.floor((1 + random() * 20) * dayMs);
+      if (client.clock > startMs + options.days * dayMs) client.steps = 0;
+    }
+    active = active.filter((c) => c.steps > 0);
+  }
+
+  async function nextCommand(client: Client, now: string): Promise<SyntheticCommand | undefined> {
+    const customerId = client.id;
+    const at = now;
+    if (client.state.status === 'none') {
+      const name = `${pick(FIRST)} ${pick(LAST)}`;
+      const events = customerDecider.decide(
+        {
+          type: 'CreateLead',
+          now,
+          data: {
+            customerId,
+            name: await options.seal(customerId, name),
+            email: await options.seal(
+              customerId,
+              `${name.toLowerCase().replace(/[^a-z]+/g, '.')}@example.com`,
+            ),
+            source: pick(SOURCES),
+            ownerId: `rep-${1 + Math.floor(random() * 8)}`,
+          },
+        },
+        client.state,
+      );
+      return { customerId, at, streams: [applyCustomer(client, events)] };
+    }
+    if (client.state.status === 'erased') return undefined;
+    const roll = random();
+    const openDeal = client.deals.find((d) => d.state.status === 'open');
+    if (roll < 0.4) {
+      const direction = random() < 0.5 ? 'inbound' : 'outbound';
+      const events = customerDecider.decide(
+        {
+          type: 'LogContact',
+          now,
+          data: {
+            customerId,
+            contactId: randomUUIDFrom(random),
+            channel: pick(CONTACT_CHANNELS),
+            direction,
+            subject: await options.seal(customerId, 'Follow-up'),
+            ...(random() < 0.3 && {
+              notes: await options.seal(customerId, 'Discussed next steps and pricing'),
+            }),
+          },
+        },
+        client.state,
+      );
+      return { customerId, at, streams: [applyCustomer(client, events)] };
+    }
+    if (roll < 0.62 && !openDeal && client.state.status !== 'churned') {
+      const deal = { id: randomUUIDFrom(random), state: dealDecider.initialState(), revision: -1 };
+      const dealEvents = dealDecider.decide(
+        {
+          type: 'OpenDeal',
+          now,
+          data: {
+            dealId: deal.id,
+            customerId,
+            title: 'Subscription',
+            amount: Math.round((200 + random() * 20_000) * 100) / 100,
+            currency: pick(CURRENCIES),
+          },
+        },
+        deal.state,
+      );
+      const customerEvents = customerDecider.decide(
+        {
+          type: 'RegisterDealActivity',
+          now,
+          data: { customerId, dealId: deal.id, activity: 'opened' },
+        },
+        client.state,
+      );
+      return withDeal(client, deal, dealEvents, customerEvents, at);
+    }
+    if (roll < 0.8 && openDeal) {
+      const outcome = random();
+      const command =
+        outcome < 0.35
+          ? ({
+              type: 'ChangeDealStage',
+              now,
+              data: { dealId: openDeal.id, stage: nextStage(openDeal.state) },
+            } as const)
+          : outcome < 0.75
+            ? ({ type: 'WinDeal', now, data: { dealId: openDeal.id } } as const)
+            : ({
+                type: 'LoseDeal',
+                now,
+                data: { dealId: openDeal.id, reason: pick(['price', 'timing', 'competitor']) },
+              } as const);
+      const dealEvents = dealDecider.decide(command, openDeal.state);
+      const activity =
+        command.type === 'WinDeal' ? 'won' : command.type === 'LoseDeal' ? 'lost' : 'stage-changed';
+      const customerEvents = customerDecider.decide(
+        { type: 'RegisterDealActivity', now, data: { customerId, dealId: openDeal.id, activity } },
+        client.state,
+      );
+      return withDeal(client, openDeal, dealEvents, customerEvents, at);
+    }
+    if (roll < 0.88) {
+      const open = client.complaints.find((c) => c.state.status === 'open');
+      const complaint = open ?? {
+        id: randomUUIDFrom(random),
+        state: complaintDecider.initialState(),
+        revision: -1,
+      };
+      const events: ComplaintEvent[] = open
+        ? complaintDecider.decide(
+            {
+              type: 'ResolveComplaint',
+              now,
+              data: {
+                complaintId: open.id,
+                resolution: await options.seal(customerId, 'Resolved with a credit note'),
+                satisfaction: 1 + Math.floor(random() * 5),
+              },
+            },
+            open.state,
+          )
+        : complaintDecider.decide(
+            {
+              type: 'RaiseComplaint',
+              now,
+              data: {
+                complaintId: complaint.id,
+                customerId,
+                category: pick(['billing', 'delivery', 'quality', 'support']),
+                severity: pick(['low', 'medium', 'medium', 'high', 'critical'] as const),
+                description: await options.seal(customerId, 'The client reported a problem'),
+              },
+            },
+            complaint.state,
+          );
+      if (!open) client.complaints.push(complaint);
+      const expected = complaint.revision;
+      complaint.state = events.reduce(complaintDecider.evolve, complaint.state);
+      complaint.revision += events.length;
+      return {
+        customerId,
+        at,
+        streams: [
+          { streamId: `complaint-${complaint.id}`, expectedRevision: expected, events },
+          { streamId: `customer-${customerId}`, expectedRevision: client.revision, events: [] },
+        ],
+      };
+    }
+    if (roll < 0.93) {
+      const purpose = pick(['marketing', 'profiling']);
+      const events = customerDecider.decide(
+        { type: 'SetConsent', now, data: { customerId, purpose, granted: random() < 0.7 } },
+        client.state,
+      );
+      return { customerId, at, streams: [applyCustomer(client, events)] };
+    }
+    if (roll < 0.97 && client.state.status !== 'churned') {
+      const events = customerDecider.decide(
+        {
+          type: 'ChurnCustomer',
+          now,
+          data: { customerId, reason: pick(['price', 'service', 'moved', 'competitor']) },
+        },
+        client.state,
+      );
+      return { customerId, at, streams: [applyCustomer(client, events)] };
+    }
+    return undefined;
+  }
+
+  function withDeal(
+    client: Client,
+    deal: { id: string; state: DealState; revision: number },
+    dealEvents: DealEvent[],
+    customerEvents: CustomerEvent[],
+    at: string,
+  ): SyntheticCommand {
+    if (!client.deals.includes(deal)) client.deals.push(deal);
+    const expected = deal.revision;
+    deal.state = dealEvents.reduce(dealDecider.evolve, deal.state);
+    deal.revision += dealEvents.length;
+    return {
+      customerId: client.id,
+      at,
+      streams: [
+        { streamId: `deal-${deal.id}`, expectedRevision: expected, events: dealEvents },
+        applyCustomer(client, customerEvents),
+      ],
+    };
+  }
+
+  function nextStage(state: DealState) {
+    const current = state.status === 'none' ? 'qualification' : state.stage;
+    const next =
+      OPEN_DEAL_STAGES[(OPEN_DEAL_STAGES.indexOf(current) + 1) % OPEN_DEAL_STAGES.length]!;
+    return next;
+  }
+}
+
+/** A UUID v4 from the seeded source, so that a seed reproduces the same ids. */
+function randomUUIDFrom(random: () => number): string {
+  const bytes = Array.from({ length: 16 }, () => Math.floor(random() * 256));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * Appends a synthetic history, one atomic append per command, many in flight (the store's
+ * group commit batches them), each client's commands in order. Returns the events written.
+ */
+export async function appendSynthetic(
+  store: EventStore,
+  commands: AsyncIterable<SyntheticCommand>,
+  options: { inFlight?: number; source?: string; onProgress?: (events: number) => void } = {},
+): Promise<number> {
+  const limit = options.inFlight ?? 256;
+  const pending = new Set<Promise<void>>();
+  const lastOfClient = new Map<string, Promise<void>>();
+  let written = 0;
+  for await (const command of commands) {
+    const previous = lastOfClient.get(command.customerId) ?? Promise.resolve();
+    const commandId = randomUUID();
+    const task = previous.then(async () => {
+      await store.append({
+        commandId,
+        streams: command.streams.map((stream) => ({
+          streamId: stream.streamId,
+          expectedRevision: stream.expectedRevision === -1 ? 'no-stream' : stream.expectedRevision,
+          events: stream.events.map((event) => ({
+            id: randomUUID(),
+            ...event,
+            metadata: {
+              customerId: command.customerId,
+              actor: { id: 'seed', roles: ['service'], kind: 'service' as const },
+              correlationId: commandId,
+              causationId: commandId,
+              commandId,
+              source: options.source ?? 'seed',
+            },
+          })),
+        })),
+      });
+      written += command.streams.reduce((n, s) => n + s.events.length, 0);
+      options.onProgress?.(written);
+    });
+    lastOfClient.set(command.customerId, task);
+    pending.add(task);
+    void task.finally(() => pending.delete(task));
+    if (pending.size >= limit) await Promise.race(pending);
+  }
+  await Promise.all(pending);
+  return written;
+}
