@@ -12,6 +12,7 @@ import { seededLog } from './support/seeded-log';
 async function main(): Promise<void> {
   const size = argument('events', 1_000_000);
   const batchSize = argument('batch', 1000);
+  const flushEvery = argument('flush-every', 2_000_000);
   const log = await seededLog(size);
   const events = new SqliteEventStore({ file: log.file });
   const head = await events.headPosition();
@@ -31,7 +32,11 @@ async function main(): Promise<void> {
   try {
     const targets = await liveTargets(store, PROJECTIONS);
     started = process.hrtime.bigint();
-    await new ProjectionRunner(events, store, targets, { batchSize, until: head }).run();
+    await new ProjectionRunner(events, store, targets, {
+      batchSize,
+      until: head,
+      writeBehind: { flushEvery },
+    }).run();
     const rebuildSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     const documents = await Promise.all(
       targets.map(

@@ -2,7 +2,7 @@ import type { EventEnvelope } from '@rapport/domain';
 
 /**
  * A projection is pure: given an event and the current document (or none), it returns the
- * new document (or null to delete it). The engine, not the projection, handles positions,
+ * new document. The engine, not the projection, handles positions,
  * duplicates, batching and storage. Documents must be plain JSON (no Dates, no undefined
  * inside arrays) so that every store returns exactly what was written.
  */
@@ -17,7 +17,11 @@ export interface Projection<Doc extends object = object> {
   readonly indexes: readonly string[];
   /** The documents an event touches; none when the projection ignores the event. */
   keysOf(event: EventEnvelope): readonly string[];
-  apply(document: Doc | undefined, event: EventEnvelope, key: string): Doc | null;
+  /**
+   * Must not modify `document`. Returns a new document, or `document` itself when the event
+   * changes nothing; the engine then owns the result and stamps its id and position.
+   */
+  apply(document: Doc | undefined, event: EventEnvelope, key: string): Doc;
 }
 
 // Projections of different document types run side by side in one engine.

@@ -88,6 +88,7 @@ export class EmbeddedProjector implements OnApplicationBootstrap, OnApplicationS
       case 'progress':
         for (const target of message.targets)
           this.progress.update(target.projection, target.position);
+        this.progress.recordDelays(message.lagMs);
         for (const parked of message.parked) {
           this.logger.error(
             parked,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Metrics } from '@rapport/platform';
 
 interface Waiter {
   projections: readonly string[];
@@ -16,6 +17,21 @@ interface Waiter {
 export class ProjectionProgress {
   private readonly positions = new Map<string, number>();
   private waiters = new Set<Waiter>();
+  private readonly delayListeners = new Set<(delaysMs: readonly number[]) => void>();
+
+  constructor(private readonly metrics: Metrics) {}
+
+  /** Delays (ms) from recording to projection of the events of one batch. */
+  recordDelays(delaysMs: readonly number[]): void {
+    for (const ms of delaysMs) this.metrics.projectionDelay.observe(ms / 1000);
+    for (const listener of this.delayListeners) listener(delaysMs);
+  }
+
+  /** For benchmarks: every delay measured from now on. */
+  onDelays(listener: (delaysMs: readonly number[]) => void): () => void {
+    this.delayListeners.add(listener);
+    return () => this.delayListeners.delete(listener);
+  }
 
   update(projection: string, position: number): void {
     if (position <= (this.positions.get(projection) ?? 0)) return;

@@ -15,6 +15,8 @@ export type ProjectorMessage =
       recordedAt: string;
       targets: { projection: string; generation: number; position: number }[];
       parked: { projection: string; key: string; position: number; error: string }[];
+      /** Per event of the batch: ms from being recorded to being projected (committed). */
+      lagMs: number[];
     }
   | { type: 'stopped' }
   | { type: 'failed'; error: string };

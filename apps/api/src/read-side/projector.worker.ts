@@ -21,7 +21,8 @@ async function main(): Promise<void> {
     post({ type: 'ready', states: await store.projectionStates() });
     await new ProjectionRunner(events, store, targets, {
       batchSize,
-      onBatch: ({ targets: progressed, lastEvent, outcome }) =>
+      onBatch: ({ targets: progressed, lastEvent, batch, outcome }) => {
+        const committedAt = Date.now();
         post({
           type: 'progress',
           position: lastEvent.position,
@@ -32,7 +33,9 @@ async function main(): Promise<void> {
             position: t.position,
           })),
           parked: outcome.parked,
-        }),
+          lagMs: batch.map((event) => committedAt - Date.parse(event.recordedAt)),
+        });
+      },
     }).run(controller.signal);
   } finally {
     await store.close();

@@ -352,7 +352,7 @@ export class SqliteEventStore implements EventStore {
 }
 
 function toEnvelope(row: EventRow): EventEnvelope {
-  return {
+  const envelope = {
     id: row.id,
     type: row.type,
     schemaVersion: row.schema_version,
@@ -361,6 +361,31 @@ function toEnvelope(row: EventRow): EventEnvelope {
     position: row.position,
     recordedAt: row.recorded_at,
     data: JSON.parse(row.data) as unknown,
-    metadata: JSON.parse(row.metadata) as EventMetadata,
-  };
+  } as EventEnvelope;
+  // Most readers (projections replaying millions of events) never look at the metadata:
+  // it is parsed on first access, then kept. To every reader it is an ordinary property.
+  const raw = row.metadata;
+  Object.defineProperty(envelope, 'metadata', {
+    enumerable: true,
+    configurable: true,
+    get(this: EventEnvelope) {
+      const metadata = JSON.parse(raw) as EventMetadata;
+      Object.defineProperty(this, 'metadata', {
+        value: metadata,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+      return metadata;
+    },
+    set(this: EventEnvelope, value: EventMetadata) {
+      Object.defineProperty(this, 'metadata', {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    },
+  });
+  return envelope;
 }

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type {
   CommitBatch,
+  DocumentWrite,
   FindQuery,
   ProjectionState,
   ReadStore,
@@ -20,25 +21,37 @@ interface StateRow {
 }
 
 const SAFE_NAME = /^[A-Za-z0-9_-]{1,100}$/;
+const SAFE_FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 function table(collection: string): string {
   if (!SAFE_NAME.test(collection)) throw new Error(`invalid collection name ${collection}`);
   return `"doc:${collection}"`;
 }
 
-function field(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) throw new Error(`invalid field name ${name}`);
-  return `json_extract(body, '$.${name}')`;
+function column(field: string): string {
+  if (!SAFE_FIELD.test(field)) throw new Error(`invalid field name ${field}`);
+  return `"f:${field}"`;
+}
+
+/** How a top-level field value is kept in its index column. */
+function columnValue(value: unknown): string | number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'number' || typeof value === 'string') return value;
+  return JSON.stringify(value);
 }
 
 /**
- * Read models in one SQLite file (WAL): a table per collection (id, position, JSON body),
- * expression indexes on the queried fields. commit() is one transaction, so documents and
- * checkpoints can never disagree; the position guard is in the upsert itself.
+ * Read models in one SQLite file (WAL): a table per collection with the document as JSON
+ * and each queried top-level field copied into an indexed column (written from JavaScript,
+ * so SQLite never parses the JSON). commit() is one transaction, so documents and checkpoints
+ * never disagree; the position guard is in the upsert itself.
  */
 export class SqliteReadStore implements ReadStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  /** Indexed fields per collection, as recorded in the collections table. */
+  private readonly indexes = new Map<string, readonly string[]>();
   private readonly commitTransaction: Database.Transaction<(batch: CommitBatch) => void>;
 
   constructor(file: string) {
@@ -48,19 +61,21 @@ export class SqliteReadStore implements ReadStore {
     // the projector will not re-apply from its checkpoint, which commits atomically with them).
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
+    // A large page cache keeps big commits (rebuild flushes) from spilling pages to the WAL
+    // again and again before they commit.
+    this.db.pragma('cache_size = -131072');
     this.db.exec(`CREATE TABLE IF NOT EXISTS projection_state (
       projection TEXT NOT NULL, generation INTEGER NOT NULL, version INTEGER NOT NULL,
       position INTEGER NOT NULL, last_recorded_at TEXT, status TEXT NOT NULL,
       active INTEGER NOT NULL, updated_at TEXT NOT NULL, error TEXT,
       PRIMARY KEY (projection, generation))`);
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS collections (name TEXT PRIMARY KEY, indexes TEXT NOT NULL)',
+    );
     this.commitTransaction = this.db.transaction((batch: CommitBatch) => {
-      for (const write of batch.writes) {
-        this.statement(
-          `INSERT INTO ${table(write.collection)} (id, position, body) VALUES (?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET position = excluded.position, body = excluded.body
-           WHERE excluded.position > position`,
-        ).run(write.document.id, write.document.position, JSON.stringify(write.document));
-      }
+      // In key order, B-tree inserts touch each page once instead of jumping around.
+      const writes = [...batch.writes].sort(byCollectionAndId);
+      for (const write of writes) this.upsert(write);
       const now = new Date().toISOString();
       for (const update of batch.checkpoints) {
         const changed = this.statement(
@@ -84,7 +99,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async get<T extends StoredDocument>(collection: string, id: string): Promise<T | undefined> {
-    if (!this.exists(collection)) return undefined;
+    if (!this.fieldsOf(collection)) return undefined;
     const row = this.statement(`SELECT body FROM ${table(collection)} WHERE id = ?`).get(id) as
       { body: string } | undefined;
     return row ? (JSON.parse(row.body) as T) : undefined;
@@ -95,7 +110,7 @@ export class SqliteReadStore implements ReadStore {
     ids: readonly string[],
   ): Promise<Map<string, T>> {
     const result = new Map<string, T>();
-    if (!this.exists(collection) || ids.length === 0) return result;
+    if (ids.length === 0 || !this.fieldsOf(collection)) return result;
     // json_each takes the whole id list as one parameter: no SQL built from data.
     const rows = this.statement(
       `SELECT id, body FROM ${table(collection)} WHERE id IN (SELECT value FROM json_each(?))`,
@@ -105,15 +120,17 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async find<T extends StoredDocument>(collection: string, query: FindQuery): Promise<T[]> {
-    if (!this.exists(collection)) return [];
+    const fields = this.fieldsOf(collection);
+    if (!fields) return [];
     const conditions: string[] = [];
     const parameters: unknown[] = [];
     for (const [name, value] of Object.entries(query.where ?? {})) {
+      if (!fields.includes(name)) throw new Error(`${collection} has no index on ${name}`);
       if (value === null) {
-        conditions.push(`${field(name)} IS NULL`);
+        conditions.push(`${column(name)} IS NULL`);
       } else {
-        conditions.push(`${field(name)} = ?`);
-        parameters.push(typeof value === 'boolean' ? Number(value) : value);
+        conditions.push(`${column(name)} = ?`);
+        parameters.push(columnValue(value));
       }
     }
     if (query.ids) {
@@ -132,7 +149,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async *scan<T extends StoredDocument>(collection: string, pageSize = 1000): AsyncIterable<T[]> {
-    if (!this.exists(collection)) return;
+    if (!this.fieldsOf(collection)) return;
     let after = '';
     for (;;) {
       const rows = this.statement(
@@ -145,7 +162,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async count(collection: string): Promise<number> {
-    if (!this.exists(collection)) return 0;
+    if (!this.fieldsOf(collection)) return 0;
     return (this.statement(`SELECT COUNT(*) AS n FROM ${table(collection)}`).get() as { n: number })
       .n;
   }
@@ -155,19 +172,43 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async ensureCollection(collection: string, indexes: readonly string[]): Promise<void> {
-    this.db.exec(
-      `CREATE TABLE IF NOT EXISTS ${table(collection)} (id TEXT PRIMARY KEY, position INTEGER NOT NULL, body TEXT NOT NULL)`,
-    );
-    for (const name of indexes) {
-      this.db.exec(
-        `CREATE INDEX IF NOT EXISTS "idx:${collection}:${name}" ON ${table(collection)} (${field(name)}, id)`,
+    this.db.transaction(() => {
+      const known = this.fieldsOf(collection);
+      if (!known) {
+        const columns = indexes.map((name) => `, ${column(name)}`).join('');
+        this.db.exec(
+          `CREATE TABLE ${table(collection)} (id TEXT PRIMARY KEY, position INTEGER NOT NULL, body TEXT NOT NULL${columns})`,
+        );
+      } else {
+        // An index added to an existing collection: a new column, filled from the documents.
+        for (const name of indexes.filter((i) => !known.includes(i))) {
+          this.db.exec(`ALTER TABLE ${table(collection)} ADD COLUMN ${column(name)}`);
+          this.db.exec(
+            `UPDATE ${table(collection)} SET ${column(name)} = json_extract(body, '$.${name}')`,
+          );
+        }
+      }
+      const all = [...new Set([...(known ?? []), ...indexes])];
+      for (const name of all) {
+        this.db.exec(
+          `CREATE INDEX IF NOT EXISTS "idx:${collection}:${name}" ON ${table(collection)} (${column(name)}, id)`,
+        );
+      }
+      this.statement('INSERT OR REPLACE INTO collections (name, indexes) VALUES (?, ?)').run(
+        collection,
+        JSON.stringify(all),
       );
-    }
+      this.indexes.set(collection, all);
+    })();
     this.statements.clear();
   }
 
   async dropCollection(collection: string): Promise<void> {
-    this.db.exec(`DROP TABLE IF EXISTS ${table(collection)}`);
+    this.db.transaction(() => {
+      this.db.exec(`DROP TABLE IF EXISTS ${table(collection)}`);
+      this.statement('DELETE FROM collections WHERE name = ?').run(collection);
+    })();
+    this.indexes.delete(collection);
     this.statements.clear();
   }
 
@@ -220,12 +261,36 @@ export class SqliteReadStore implements ReadStore {
     if (this.db.open) this.db.close();
   }
 
-  private exists(collection: string): boolean {
-    return (
-      this.statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(
-        `doc:${collection}`,
-      ) !== undefined
+  private upsert(write: DocumentWrite): void {
+    const fields = this.fieldsOf(write.collection);
+    if (!fields) throw new Error(`collection ${write.collection} does not exist`);
+    const columns = fields.map(column);
+    const assignments = columns.map((c) => `, ${c} = excluded.${c}`).join('');
+    const { document } = write;
+    this.statement(
+      `INSERT INTO ${table(write.collection)} (id, position, body${columns.map((c) => `, ${c}`).join('')})
+       VALUES (?, ?, ?${', ?'.repeat(columns.length)})
+       ON CONFLICT (id) DO UPDATE SET position = excluded.position, body = excluded.body${assignments}
+       WHERE excluded.position > position`,
+    ).run(
+      document.id,
+      document.position,
+      JSON.stringify(document),
+      ...fields.map((name) => columnValue((document as unknown as Record<string, unknown>)[name])),
     );
+  }
+
+  /** The collection's indexed fields, or undefined if it does not exist (yet). */
+  private fieldsOf(collection: string): readonly string[] | undefined {
+    const cached = this.indexes.get(collection);
+    if (cached) return cached;
+    // Another connection (the projector's) may have created it since.
+    const row = this.statement('SELECT indexes FROM collections WHERE name = ?').get(collection) as
+      { indexes: string } | undefined;
+    if (!row) return undefined;
+    const fields = JSON.parse(row.indexes) as string[];
+    this.indexes.set(collection, fields);
+    return fields;
   }
 
   private stateRow(projection: string, generation: number): StateRow | undefined {
@@ -242,6 +307,12 @@ export class SqliteReadStore implements ReadStore {
     }
     return statement;
   }
+}
+
+function byCollectionAndId(a: DocumentWrite, b: DocumentWrite): number {
+  if (a.collection !== b.collection) return a.collection < b.collection ? -1 : 1;
+  if (a.document.id !== b.document.id) return a.document.id < b.document.id ? -1 : 1;
+  return a.document.position - b.document.position;
 }
 
 function toState(row: StateRow): ProjectionState {

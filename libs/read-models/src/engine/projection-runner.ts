@@ -4,7 +4,7 @@ import type { ReadStore } from '../read-store.port';
 import {
   documentCollection,
   parkedCollection,
-  projectBatch,
+  ProjectionSession,
   type BatchOutcome,
   type ProjectionTarget,
 } from './projection-engine';
@@ -21,6 +21,8 @@ export interface EventSource {
 export interface RunnerProgress {
   targets: readonly ProjectionTarget[];
   lastEvent: EventEnvelope;
+  /** The batch just applied (committed unless write-behind holds it). */
+  batch: readonly EventEnvelope[];
   events: number;
   outcome: BatchOutcome;
 }
@@ -57,7 +59,7 @@ export async function liveTargets(
     }
     const target = { projection, generation: active.generation, position: active.position };
     await store.ensureCollection(documentCollection(target), projection.indexes);
-    await store.ensureCollection(parkedCollection(target), []);
+    await store.ensureCollection(parkedCollection(target), ['released']);
     targets.push(target);
   }
   return targets;
@@ -79,6 +81,13 @@ export class ProjectionRunner {
       onBatch?: (progress: RunnerProgress) => void;
       /** Stop once this position is applied (rebuilds and sandboxes). */
       until?: number;
+      /**
+       * Write-behind for generations nobody else writes (rebuilds, sandboxes): keep documents
+       * in memory and commit every `flushEvery` events (or when the cache is full) instead of
+       * every batch. Each commit rewrites every document touched since the last one, so fewer
+       * commits write far less.
+       */
+      writeBehind?: { flushEvery: number };
     } = {},
   ) {}
 
@@ -89,6 +98,11 @@ export class ProjectionRunner {
     const controller = new AbortController();
     const stop = () => controller.abort();
     signal?.addEventListener('abort', stop, { once: true });
+    const writeBehind = this.options.writeBehind;
+    const session = new ProjectionSession(this.store, this.targets, {
+      ...(this.options.clock && { clock: this.options.clock }),
+      retain: writeBehind !== undefined,
+    });
     try {
       for await (const events of this.source.subscribe({
         after: from,
@@ -98,16 +112,22 @@ export class ProjectionRunner {
         const until = this.options.until;
         const batch = until === undefined ? events : events.filter((e) => e.position <= until);
         if (batch.length > 0) {
-          const outcome = await projectBatch(this.store, this.targets, batch, this.options.clock);
+          const outcome = await session.apply(batch);
+          if (!writeBehind || session.uncommitted >= writeBehind.flushEvery || session.cacheFull) {
+            await session.flush();
+          }
           this.options.onBatch?.({
             targets: this.targets,
             lastEvent: batch[batch.length - 1]!,
+            batch,
             events: batch.length,
             outcome,
           });
         }
         if (until !== undefined && events[events.length - 1]!.position >= until) break;
       }
+      // Whatever was applied when the run ends (caught up, or aborted) is committed.
+      await session.flush();
     } finally {
       signal?.removeEventListener('abort', stop);
     }

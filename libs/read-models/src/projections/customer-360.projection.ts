@@ -141,23 +141,49 @@ export function emptyCustomer360(customerId: string): Customer360Document {
   };
 }
 
-const add = (map: Record<string, number>, key: string, amount: number) => {
-  const next = (map[key] ?? 0) + amount;
-  if (next === 0) delete map[key];
-  else map[key] = next;
-};
+/** A copy of `map` with `amount` added to `key` (entries that reach 0 are dropped). */
+function plus(map: Record<string, number>, key: string, amount: number): Record<string, number> {
+  const next = { ...map, [key]: (map[key] ?? 0) + amount };
+  if (next[key] === 0) delete next[key];
+  return next;
+}
 
 const later = (a: string | null, b: string) => (a === null || b > a ? b : a);
 const earlier = (a: string | null, b: string) => (a === null || b < a ? b : a);
 
-function closePeriod(doc: Customer360Document, at: string): void {
-  const open = doc.customerPeriods.find((period) => period.to === null);
-  if (open) open.to = at;
+function closePeriod(periods: Customer360Document['customerPeriods'], at: string) {
+  return periods.map((period) => (period.to === null ? { ...period, to: at } : period));
 }
 
-function openPeriod(doc: Customer360Document, at: string): void {
-  if (!doc.customerPeriods.some((period) => period.to === null))
-    doc.customerPeriods.push({ from: at, to: null });
+function openPeriod(periods: Customer360Document['customerPeriods'], at: string) {
+  return periods.some((period) => period.to === null)
+    ? periods
+    : [...periods, { from: at, to: null }];
+}
+
+/** Newest first; a back-dated contact only enters if it is among the newest. */
+function withRecent(recent: RecentContact[], contact: RecentContact): RecentContact[] {
+  const index = recent.findIndex((c) => c.occurredAt < contact.occurredAt);
+  const next =
+    index === -1
+      ? [...recent, contact]
+      : [...recent.slice(0, index), contact, ...recent.slice(index)];
+  return next.length > RECENT_CONTACTS ? next.slice(0, RECENT_CONTACTS) : next;
+}
+
+function withoutOpenDeal(
+  deals: Customer360Document['deals'],
+  dealId: string,
+): Customer360Document['deals'] {
+  const open = deals.openDeals[dealId];
+  if (!open) return deals;
+  const { [dealId]: _closed, ...openDeals } = deals.openDeals;
+  return {
+    ...deals,
+    open: deals.open - 1,
+    openDeals,
+    openValueMinor: plus(deals.openValueMinor, open.currency, -open.amountMinor),
+  };
 }
 
 /** The 360° view of a client: one document per client, fed by every event about them. */
@@ -173,167 +199,214 @@ export const customer360Projection: Projection<Customer360Document> = {
     return customerId ? [customerId] : [];
   },
 
+  // Pure and copy-on-write: only the branches an event changes are copied, so documents
+  // can be shared between versions (and kept in memory by a rebuild) safely.
   apply(current, envelope, key) {
-    const doc: Customer360Document = current ? structuredClone(current) : emptyCustomer360(key);
+    const doc = current ?? emptyCustomer360(key);
     const event = envelope as CrmEnvelope;
     switch (event.type) {
       case 'LeadCreated': {
         const { data } = event;
-        doc.status = 'lead';
-        doc.ownerId = data.ownerId ?? null;
-        doc.source = data.source;
-        doc.createdAt = data.createdAt;
-        doc.profile = {
-          name: data.name,
-          email: data.email ?? null,
-          phone: data.phone ?? null,
-          company: data.company ?? null,
+        return {
+          ...doc,
+          status: 'lead',
+          ownerId: data.ownerId ?? null,
+          source: data.source,
+          createdAt: data.createdAt,
+          profile: {
+            name: data.name,
+            email: data.email ?? null,
+            phone: data.phone ?? null,
+            company: data.company ?? null,
+          },
         };
-        return doc;
       }
       case 'ContactLogged': {
         const { data } = event;
         const contacts = doc.contacts;
-        contacts.total += 1;
-        contacts.byChannel[data.channel] = (contacts.byChannel[data.channel] ?? 0) + 1;
-        if (data.direction === 'inbound') contacts.inbound += 1;
-        else contacts.outbound += 1;
-        contacts.firstContactAt = earlier(contacts.firstContactAt, data.occurredAt);
-        contacts.lastContactAt = later(contacts.lastContactAt, data.occurredAt);
-        if (doc.status !== 'erased') {
-          contacts.recent.push({
-            contactId: data.contactId,
-            channel: data.channel,
-            direction: data.direction,
-            subject: data.subject,
-            notes: data.notes ?? null,
-            occurredAt: data.occurredAt,
-          });
-          // Newest first; a back-dated contact only enters if it is among the newest.
-          contacts.recent.sort((a, b) =>
-            a.occurredAt < b.occurredAt ? 1 : a.occurredAt > b.occurredAt ? -1 : 0,
-          );
-          contacts.recent = contacts.recent.slice(0, RECENT_CONTACTS);
-        }
-        return doc;
+        return {
+          ...doc,
+          contacts: {
+            total: contacts.total + 1,
+            byChannel: {
+              ...contacts.byChannel,
+              [data.channel]: (contacts.byChannel[data.channel] ?? 0) + 1,
+            },
+            inbound: contacts.inbound + (data.direction === 'inbound' ? 1 : 0),
+            outbound: contacts.outbound + (data.direction === 'outbound' ? 1 : 0),
+            firstContactAt: earlier(contacts.firstContactAt, data.occurredAt),
+            lastContactAt: later(contacts.lastContactAt, data.occurredAt),
+            recent:
+              doc.status === 'erased'
+                ? contacts.recent
+                : withRecent(contacts.recent, {
+                    contactId: data.contactId,
+                    channel: data.channel,
+                    direction: data.direction,
+                    subject: data.subject,
+                    notes: data.notes ?? null,
+                    occurredAt: data.occurredAt,
+                  }),
+          },
+        };
       }
       case 'CustomerConverted':
-        doc.status = 'customer';
-        doc.convertedAt = doc.convertedAt ?? event.data.convertedAt;
-        openPeriod(doc, event.data.convertedAt);
-        return doc;
+        return {
+          ...doc,
+          status: 'customer',
+          convertedAt: doc.convertedAt ?? event.data.convertedAt,
+          customerPeriods: openPeriod(doc.customerPeriods, event.data.convertedAt),
+        };
       case 'CustomerChurned':
-        doc.status = 'churned';
-        doc.churnedAt = event.data.churnedAt;
-        doc.churnReason = event.data.reason;
-        closePeriod(doc, event.data.churnedAt);
-        return doc;
+        return {
+          ...doc,
+          status: 'churned',
+          churnedAt: event.data.churnedAt,
+          churnReason: event.data.reason,
+          customerPeriods: closePeriod(doc.customerPeriods, event.data.churnedAt),
+        };
       case 'CustomerReactivated':
-        doc.status = event.data.status;
-        doc.churnedAt = null;
-        doc.churnReason = null;
-        if (event.data.status === 'customer') openPeriod(doc, event.data.reactivatedAt);
-        return doc;
+        return {
+          ...doc,
+          status: event.data.status,
+          churnedAt: null,
+          churnReason: null,
+          customerPeriods:
+            event.data.status === 'customer'
+              ? openPeriod(doc.customerPeriods, event.data.reactivatedAt)
+              : doc.customerPeriods,
+        };
       case 'ConsentGranted':
       case 'ConsentRevoked':
-        doc.consents[event.data.purpose] = event.type === 'ConsentGranted';
-        return doc;
+        return {
+          ...doc,
+          consents: { ...doc.consents, [event.data.purpose]: event.type === 'ConsentGranted' },
+        };
       case 'OwnerAssigned':
-        doc.ownerId = event.data.ownerId;
-        return doc;
+        return { ...doc, ownerId: event.data.ownerId };
       case 'CustomerProfileCorrected': {
         const { changes } = event.data;
-        if (changes.name !== undefined) doc.profile.name = changes.name;
-        if (changes.email !== undefined) doc.profile.email = changes.email;
-        if (changes.phone !== undefined) doc.profile.phone = changes.phone;
-        if (changes.company !== undefined) doc.profile.company = changes.company;
-        return doc;
+        return {
+          ...doc,
+          profile: {
+            name: changes.name !== undefined ? changes.name : doc.profile.name,
+            email: changes.email !== undefined ? changes.email : doc.profile.email,
+            phone: changes.phone !== undefined ? changes.phone : doc.profile.phone,
+            company: changes.company !== undefined ? changes.company : doc.profile.company,
+          },
+        };
       }
       case 'CustomerErased':
         // The sealed values are unreadable already (key destroyed); the view drops them too.
-        doc.status = 'erased';
-        doc.erasedAt = event.data.erasedAt;
-        doc.profile = { name: null, email: null, phone: null, company: null };
-        doc.contacts.recent = doc.contacts.recent.map((c) => ({
-          ...c,
-          subject: null,
-          notes: null,
-        }));
-        closePeriod(doc, event.data.erasedAt);
-        return doc;
+        return {
+          ...doc,
+          status: 'erased',
+          erasedAt: event.data.erasedAt,
+          profile: { name: null, email: null, phone: null, company: null },
+          contacts: {
+            ...doc.contacts,
+            recent: doc.contacts.recent.map((c) => ({ ...c, subject: null, notes: null })),
+          },
+          customerPeriods: closePeriod(doc.customerPeriods, event.data.erasedAt),
+        };
       case 'DealOpened': {
         const { data } = event;
         const amountMinor = toMinor(data.amount, data.currency);
-        doc.deals.open += 1;
-        doc.deals.openDeals[data.dealId] = { amountMinor, currency: data.currency };
-        add(doc.deals.openValueMinor, data.currency, amountMinor);
-        return doc;
+        return {
+          ...doc,
+          deals: {
+            ...doc.deals,
+            open: doc.deals.open + 1,
+            openDeals: {
+              ...doc.deals.openDeals,
+              [data.dealId]: { amountMinor, currency: data.currency },
+            },
+            openValueMinor: plus(doc.deals.openValueMinor, data.currency, amountMinor),
+          },
+        };
       }
       case 'DealStageChanged':
         return doc;
       case 'DealWon': {
         const { data } = event;
-        closeDeal(doc, data.dealId);
+        const deals = withoutOpenDeal(doc.deals, data.dealId);
         const amountMinor = toMinor(data.amount, data.currency);
-        doc.deals.won += 1;
-        add(doc.deals.wonValueMinor, data.currency, amountMinor);
-        const wins = doc.deals.wonByCurrency[data.currency] ?? {
-          count: 0,
-          amountMinor: 0,
-          lastWonAt: data.wonAt,
+        const wins = deals.wonByCurrency[data.currency];
+        return {
+          ...doc,
+          deals: {
+            ...deals,
+            won: deals.won + 1,
+            wonValueMinor: plus(deals.wonValueMinor, data.currency, amountMinor),
+            wonByCurrency: {
+              ...deals.wonByCurrency,
+              [data.currency]: {
+                count: (wins?.count ?? 0) + 1,
+                amountMinor: (wins?.amountMinor ?? 0) + amountMinor,
+                lastWonAt: later(wins?.lastWonAt ?? null, data.wonAt),
+              },
+            },
+            lastWonAt: later(deals.lastWonAt, data.wonAt),
+          },
         };
-        doc.deals.wonByCurrency[data.currency] = {
-          count: wins.count + 1,
-          amountMinor: wins.amountMinor + amountMinor,
-          lastWonAt: later(wins.lastWonAt, data.wonAt) ?? data.wonAt,
-        };
-        doc.deals.lastWonAt = later(doc.deals.lastWonAt, data.wonAt);
-        return doc;
       }
-      case 'DealLost':
-        closeDeal(doc, event.data.dealId);
-        doc.deals.lost += 1;
-        doc.deals.recentLosses = [...doc.deals.recentLosses, event.data.lostAt]
-          .sort()
-          .slice(-RECENT_LOSSES);
-        return doc;
-      case 'ComplaintRaised':
-        doc.complaints.open += 1;
-        doc.complaints.openSeverities[event.data.complaintId] = event.data.severity;
-        if (event.data.severity === 'critical') doc.complaints.openCritical += 1;
-        doc.complaints.lastRaisedAt = later(doc.complaints.lastRaisedAt, event.data.raisedAt);
-        return doc;
+      case 'DealLost': {
+        const deals = withoutOpenDeal(doc.deals, event.data.dealId);
+        return {
+          ...doc,
+          deals: {
+            ...deals,
+            lost: deals.lost + 1,
+            recentLosses: [...deals.recentLosses, event.data.lostAt].sort().slice(-RECENT_LOSSES),
+          },
+        };
+      }
+      case 'ComplaintRaised': {
+        const { data } = event;
+        const complaints = doc.complaints;
+        return {
+          ...doc,
+          complaints: {
+            ...complaints,
+            open: complaints.open + 1,
+            openSeverities: { ...complaints.openSeverities, [data.complaintId]: data.severity },
+            openCritical: complaints.openCritical + (data.severity === 'critical' ? 1 : 0),
+            lastRaisedAt: later(complaints.lastRaisedAt, data.raisedAt),
+          },
+        };
+      }
       case 'ComplaintEscalated':
-        doc.complaints.escalated += 1;
-        return doc;
+        return {
+          ...doc,
+          complaints: { ...doc.complaints, escalated: doc.complaints.escalated + 1 },
+        };
       case 'ComplaintResolved': {
         const { data } = event;
         const complaints = doc.complaints;
         const severity = complaints.openSeverities[data.complaintId];
-        if (severity !== undefined) {
-          delete complaints.openSeverities[data.complaintId];
-          complaints.open -= 1;
-          if (severity === 'critical') complaints.openCritical -= 1;
-        }
-        complaints.resolved += 1;
-        if (data.satisfaction !== undefined) {
-          complaints.satisfactionSum += data.satisfaction;
-          complaints.satisfactionCount += 1;
-          complaints.averageSatisfaction =
-            Math.round((complaints.satisfactionSum / complaints.satisfactionCount) * 100) / 100;
-        }
-        return doc;
+        const { [data.complaintId]: _resolved, ...openSeverities } = complaints.openSeverities;
+        const satisfactionSum = complaints.satisfactionSum + (data.satisfaction ?? 0);
+        const satisfactionCount =
+          complaints.satisfactionCount + (data.satisfaction !== undefined ? 1 : 0);
+        return {
+          ...doc,
+          complaints: {
+            ...complaints,
+            open: complaints.open - (severity !== undefined ? 1 : 0),
+            openCritical: complaints.openCritical - (severity === 'critical' ? 1 : 0),
+            openSeverities,
+            resolved: complaints.resolved + 1,
+            satisfactionSum,
+            satisfactionCount,
+            averageSatisfaction:
+              satisfactionCount === 0
+                ? null
+                : Math.round((satisfactionSum / satisfactionCount) * 100) / 100,
+          },
+        };
       }
       default:
         return doc;
     }
   },
 };
-
-function closeDeal(doc: Customer360Document, dealId: string): void {
-  const open = doc.deals.openDeals[dealId];
-  if (!open) return;
-  delete doc.deals.openDeals[dealId];
-  doc.deals.open -= 1;
-  add(doc.deals.openValueMinor, open.currency, -open.amountMinor);
-}
