@@ -54,7 +54,7 @@ module.exports = {
       severity: 'error',
       from: {
         path: '^(apps|libs)/',
-        pathNot: ['\\.spec\\.ts$', '/testing/', '^libs/testing/', '\\.fixture\\.ts$'],
+        pathNot: ['\\.spec\\.ts$', '\\.int-spec\\.ts$', '/testing/', '^libs/testing/', '\\.fixture\\.ts$'],
       },
       to: { path: ['^libs/testing/', '/src/testing/'] },
     },

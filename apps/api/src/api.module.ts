@@ -12,6 +12,7 @@ import { HealthController } from './health/health.controller';
 import { AuditModule } from './audit/audit.module';
 import { AuthGuard } from './http/auth.guard';
 import { HttpExceptionFilter } from './http/http-exception.filter';
+import { IngestModule } from './ingest/ingest.module';
 import { ReadSideModule } from './read-side/read-side.module';
 import {
   InfrastructureModule,
@@ -28,6 +29,7 @@ export class ApiModule {
         CqrsModule.forRoot(),
         AuditModule,
         ReadSideModule,
+        IngestModule,
       ],
       controllers: [CustomersController, DealsController, ComplaintsController, HealthController],
       providers: [

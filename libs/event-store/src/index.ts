@@ -4,3 +4,4 @@ export * from './append-rules';
 export * from './catch-up';
 export * from './adapters/in-memory.event-store';
 export * from './adapters/sqlite.event-store';
+export * from './eventstoredb.loader';

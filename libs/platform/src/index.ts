@@ -5,3 +5,5 @@ export * from './http/api-error';
 export * from './http/request-context';
 export * from './logging/logger';
 export * from './metrics/metrics';
+export * from './health/health-server';
+export * from './process/service-runner';

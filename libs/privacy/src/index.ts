@@ -4,3 +4,4 @@ export * from './personal-data.cipher';
 export * from './master-key';
 export * from './adapters/in-memory.key-store';
 export * from './adapters/sqlite.key-store';
+export * from './adapters/mongodb.key-store';

@@ -10,3 +10,4 @@ export * from './analytics/retention.analytics';
 export * from './analytics/segments.analytics';
 export * from './adapters/in-memory.read-store';
 export * from './adapters/sqlite.read-store';
+export * from './adapters/mongodb.read-store';

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import {
   Global,
   Inject,
@@ -6,16 +5,12 @@ import {
   type DynamicModule,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { EVENT_STORE, SqliteEventStore, type EventStore } from '@rapport/event-store';
+import { EVENT_STORE, type EventStore } from '@rapport/event-store';
+import { MESSAGE_BUS, type MessageBus } from '@rapport/messaging';
 import { Authenticator, Metrics, type AppConfig, type Logger } from '@rapport/platform';
-import { READ_STORE, SqliteReadStore, type ReadStore } from '@rapport/read-models';
-import {
-  DataKeys,
-  KEY_STORE,
-  PersonalDataCipher,
-  SqliteKeyStore,
-  type KeyStore,
-} from '@rapport/privacy';
+import { READ_STORE, type ReadStore } from '@rapport/read-models';
+import { DataKeys, KEY_STORE, PersonalDataCipher, type KeyStore } from '@rapport/privacy';
+import { Adapters } from '@rapport/wiring';
 import type { PreparedDataDir } from './data-dir';
 import { APP_CONFIG, CLOCK, DATA_DIR, LOGGER, type Clock } from './tokens';
 
@@ -32,50 +27,40 @@ class StoresLifecycle implements OnApplicationShutdown {
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(KEY_STORE) private readonly keyStore: KeyStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
+    private readonly adapters: Adapters,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.eventStore.close();
     await this.keyStore.close();
     await this.readStore.close();
+    await this.adapters.close();
   }
 }
 
-/** The adapters behind every port, chosen by configuration. */
+/** The adapters behind every port, chosen by configuration (see libs/wiring). */
 @Global()
 @Module({})
 export class InfrastructureModule {
   static forRoot({ config, prepared, logger, clock }: InfrastructureOptions): DynamicModule {
+    const now = clock ?? (() => new Date());
+    const adapters = new Adapters(config, prepared.dataDir, logger, now);
     return {
       module: InfrastructureModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: DATA_DIR, useValue: prepared.dataDir },
-        { provide: CLOCK, useValue: clock ?? (() => new Date()) },
+        { provide: CLOCK, useValue: now },
+        { provide: Adapters, useValue: adapters },
         { provide: Metrics, useValue: new Metrics() },
+        { provide: Authenticator, useValue: new Authenticator(prepared.apiKeys, config.jwtSecret) },
+        { provide: EVENT_STORE, useFactory: (): EventStore => adapters.eventStore() },
+        { provide: KEY_STORE, useFactory: (): Promise<KeyStore> => adapters.keyStore() },
+        { provide: READ_STORE, useFactory: (): Promise<ReadStore> => adapters.readStore() },
         {
-          provide: Authenticator,
-          useValue: new Authenticator(prepared.apiKeys, config.jwtSecret),
-        },
-        {
-          provide: EVENT_STORE,
-          inject: [CLOCK],
-          useFactory: (now: Clock): EventStore =>
-            new SqliteEventStore({
-              file: join(prepared.dataDir, 'events.db'),
-              synchronous: config.sqliteSynchronous,
-              clock: now,
-            }),
-        },
-        {
-          provide: KEY_STORE,
-          useFactory: () => new SqliteKeyStore(join(prepared.dataDir, 'keys.db')),
-        },
-        {
-          provide: READ_STORE,
-          useFactory: (): ReadStore =>
-            new SqliteReadStore(join(prepared.dataDir, 'read-models.db')),
+          provide: MESSAGE_BUS,
+          useFactory: (): MessageBus | null => adapters.messageBus('rapport-api') ?? null,
         },
         {
           provide: PersonalDataCipher,
@@ -90,11 +75,13 @@ export class InfrastructureModule {
         LOGGER,
         CLOCK,
         DATA_DIR,
+        Adapters,
         Metrics,
         Authenticator,
         EVENT_STORE,
         KEY_STORE,
         READ_STORE,
+        MESSAGE_BUS,
         PersonalDataCipher,
       ],
     };

@@ -7,8 +7,9 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { EVENT_STORE, SqliteEventStore, type EventStore } from '@rapport/event-store';
-import type { Logger } from '@rapport/platform';
-import { DATA_DIR, LOGGER } from '../infrastructure/tokens';
+import type { AppConfig, Logger } from '@rapport/platform';
+import { APP_CONFIG, DATA_DIR, LOGGER } from '../infrastructure/tokens';
+import { projectorMode } from './projector-mode';
 import { ProjectionProgress } from './projection-progress';
 import type { ProjectorMessage, ProjectorWorkerData } from './projector.protocol';
 import { ReadModelCatalog } from './read-model.catalog';
@@ -29,12 +30,14 @@ export class EmbeddedProjector implements OnApplicationBootstrap, OnApplicationS
   constructor(
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(DATA_DIR) private readonly dataDir: string,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly progress: ProjectionProgress,
     private readonly catalog: ReadModelCatalog,
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
+    if (projectorMode(this.config) !== 'worker') return Promise.resolve();
     if (this.eventStore instanceof SqliteEventStore) {
       this.unsubscribe = this.eventStore.onAppended(() =>
         this.worker?.postMessage({ type: 'appended' }),

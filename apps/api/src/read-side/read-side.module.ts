@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AnalyticsService } from './analytics.service';
 import { EmbeddedProjector } from './embedded-projector';
+import { InProcessProjector } from './in-process-projector';
+import { RemoteProgressPoller } from './remote-progress.poller';
 import { OperationsController } from './operations.controller';
 import { PersonalDataPresenter } from './personal-data.presenter';
 import { ProjectionProgress } from './projection-progress';
@@ -20,6 +22,8 @@ import { AuditModule } from '../audit/audit.module';
     PersonalDataPresenter,
     ReadYourWrites,
     EmbeddedProjector,
+    InProcessProjector,
+    RemoteProgressPoller,
   ],
 })
 export class ReadSideModule {}

@@ -14,7 +14,11 @@ export interface AppConfig {
   dataDir: string;
   eventStoreUrl?: string;
   kafkaBrokers?: string[];
+  /** Prepended to every topic name (several environments on one cluster). */
+  kafkaTopicPrefix: string;
   mongoUrl?: string;
+  /** Database of the read models and keys in MongoDB. */
+  mongoDatabase: string;
   apiKeys: Record<string, ApiKeyGrant>;
   jwtSecret?: string;
   /** Raw CRM_MASTER_KEY; parsed by libs/privacy. */
@@ -24,6 +28,8 @@ export interface AppConfig {
   logLevel: string;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   stageProbabilities: Record<DealStage, number>;
+  /** Port of GET /health and /metrics for the relay and projector processes. */
+  healthPort?: number;
   /** Requests per actor per minute; 0 disables the limit. */
   rateLimitPerMinute: number;
 }
@@ -92,7 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: optional('CRM_DATA_DIR') ?? './data',
     ...(eventStoreUrl && { eventStoreUrl }),
     ...(brokers?.length && { kafkaBrokers: brokers }),
+    kafkaTopicPrefix: optional('CRM_KAFKA_TOPIC_PREFIX') ?? '',
     ...(mongoUrl && { mongoUrl }),
+    mongoDatabase: optional('CRM_MONGO_DB') ?? 'rapport',
     apiKeys,
     ...(jwtSecret && { jwtSecret }),
     ...(optional('CRM_MASTER_KEY') && { masterKey: optional('CRM_MASTER_KEY') }),
@@ -102,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sqliteSynchronous: synchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
     stageProbabilities: parseStageProbabilities(env.CRM_STAGE_PROBABILITIES, problems),
     rateLimitPerMinute: integer('CRM_RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),
+    ...(env.HEALTH_PORT && { healthPort: integer('HEALTH_PORT', 0, 0, 65535) }),
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');

@@ -52,6 +52,8 @@ interface TargetSession {
   recordedAt?: string;
   /** Known to start from nothing: no document needs loading from the store. */
   fresh?: boolean;
+  /** Applied since the last flush. */
+  pending?: boolean;
 }
 
 /** Documents a write-behind session keeps per projection (~2 KB each for customer-360). */
@@ -66,6 +68,12 @@ export interface SessionOptions {
   retain?: boolean;
   /** Retained documents beyond which the cache is emptied after a flush. */
   maxCached?: number;
+  /**
+   * Events come from a partitioned source (Kafka): positions are ordered per client only,
+   * so no checkpoint is written (the source commits offsets) and only the per-document
+   * guard filters redeliveries.
+   */
+  partitioned?: boolean;
 }
 
 /**
@@ -101,7 +109,11 @@ export class ProjectionSession {
     const outcome: BatchOutcome = { written: {}, parked: [] };
     for (const target of this.targets) {
       const session = this.sessions.get(target)!;
-      const relevant = events.filter((event) => event.position > session.applied);
+      // Partitioned sources (Kafka) interleave positions across partitions: there, only the
+      // per-document guard decides, and the source keeps the checkpoint (consumer offsets).
+      const relevant = this.options.partitioned
+        ? events
+        : events.filter((event) => event.position > session.applied);
       if (relevant.length === 0) continue;
       const last = relevant[relevant.length - 1]!;
       outcome.written[target.projection.name] = await this.applyTo(
@@ -110,7 +122,10 @@ export class ProjectionSession {
         relevant,
         outcome,
       );
-      session.applied = last.position;
+      session.applied = this.options.partitioned
+        ? Math.max(session.applied, last.position)
+        : last.position;
+      session.pending = true;
       session.recordedAt = last.recordedAt;
     }
     return outcome;
@@ -135,24 +150,27 @@ export class ProjectionSession {
   async flush(): Promise<void> {
     const batch: CommitBatch = { writes: [], checkpoints: [] };
     for (const [target, session] of this.sessions) {
-      if (session.applied === target.position) continue;
+      if (!session.pending) continue;
       const collection = documentCollection(target);
       const parkedIn = parkedCollection(target);
       for (const key of session.dirty)
         batch.writes.push({ collection, document: session.documents.get(key)! });
       for (const key of session.dirtyParked)
         batch.writes.push({ collection: parkedIn, document: session.parked.get(key)! });
-      batch.checkpoints.push({
-        projection: target.projection.name,
-        generation: target.generation,
-        position: session.applied,
-        ...(session.recordedAt !== undefined && { recordedAt: session.recordedAt }),
-      });
+      if (!this.options.partitioned) {
+        batch.checkpoints.push({
+          projection: target.projection.name,
+          generation: target.generation,
+          position: session.applied,
+          ...(session.recordedAt !== undefined && { recordedAt: session.recordedAt }),
+        });
+      }
     }
-    if (batch.checkpoints.length === 0) return;
+    if (batch.writes.length === 0 && batch.checkpoints.length === 0) return;
     await this.store.commit(batch);
     for (const [target, session] of this.sessions) {
-      target.position = session.applied;
+      session.pending = false;
+      if (!this.options.partitioned) target.position = session.applied;
       session.dirty.clear();
       session.dirtyParked.clear();
       if (
@@ -179,7 +197,9 @@ export class ProjectionSession {
       // A generation built from position 0 into an empty collection (a rebuild) has nothing
       // to look up: every document it needs, it creates.
       session.fresh =
-        target.position === 0 && (await this.store.count(documentCollection(target))) === 0;
+        !this.options.partitioned &&
+        target.position === 0 &&
+        (await this.store.count(documentCollection(target))) === 0;
     }
     const missing = session.fresh
       ? []

@@ -1,0 +1,65 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '@rapport/event-store';
+import type { AppConfig, Logger } from '@rapport/platform';
+import {
+  liveTargets,
+  PROJECTIONS,
+  ProjectionRunner,
+  READ_STORE,
+  type ReadStore,
+} from '@rapport/read-models';
+import { APP_CONFIG, LOGGER } from '../infrastructure/tokens';
+import { ProjectionProgress } from './projection-progress';
+import { projectorMode } from './projector-mode';
+import { ReadModelCatalog } from './read-model.catalog';
+
+/** Projections on the API's own event loop, for stores whose I/O does not block it. */
+@Injectable()
+export class InProcessProjector implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly controller = new AbortController();
+  private running?: Promise<void>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(READ_STORE) private readonly store: ReadStore,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly progress: ProjectionProgress,
+    private readonly catalog: ReadModelCatalog,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (projectorMode(this.config) !== 'in-process') return;
+    const targets = await liveTargets(this.store, PROJECTIONS);
+    await this.catalog.refresh();
+    const runner = new ProjectionRunner(this.eventStore, this.store, targets, {
+      onBatch: ({ targets: progressed, batch }) => {
+        const now = Date.now();
+        for (const target of progressed)
+          this.progress.update(target.projection.name, target.position);
+        this.progress.recordDelays(batch.map((event) => now - Date.parse(event.recordedAt)));
+      },
+    });
+    this.running = (async () => {
+      while (!this.controller.signal.aborted) {
+        try {
+          await runner.run(this.controller.signal);
+        } catch (error) {
+          this.logger.error({ err: error }, 'projector failed; restarting in 1 s');
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
+    })();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.controller.abort();
+    this.progress.cancelAll();
+    await this.running;
+  }
+}

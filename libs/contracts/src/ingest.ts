@@ -1,0 +1,46 @@
+/**
+ * A command sent by an internal system, on topic crm.ingest or to POST /ingest. The `data`
+ * of each command is exactly the body of the matching HTTP command (see docs/API.md), and
+ * is validated the same way.
+ */
+export const INGEST_COMMANDS = [
+  'CreateLead',
+  'LogContact',
+  'OpenDeal',
+  'ChangeDealStage',
+  'WinDeal',
+  'LoseDeal',
+  'RaiseComplaint',
+  'ResolveComplaint',
+  'ChurnCustomer',
+  'SetConsent',
+  'AssignOwner',
+] as const;
+
+export type IngestCommandType = (typeof INGEST_COMMANDS)[number];
+
+export interface IngestMessage {
+  command: IngestCommandType;
+  /** Required: a retry with the same key (and the same system) records nothing new. */
+  idempotencyKey: string;
+  /** The sending system, e.g. "billing": recorded as actor "service:<system>" and source. */
+  system: string;
+  /** The record addressed: customerId for customer commands, dealId / complaintId otherwise;
+   * for CreateLead optional (generated if absent). */
+  targetId?: string;
+  /** Correlates the resulting events with the sender's own trace. */
+  correlationId?: string;
+  /** Optimistic concurrency, like If-Match. */
+  expectedRevision?: number;
+  data: Record<string, unknown>;
+}
+
+/** What lands on crm.ingest.dlq: the original message and why it was refused. */
+export interface IngestDeadLetter {
+  reason: string;
+  code: string;
+  details?: unknown;
+  /** The message as received (text, possibly not JSON). */
+  original: string;
+  failedAt: string;
+}

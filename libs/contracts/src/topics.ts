@@ -1,0 +1,26 @@
+/**
+ * Kafka topics of the distributed profile. See docs/asyncapi.yaml for the full contract.
+ */
+export const TOPICS = {
+  /** Every client, deal and complaint event; key = customerId, value = the event envelope. */
+  customerEvents: 'crm.customer-events',
+  /** Views of client data and access denials; key = customerId (or "access" for none). */
+  auditEvents: 'crm.audit-events',
+  /** Commands from internal systems (see IngestMessage). */
+  ingest: 'crm.ingest',
+  /** Ingest messages that were refused, with the reason. */
+  ingestDeadLetters: 'crm.ingest.dlq',
+} as const;
+
+export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
+
+/** Partitions created for the event topics: the most projector instances that can share the work. */
+export const DEFAULT_PARTITIONS = 12;
+
+/**
+ * The physical name of a topic: CRM_KAFKA_TOPIC_PREFIX lets several environments (or test
+ * runs) share one Kafka cluster, e.g. "staging." + "crm.customer-events".
+ */
+export function topicName(topic: Topic, prefix = ''): string {
+  return `${prefix}${topic}`;
+}

@@ -1,0 +1,198 @@
+import {
+  Kafka,
+  logLevel as KafkaLogLevel,
+  type Consumer,
+  type IHeaders,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
+import type {
+  BatchHandler,
+  ConsumerOptions,
+  IncomingMessage,
+  MessageBus,
+  MessageConsumer,
+  MessagePublisher,
+  OutgoingMessage,
+  PartitionLag,
+  TopicSpec,
+} from '../message-bus.port';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  /** Where kafkajs' own log lines go (warnings and errors only). */
+  log?: (level: 'error' | 'warn', message: string, extra: Record<string, unknown>) => void;
+  /** Longest a consumer waits for more data before handing over a smaller batch. */
+  maxWaitMs?: number;
+}
+
+/**
+ * The port on Apache Kafka (kafkajs). Publishing uses an idempotent producer (no duplicates
+ * from its own retries), acks from all in-sync replicas and one request in flight per broker,
+ * so order per key holds even through retries. Consumers commit a partition's offset only
+ * after the handler finished with the batch.
+ */
+export class KafkaMessageBus implements MessageBus {
+  private readonly kafka: Kafka;
+  private readonly producers: Producer[] = [];
+  private readonly consumers: Consumer[] = [];
+
+  constructor(private readonly options: KafkaBusOptions) {
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: KafkaLogLevel.WARN,
+      logCreator:
+        () =>
+        ({ level, log }: LogEntry) => {
+          const { message, ...extra } = log;
+          options.log?.(level <= KafkaLogLevel.ERROR ? 'error' : 'warn', message, extra);
+        },
+      retry: { initialRetryTime: 200, retries: 8 },
+    });
+  }
+
+  async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = specs.filter((spec) => !existing.has(spec.name));
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((spec) => ({ topic: spec.name, numPartitions: spec.partitions })),
+        });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  publisher(): MessagePublisher {
+    const producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // An idempotent producer retries without limit (kafkajs' own rule): a publish waits out
+      // a broker restart instead of failing and reordering on the caller's retry.
+      retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: Number.MAX_SAFE_INTEGER },
+    });
+    this.producers.push(producer);
+    let connected: Promise<void> | undefined;
+    return {
+      publish: async (messages: readonly OutgoingMessage[]) => {
+        if (messages.length === 0) return;
+        connected ??= producer.connect();
+        await connected;
+        const byTopic = new Map<string, OutgoingMessage[]>();
+        for (const message of messages)
+          byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
+        await producer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, list]) => ({
+            topic,
+            messages: list.map((m) => ({
+              key: m.key,
+              value: m.value,
+              ...(m.headers && { headers: m.headers }),
+            })),
+          })),
+        });
+      },
+      close: async () => {
+        if (connected) await producer.disconnect();
+      },
+    };
+  }
+
+  consumer(options: ConsumerOptions): MessageConsumer {
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      maxWaitTimeInMs: this.options.maxWaitMs ?? 200,
+      allowAutoTopicCreation: false,
+      retry: { initialRetryTime: 200, retries: Number.MAX_SAFE_INTEGER },
+    });
+    this.consumers.push(consumer);
+    return {
+      start: async (handler: BatchHandler) => {
+        await consumer.connect();
+        for (const topic of options.topics) {
+          await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? false });
+        }
+        const joined = new Promise<void>((resolve) => {
+          const off = consumer.on(consumer.events.GROUP_JOIN, () => {
+            off();
+            resolve();
+          });
+        });
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+            if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+            const messages: IncomingMessage[] = batch.messages.map((m) => ({
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: m.offset,
+              key: m.key?.toString('utf8') ?? null,
+              value: m.value?.toString('utf8') ?? '',
+              headers: textHeaders(m.headers),
+            }));
+            // A throw here makes kafkajs fetch the batch again from the committed offset.
+            await handler(messages, { topic: batch.topic, partition: batch.partition, heartbeat });
+            const last = batch.messages[batch.messages.length - 1]!;
+            resolveOffset(last.offset);
+            await consumer.commitOffsets([
+              {
+                topic: batch.topic,
+                partition: batch.partition,
+                offset: (BigInt(last.offset) + 1n).toString(),
+              },
+            ]);
+          },
+        });
+        await joined;
+      },
+      stop: async () => {
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async groupLag(groupId: string, topic: string): Promise<PartitionLag[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const [ends, [committed]] = await Promise.all([
+        admin.fetchTopicOffsets(topic),
+        admin.fetchOffsets({ groupId, topics: [topic] }),
+      ]);
+      return ends.map((end) => ({
+        partition: end.partition,
+        committed: BigInt(
+          committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1',
+        ),
+        end: BigInt(end.high),
+      }));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(
+      [...this.producers, ...this.consumers].map((client) => client.disconnect()),
+    );
+  }
+}
+
+function textHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    result[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
+  }
+  return result;
+}

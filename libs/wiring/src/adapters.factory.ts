@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { openEventStoreDb, SqliteEventStore, type EventStore } from '@rapport/event-store';
+import {
+  KafkaMessageBus,
+  MongoCheckpointStore,
+  SqliteCheckpointStore,
+  type CheckpointStore,
+  type MessageBus,
+} from '@rapport/messaging';
+import type { AppConfig, Logger } from '@rapport/platform';
+import { MongoKeyStore, SqliteKeyStore, type KeyStore } from '@rapport/privacy';
+import { MongoReadStore, SqliteReadStore, type ReadStore } from '@rapport/read-models';
+
+/**
+ * The one place that picks an adapter for each port from the configuration, for every app:
+ * CRM_EVENT_STORE_URL → EventStoreDB, else SQLite; CRM_MONGO_URL → MongoDB read models, keys
+ * and checkpoints, else SQLite; CRM_KAFKA_BROKERS → Kafka. Each can be set on its own.
+ */
+export class Adapters {
+  private mongo?: Promise<MongoClient>;
+  private readonly closers: (() => Promise<void>)[] = [];
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly dataDir: string,
+    private readonly logger: Logger,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  eventStore(): EventStore {
+    const store: EventStore = this.config.eventStoreUrl
+      ? openEventStoreDb(this.config.eventStoreUrl, { clock: this.clock })
+      : new SqliteEventStore({
+          file: join(this.dataDir, 'events.db'),
+          synchronous: this.config.sqliteSynchronous,
+          clock: this.clock,
+        });
+    return store;
+  }
+
+  async readStore(): Promise<ReadStore> {
+    if (!this.config.mongoUrl) return new SqliteReadStore(join(this.dataDir, 'read-models.db'));
+    return new MongoReadStore(await this.mongoClient(), this.config.mongoDatabase);
+  }
+
+  async keyStore(): Promise<KeyStore> {
+    if (!this.config.mongoUrl) return new SqliteKeyStore(join(this.dataDir, 'keys.db'));
+    return new MongoKeyStore(await this.mongoClient(), this.config.mongoDatabase);
+  }
+
+  async checkpointStore(): Promise<CheckpointStore> {
+    if (!this.config.mongoUrl)
+      return new SqliteCheckpointStore(join(this.dataDir, 'checkpoints.db'));
+    return new MongoCheckpointStore(await this.mongoClient(), this.config.mongoDatabase);
+  }
+
+  messageBus(clientId: string): MessageBus | undefined {
+    if (!this.config.kafkaBrokers) return undefined;
+    const bus = new KafkaMessageBus({
+      brokers: this.config.kafkaBrokers,
+      clientId,
+      log: (level, message, extra) => this.logger[level]({ kafka: extra }, message),
+    });
+    this.closers.push(() => bus.close());
+    return bus;
+  }
+
+  /** Closes the shared MongoDB client and the buses (stores are closed by their owners). */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.closers.map((close) => close()));
+    if (this.mongo) await (await this.mongo).close();
+  }
+
+  private mongoClient(): Promise<MongoClient> {
+    this.mongo ??= MongoClient.connect(this.config.mongoUrl!, { appName: 'rapport' });
+    return this.mongo;
+  }
+}
