@@ -27,8 +27,13 @@ describe('POST /ingest: commands from internal systems', () => {
     const retry = await ingest(message);
     expect(retry.body).toEqual(first.body);
     expect(retry.headers['idempotent-replayed']).toBe('true');
-    const [event] = (await api.eventStore.readStream(`customer-${customerId}`, { fromRevision: 1 })).events;
-    expect(event!.metadata).toMatchObject({ source: 'ingest:billing', correlationId: 'invoice-42', actor: { id: 'service-user', kind: 'service' } });
+    const [event] = (await api.eventStore.readStream(`customer-${customerId}`, { fromRevision: 1 }))
+      .events;
+    expect(event!.metadata).toMatchObject({
+      source: 'ingest:billing',
+      correlationId: 'invoice-42',
+      actor: { id: 'service-user', kind: 'service' },
+    });
   });
 
   it('creates a lead with a client-chosen id', async () => {
@@ -46,19 +51,50 @@ describe('POST /ingest: commands from internal systems', () => {
 
   it('validates the envelope and the command data like HTTP, listing every problem', async () => {
     const before = await api.eventStore.headPosition();
-    const envelope = await ingest({ command: 'Explode', idempotencyKey: '', system: 'x y', data: 'no' });
+    const envelope = await ingest({
+      command: 'Explode',
+      idempotencyKey: '',
+      system: 'x y',
+      data: 'no',
+    });
     expect(envelope.status).toBe(400);
-    expect(envelope.body.details.fields.map((f: { field: string }) => f.field).sort()).toEqual(['command', 'data', 'idempotencyKey', 'system']);
-    const data = await ingest({ command: 'OpenDeal', idempotencyKey: 'k', system: 'erp', targetId: randomUUID(), data: { title: 't', amount: -1, currency: 'EURO', extra: 1 } });
+    expect(envelope.body.details.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'command',
+      'data',
+      'idempotencyKey',
+      'system',
+    ]);
+    const data = await ingest({
+      command: 'OpenDeal',
+      idempotencyKey: 'k',
+      system: 'erp',
+      targetId: randomUUID(),
+      data: { title: 't', amount: -1, currency: 'EURO', extra: 1 },
+    });
     expect(data.status).toBe(400);
-    expect(data.body.details.fields.map((f: { field: string }) => f.field).sort()).toEqual(['data.amount', 'data.currency', 'data.extra']);
-    const noTarget = await ingest({ command: 'WinDeal', idempotencyKey: 'k2', system: 'erp', data: {} });
+    expect(data.body.details.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'data.amount',
+      'data.currency',
+      'data.extra',
+    ]);
+    const noTarget = await ingest({
+      command: 'WinDeal',
+      idempotencyKey: 'k2',
+      system: 'erp',
+      data: {},
+    });
     expect(noTarget.status).toBe(400);
     expect(await api.eventStore.headPosition()).toBe(before);
   });
 
   it('answers business-rule refusals like HTTP', async () => {
-    const unknown = await ingest({ command: 'ChurnCustomer', idempotencyKey: randomUUID(), system: 'crm', targetId: randomUUID(), data: { reason: 'x' } });
+    const unknown = await ingest({
+      command: 'ChurnCustomer',
+      idempotencyKey: randomUUID(),
+      system: 'crm',
+      targetId: randomUUID(),
+      data: { reason: 'x' },
+    });
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe('CUSTOMER_NOT_FOUND');
   });

@@ -1,5 +1,7 @@
 import type { EventStore } from './event-store.port';
 
+type AdapterModule = typeof import('./adapters/eventstoredb.event-store');
+
 /**
  * Opens the EventStoreDB (KurrentDB) adapter. Its gRPC client is loaded only here, when a
  * CRM_EVENT_STORE_URL is configured, so the embedded profile and the tests never pay for it.
@@ -8,8 +10,7 @@ export function openEventStoreDb(
   connectionString: string,
   options: { clock?: () => Date } = {},
 ): EventStore {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { EventStoreDbEventStore } =
-    require('./adapters/eventstoredb.event-store') as typeof import('./adapters/eventstoredb.event-store');
-  return new EventStoreDbEventStore(connectionString, options);
+  /* eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, see above */
+  const adapter = require('./adapters/eventstoredb.event-store') as AdapterModule;
+  return new adapter.EventStoreDbEventStore(connectionString, options);
 }

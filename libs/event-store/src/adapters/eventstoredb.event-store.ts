@@ -91,11 +91,20 @@ interface StoredEvent {
   position?: Position;
 }
 
+/** `count` events of a stream from `fromRevision`: what one append wrote to it. */
+interface Range {
+  streamId: string;
+  fromRevision: number;
+  count: number;
+}
+
 interface CommandRecordedData {
   commandId: string;
   fingerprint?: string;
-  streams: { streamId: string; fromRevision: number; count: number }[];
+  streams: Range[];
 }
+
+class IncompleteRangeError extends Error {}
 
 interface WrittenStream {
   stream: StreamAppend;
@@ -136,6 +145,9 @@ interface WrittenStream {
  *   order and are refused loudly.
  * - Durability: KurrentDB acknowledges an append once it is written (and replicated to a
  *   quorum in a cluster).
+ *
+ * Cost: the append response holds revisions only, so each append reads its events back
+ * (one stream read per written stream) for their positions and recordedAt.
  *
  * Metadata: the v2 append only takes string-valued properties, so each metadata field
  * (and schemaVersion) is stored JSON-encoded, e.g. {"customerId":"\"c-1\"","schemaVersion":"1"},
@@ -338,7 +350,7 @@ export class EventStoreDbEventStore implements EventStore {
           return { streamId: stream.streamId, fromRevision: last - count + 1, count };
         });
         // The response holds revisions only: positions and recordedAt come from a read-back.
-        const events = await this.readRanges(ranges);
+        const events = await this.readBack(ranges);
         const sentIds = written.flatMap(({ events: sent }) => sent.map((e) => e.id.toLowerCase()));
         const readIds = [...events].sort(byStreamOrder(written)).map((e) => e.id.toLowerCase());
         if (sentIds.join() !== readIds.join()) {
@@ -441,10 +453,24 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * The events just appended. The leader acknowledges an append once it is indexed, so the
+   * first read should see them; a short retry keeps a committed append from being reported
+   * as failed if a read ever trails the acknowledgement.
+   */
+  private async readBack(ranges: Range[]): Promise<EventEnvelope[]> {
+    for (let delay = 5; ; delay *= 2) {
+      try {
+        return await this.readRanges(ranges);
+      } catch (error) {
+        if (!(error instanceof IncompleteRangeError) || delay > 320) throw error;
+        await sleep(delay);
+      }
+    }
+  }
+
   /** The events of each range, in position order; a range must still be complete. */
-  private async readRanges(
-    ranges: { streamId: string; fromRevision: number; count: number }[],
-  ): Promise<EventEnvelope[]> {
+  private async readRanges(ranges: Range[]): Promise<EventEnvelope[]> {
     const chunks = await Promise.all(
       ranges.map(async ({ streamId, fromRevision, count }) => {
         const stored =
@@ -455,7 +481,7 @@ export class EventStoreDbEventStore implements EventStore {
                 maxCount: count,
               });
         if (stored.length !== count) {
-          throw new Error(
+          throw new IncompleteRangeError(
             `expected ${count} events of ${streamId} from revision ${fromRevision}, read ${stored.length}`,
           );
         }

@@ -1,0 +1,280 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka } from 'kafkajs';
+import { decodeEnvelope, topicName, TOPICS } from '@rapport/contracts';
+import {
+  customer360Projection,
+  documentCollection,
+  liveTargets,
+  MongoReadStore,
+  PROJECTIONS,
+  ProjectionRunner,
+  type ReadStore,
+  type StoredDocument,
+} from '@rapport/read-models';
+import { MongoClient } from 'mongodb';
+import { createLead } from '../support/world';
+import { startDistributed, until, type Distributed } from './support/distributed-harness';
+import { killServer, restartServer } from './support/test-servers';
+
+async function documents(store: ReadStore, collection: string): Promise<StoredDocument[]> {
+  const all: StoredDocument[] = [];
+  for await (const page of store.scan(collection)) all.push(...page);
+  return all;
+}
+
+/** Every document of every projection, as the projector wrote them. */
+async function snapshot(d: Distributed): Promise<Record<string, StoredDocument[]>> {
+  const client = await MongoClient.connect(d.mongoUrl);
+  try {
+    const store = new MongoReadStore(client, d.database);
+    const result: Record<string, StoredDocument[]> = {};
+    for (const target of await liveTargets(store, PROJECTIONS)) {
+      result[target.projection.name] = await documents(store, documentCollection(target));
+    }
+    return result;
+  } finally {
+    await client.close();
+  }
+}
+
+/** The same log projected from scratch into a fresh database: what the figures must equal. */
+async function cleanRebuild(d: Distributed): Promise<Record<string, StoredDocument[]>> {
+  const client = await MongoClient.connect(d.mongoUrl);
+  const database = `${d.database}_rebuild`;
+  try {
+    const store = new MongoReadStore(client, database);
+    const targets = await liveTargets(store, PROJECTIONS);
+    await new ProjectionRunner(d.api.eventStore, store, targets, {
+      until: await d.api.eventStore.headPosition(),
+    }).run();
+    const result: Record<string, StoredDocument[]> = {};
+    for (const target of targets)
+      result[target.projection.name] = await documents(store, documentCollection(target));
+    return result;
+  } finally {
+    await client.db(database).dropDatabase();
+    await client.close();
+  }
+}
+
+/** Waits until the projector has caught up with everything relayed. */
+async function caughtUp(d: Distributed): Promise<void> {
+  const head = await d.api.eventStore.headPosition();
+  await until(async () => d.relay.progress.position >= head, 'the relay to publish everything');
+  const response = await d.api.client.as('analyst').get(`/pipeline?minPosition=${head}`);
+  expect(response.status).toBe(200);
+}
+
+/** Reads a whole topic (fresh consumer group) and returns the envelopes per key. */
+async function topicContents(d: Distributed, expected: number): Promise<Map<string, number[]>> {
+  const kafka = new Kafka({ brokers: d.brokers, clientId: 'inspector', logLevel: 0 });
+  const consumer = kafka.consumer({ groupId: `inspector-${randomUUID()}`, maxWaitTimeInMs: 50 });
+  const byKey = new Map<string, number[]>();
+  let seen = 0;
+  await consumer.connect();
+  await consumer.subscribe({
+    topic: topicName(TOPICS.customerEvents, d.topicPrefix),
+    fromBeginning: true,
+  });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const envelope = decodeEnvelope(message.value!);
+      const key = message.key!.toString();
+      expect(key).toBe(envelope.metadata.customerId);
+      byKey.set(key, [...(byKey.get(key) ?? []), envelope.position]);
+      seen++;
+    },
+  });
+  await until(async () => seen >= expected, `${expected} messages in the topic`);
+  await consumer.disconnect();
+  return byKey;
+}
+
+describe('distributed profile (real Kafka broker, MongoDB-wire server)', () => {
+  let d: Distributed;
+  beforeEach(async () => {
+    d = await startDistributed();
+  });
+  afterEach(() => d.close());
+
+  it('carries a command from HTTP through the log, the relay, Kafka and the projector to the 360 view', async () => {
+    const created = await d.api.client
+      .as('sales')
+      .post('/customers', { name: 'Kafka Kate', source: 'web', email: 'kate@example.com' });
+    expect(created.status).toBe(201);
+    const view = await d.api.client
+      .as('sales')
+      .get(`/customers/${created.body.customerId}?minPosition=${created.body.position}`);
+    expect(view.status).toBe(200);
+    expect(view.body).toMatchObject({
+      status: 'lead',
+      profile: { name: 'Kafka Kate', email: 'kate@example.com' },
+    });
+    const health = await d.api.client.anonymous.get('/health');
+    expect(health.body.profile).toBe('distributed');
+  });
+
+  it("keeps each client's events in order, end to end, with many clients interleaved", async () => {
+    const clients = await Promise.all(Array.from({ length: 12 }, () => createLead(d.api.client)));
+    await Promise.all(
+      clients.map(async (customerId) => {
+        for (let i = 0; i < 8; i++) {
+          const response = await d.api.client
+            .as('sales')
+            .post(`/customers/${customerId}/contacts`, {
+              channel: 'call',
+              direction: 'outbound',
+              subject: `call ${i}`,
+              occurredAt: `2026-01-${String(i + 1).padStart(2, '0')}T10:00:00Z`,
+            });
+          expect(response.status).toBe(201);
+        }
+      }),
+    );
+    await caughtUp(d);
+    const crmEvents = (await d.api.eventStore.readAll({ after: 0, limit: 10_000 })).filter(
+      (e) => !e.streamId.startsWith('audit-'),
+    );
+    const byKey = await topicContents(d, crmEvents.length);
+    for (const customerId of clients) {
+      const positions = byKey.get(customerId)!;
+      expect(positions).toEqual([...positions].sort((a, b) => a - b));
+      expect(positions).toHaveLength(9);
+      const view = await d.api.client.as('sales').get(`/customers/${customerId}`);
+      expect(view.body.contacts.total).toBe(8);
+      expect(view.body.contacts.recent.map((c: { subject: string }) => c.subject)).toEqual(
+        Array.from({ length: 8 }, (_, i) => `call ${7 - i}`),
+      );
+    }
+  });
+
+  it('changes no document when a batch is consumed again (offsets reset)', async () => {
+    const customerId = await createLead(d.api.client);
+    for (let i = 0; i < 5; i++) {
+      await d.api.client
+        .as('sales')
+        .post(`/customers/${customerId}/deals`, {
+          title: `d${i}`,
+          amount: 100 + i,
+          currency: 'EUR',
+        });
+    }
+    await caughtUp(d);
+    const before = await snapshot(d);
+    const groupId = d.projector.groupId;
+    await d.projector.stop();
+    const kafka = new Kafka({ brokers: d.brokers, clientId: 'reset', logLevel: 0 });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.resetOffsets({
+      groupId,
+      topic: topicName(TOPICS.customerEvents, d.topicPrefix),
+      earliest: true,
+    });
+    await admin.disconnect();
+    let redelivered = 0;
+    await d.restartProjector({ groupId, onBatch: ({ events }) => (redelivered += events.length) });
+    const total = (await d.api.eventStore.readAll({ after: 0, limit: 10_000 })).filter(
+      (e) => !e.streamId.startsWith('audit-'),
+    ).length;
+    await until(async () => redelivered >= total, 'every event to be consumed again');
+    expect(await snapshot(d)).toEqual(before);
+  });
+
+  it('equals a clean rebuild after the projector is killed mid-batch and restarted', async () => {
+    const clients = await Promise.all(Array.from({ length: 6 }, () => createLead(d.api.client)));
+    await caughtUp(d);
+    // The next projector dies after writing part of a batch, before committing its offsets.
+    await d.projector.stop();
+    const crashingStore = async () => {
+      const client = await MongoClient.connect(d.mongoUrl);
+      return { client, store: new MongoReadStore(client, d.database) };
+    };
+    const { client, store } = await crashingStore();
+    let crashed = false;
+    const commit = store.commit.bind(store);
+    store.commit = async (batch) => {
+      if (!crashed && batch.writes.length > 1) {
+        crashed = true;
+        await commit({
+          writes: batch.writes.slice(0, Math.ceil(batch.writes.length / 2)),
+          checkpoints: [],
+        });
+        throw new Error('projector killed mid-batch');
+      }
+      return commit(batch);
+    };
+    const { KafkaProjector } = await import('../../apps/projector/src/kafka-projector');
+    const { KafkaMessageBus } = await import('@rapport/messaging');
+    const { createLogger } = await import('@rapport/platform');
+    const bus = new KafkaMessageBus({ brokers: d.brokers, clientId: 'doomed', maxWaitMs: 50 });
+    const doomed = new KafkaProjector(bus, store, PROJECTIONS, createLogger('silent'), {
+      groupId: d.projector.groupId,
+      topicPrefix: d.topicPrefix,
+    });
+    await doomed.start();
+    for (const customerId of clients) {
+      await d.api.client
+        .as('sales')
+        .post(`/customers/${customerId}/contacts`, {
+          channel: 'web',
+          direction: 'inbound',
+          subject: 'hi',
+        });
+      await d.api.client
+        .as('sales')
+        .post(`/customers/${customerId}/deals`, { title: 'x', amount: 10, currency: 'EUR' });
+    }
+    await until(async () => crashed, 'the crash');
+    await doomed.stop();
+    await bus.close();
+    await client.close();
+    await d.restartProjector();
+    await caughtUp(d);
+    expect(await snapshot(d)).toEqual(await cleanRebuild(d));
+  });
+
+  it('loses and reorders nothing when the broker restarts while the relay runs', async () => {
+    const clients = await Promise.all(Array.from({ length: 5 }, () => createLead(d.api.client)));
+    const writes = (async () => {
+      for (let round = 0; round < 6; round++) {
+        for (const customerId of clients) {
+          const response = await d.api.client
+            .as('sales')
+            .post(`/customers/${customerId}/contacts`, {
+              channel: 'chat',
+              direction: 'inbound',
+              subject: `round ${round}`,
+            });
+          expect(response.status).toBe(201);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    killServer('kafka');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    restartServer('kafka');
+    await writes;
+    await caughtUp(d);
+    const crmEvents = (await d.api.eventStore.readAll({ after: 0, limit: 10_000 })).filter(
+      (e) => !e.streamId.startsWith('audit-'),
+    );
+    const byKey = await topicContents(d, crmEvents.length);
+    for (const customerId of clients) {
+      const positions = byKey.get(customerId)!;
+      const distinct = [...new Set(positions)];
+      // At least once: a batch may be published twice, but never out of order, never missing.
+      expect(distinct).toEqual(
+        crmEvents.filter((e) => e.metadata.customerId === customerId).map((e) => e.position),
+      );
+      const ordered = positions.filter(
+        (p, i) => i === 0 || p > positions[i - 1]! || positions.slice(0, i).includes(p),
+      );
+      expect(ordered).toEqual(positions);
+    }
+    expect(await snapshot(d)).toEqual(await cleanRebuild(d));
+  });
+});
+
+export { customer360Projection };
