@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Kafka } from 'kafkajs';
 import { decodeEnvelope, topicName, TOPICS } from '@rapport/contracts';
 import {
-  customer360Projection,
   documentCollection,
   liveTargets,
   MongoReadStore,
@@ -151,13 +150,11 @@ describe('distributed profile (real Kafka broker, MongoDB-wire server)', () => {
   it('changes no document when a batch is consumed again (offsets reset)', async () => {
     const customerId = await createLead(d.api.client);
     for (let i = 0; i < 5; i++) {
-      await d.api.client
-        .as('sales')
-        .post(`/customers/${customerId}/deals`, {
-          title: `d${i}`,
-          amount: 100 + i,
-          currency: 'EUR',
-        });
+      await d.api.client.as('sales').post(`/customers/${customerId}/deals`, {
+        title: `d${i}`,
+        amount: 100 + i,
+        currency: 'EUR',
+      });
     }
     await caughtUp(d);
     const before = await snapshot(d);
@@ -214,13 +211,11 @@ describe('distributed profile (real Kafka broker, MongoDB-wire server)', () => {
     });
     await doomed.start();
     for (const customerId of clients) {
-      await d.api.client
-        .as('sales')
-        .post(`/customers/${customerId}/contacts`, {
-          channel: 'web',
-          direction: 'inbound',
-          subject: 'hi',
-        });
+      await d.api.client.as('sales').post(`/customers/${customerId}/contacts`, {
+        channel: 'web',
+        direction: 'inbound',
+        subject: 'hi',
+      });
       await d.api.client
         .as('sales')
         .post(`/customers/${customerId}/deals`, { title: 'x', amount: 10, currency: 'EUR' });
@@ -276,5 +271,3 @@ describe('distributed profile (real Kafka broker, MongoDB-wire server)', () => {
     expect(await snapshot(d)).toEqual(await cleanRebuild(d));
   });
 });
-
-export { customer360Projection };

@@ -4,7 +4,7 @@ import { DEFAULT_PARTITIONS, topicName, TOPICS } from '@rapport/contracts';
 import { KafkaMessageBus, MongoCheckpointStore } from '@rapport/messaging';
 import { createLogger } from '@rapport/platform';
 import { MongoReadStore, PROJECTIONS } from '@rapport/read-models';
-import { TestClock } from '@rapport/testing';
+import type { TestClock } from '@rapport/testing';
 import {
   KafkaProjector,
   type KafkaProjectorOptions,
