@@ -355,6 +355,7 @@ describe('read side over HTTP: a known population', () => {
     expect(status.body.projections.map((p: { name: string }) => p.name)).toEqual([
       'customer-360',
       'sales-pipeline',
+      'audit-trail',
     ]);
     for (const projection of status.body.projections) {
       expect(projection).toMatchObject({ version: 1, generation: 1, status: 'live', parked: 0 });

@@ -10,6 +10,7 @@ import { DEAL_HANDLERS } from './commands/deals/deal.handlers';
 import { DealsController } from './commands/deals/deals.controller';
 import { HealthController } from './health/health.controller';
 import { AuditModule } from './audit/audit.module';
+import { AuditRecordingModule } from './audit/audit-recording.module';
 import { AuthGuard } from './http/auth.guard';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { IngestModule } from './ingest/ingest.module';
@@ -27,6 +28,7 @@ export class ApiModule {
       imports: [
         InfrastructureModule.forRoot(options),
         CqrsModule.forRoot(),
+        AuditRecordingModule,
         AuditModule,
         ReadSideModule,
         IngestModule,

@@ -51,8 +51,11 @@ export class KafkaProjector {
     private readonly options: KafkaProjectorOptions = {},
   ) {}
 
-  get topic(): string {
-    return topicName(TOPICS.customerEvents, this.options.topicPrefix);
+  /** Client events and audit events: the audit trail projects both. */
+  get topics(): string[] {
+    return [TOPICS.customerEvents, TOPICS.auditEvents].map((topic) =>
+      topicName(topic, this.options.topicPrefix),
+    );
   }
 
   get groupId(): string {
@@ -64,7 +67,7 @@ export class KafkaProjector {
     await this.store.ensureCollection(PARTITIONS_COLLECTION, []);
     this.consumer = this.bus.consumer({
       groupId: this.groupId,
-      topics: [this.topic],
+      topics: this.topics,
       fromBeginning: true,
     });
     await this.consumer.start((messages) => this.project(messages));
@@ -138,18 +141,26 @@ export class KafkaProjector {
   updateWatermark(): Promise<void> {
     this.watermarkRunning ??= (async () => {
       try {
-        const lags = await this.bus.groupLag(this.groupId, this.topic);
+        const lags = (
+          await Promise.all(
+            this.topics.map(async (topic) =>
+              (await this.bus.groupLag(this.groupId, topic)).map((lag) => ({
+                ...lag,
+                id: `${topic}:${lag.partition}`,
+              })),
+            ),
+          )
+        ).flat();
         const progress = await this.store.getMany<PartitionProgress>(
           PARTITIONS_COLLECTION,
-          lags.map((lag) => `${this.topic}:${lag.partition}`),
+          lags.map((lag) => lag.id),
         );
-        const positionOf = (partition: number) =>
-          progress.get(`${this.topic}:${partition}`)?.position ?? 0;
+        const positionOf = (id: string) => progress.get(id)?.position ?? 0;
         const lagging = lags.filter((lag) => lag.end > 0n && lag.committed < lag.end);
         const watermark =
           lagging.length > 0
-            ? Math.min(...lagging.map((lag) => positionOf(lag.partition)))
-            : Math.max(0, ...lags.map((lag) => positionOf(lag.partition)));
+            ? Math.min(...lagging.map((lag) => positionOf(lag.id)))
+            : Math.max(0, ...lags.map((lag) => positionOf(lag.id)));
         if (watermark <= this.stats.watermark) return;
         await this.store.commit({
           writes: [],

@@ -1,6 +1,14 @@
 import { Module } from '@nestjs/common';
-import { AuditRecorder } from './audit-recorder';
+import { ReadSideModule } from '../read-side/read-side.module';
+import { AuditController } from './audit.controller';
+import { AuditRecordingModule } from './audit-recording.module';
+import { CustomerHistoryService } from './customer-history.service';
+import { DataSubjectController } from './data-subject.controller';
 
-/** Recording of views and denials (and, later, the audit queries). */
-@Module({ providers: [AuditRecorder], exports: [AuditRecorder] })
+/** The audit trail, state as of any time, replays of views, and data-subject exports. */
+@Module({
+  imports: [ReadSideModule, AuditRecordingModule],
+  controllers: [AuditController, DataSubjectController],
+  providers: [CustomerHistoryService],
+})
 export class AuditModule {}

@@ -20,8 +20,13 @@ export interface PersonalFields {
 export class PersonalDataPresenter {
   constructor(private readonly cipher: PersonalDataCipher) {}
 
-  async forCustomer(principal: Principal, customerId: string): Promise<PersonalFields> {
-    if (!seesPersonalData(principal.actor.roles)) {
+  forCustomer(principal: Principal, customerId: string): Promise<PersonalFields> {
+    return this.forRoles(principal.actor.roles, customerId);
+  }
+
+  /** As a caller with these roles would see the client's data (audit replays of a view). */
+  async forRoles(roles: readonly string[], customerId: string): Promise<PersonalFields> {
+    if (!seesPersonalData(roles)) {
       return { masked: true, show: (value) => (value ? MASKED : null) };
     }
     const open = await this.cipher.opener(customerId);

@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     await events.close();
   }
   post({ type: 'stopped' });
+  // The message listener would keep this thread alive: let it end now.
+  parentPort!.close();
 }
 
 main().catch((error: unknown) => {

@@ -9,11 +9,11 @@ import { ProjectionProgress } from './projection-progress';
 import { QueriesController } from './queries.controller';
 import { ReadModelCatalog } from './read-model.catalog';
 import { ReadYourWrites } from './read-your-writes';
-import { AuditModule } from '../audit/audit.module';
+import { AuditRecordingModule } from '../audit/audit-recording.module';
 
 /** Queries, analytics and projection operations; the embedded projector runs here too. */
 @Module({
-  imports: [AuditModule],
+  imports: [AuditRecordingModule],
   controllers: [QueriesController, OperationsController],
   providers: [
     ProjectionProgress,
@@ -24,6 +24,13 @@ import { AuditModule } from '../audit/audit.module';
     EmbeddedProjector,
     InProcessProjector,
     RemoteProgressPoller,
+  ],
+  exports: [
+    ProjectionProgress,
+    ReadModelCatalog,
+    AnalyticsService,
+    PersonalDataPresenter,
+    ReadYourWrites,
   ],
 })
 export class ReadSideModule {}

@@ -1,7 +1,9 @@
 import type { AnyProjection } from '../projection';
+import { auditTrailProjection } from './audit-trail.projection';
 import { customer360Projection } from './customer-360.projection';
 import { salesPipelineProjection } from './sales-pipeline.projection';
 
+export * from './audit-trail.projection';
 export * from './customer-360.projection';
 export * from './sales-pipeline.projection';
 
@@ -9,4 +11,5 @@ export * from './sales-pipeline.projection';
 export const PROJECTIONS: readonly AnyProjection[] = [
   customer360Projection,
   salesPipelineProjection,
+  auditTrailProjection,
 ];

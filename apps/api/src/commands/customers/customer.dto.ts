@@ -8,6 +8,7 @@ import {
   IsUUID,
   Matches,
   MaxLength,
+  ValidateIf,
 } from 'class-validator';
 import {
   CONTACT_CHANNELS,
@@ -110,4 +111,31 @@ export class EraseCustomerDto {
   @ApiProperty({ example: 'GDPR art. 17 request of 2026-03-01' })
   @IsText(500)
   reason!: string;
+}
+
+/** A correction of the profile: only the fields given change; null removes an optional one. */
+export class CorrectProfileDto {
+  @ApiPropertyOptional({ description: 'personal data' })
+  @IsOptional()
+  @IsText(200)
+  name?: string;
+
+  @ApiPropertyOptional({ nullable: true, description: 'personal data; null removes it' })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsEmail()
+  @MaxLength(254)
+  email?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'personal data; null removes it' })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @Matches(PHONE, { message: 'phone must be a phone number such as +44 20 7946 0958' })
+  phone?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsText(200)
+  company?: string | null;
 }

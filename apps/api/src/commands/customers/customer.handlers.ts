@@ -8,6 +8,7 @@ import type { CommandResult } from '../command-result';
 import type {
   AssignOwnerDto,
   ChurnCustomerDto,
+  CorrectProfileDto,
   CreateLeadDto,
   EraseCustomerDto,
   LogContactDto,
@@ -30,6 +31,7 @@ export class ChurnCustomerCommand extends CustomerCommandBase<ChurnCustomerDto> 
 export class SetConsentCommand extends CustomerCommandBase<SetConsentDto> {}
 export class AssignOwnerCommand extends CustomerCommandBase<AssignOwnerDto> {}
 export class EraseCustomerCommand extends CustomerCommandBase<EraseCustomerDto> {}
+export class CorrectProfileCommand extends CustomerCommandBase<CorrectProfileDto> {}
 
 /** Commands that touch only the client's own stream share this path. */
 function onCustomer(
@@ -187,7 +189,46 @@ export class EraseCustomerHandler implements ICommandHandler<EraseCustomerComman
   }
 }
 
+/** A correction re-seals the personal fields it changes; the actor is in the envelope. */
+@CommandHandler(CorrectProfileCommand)
+export class CorrectProfileHandler implements ICommandHandler<CorrectProfileCommand> {
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly cipher: PersonalDataCipher,
+  ) {}
+
+  execute({ customerId, input, context }: CorrectProfileCommand): Promise<CommandResult> {
+    return onCustomer(this.executor, 'CorrectProfile', context, customerId, async () => {
+      const sealed = await this.cipher.sealAll(customerId, {
+        name: input.name?.trim(),
+        email: input.email?.trim() ?? undefined,
+        phone: input.phone?.trim() ?? undefined,
+      });
+      return {
+        type: 'CorrectProfile',
+        now: context.now,
+        data: {
+          customerId,
+          changes: {
+            ...(sealed.name && { name: sealed.name }),
+            ...(input.email !== undefined && {
+              email: input.email === null ? null : sealed.email!,
+            }),
+            ...(input.phone !== undefined && {
+              phone: input.phone === null ? null : sealed.phone!,
+            }),
+            ...(input.company !== undefined && {
+              company: input.company === null ? null : input.company.trim(),
+            }),
+          },
+        },
+      } satisfies CustomerCommand;
+    });
+  }
+}
+
 export const CUSTOMER_HANDLERS = [
+  CorrectProfileHandler,
   EraseCustomerHandler,
   CreateLeadHandler,
   LogContactHandler,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, Patch, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -22,6 +22,7 @@ import { OpenDealDto } from '../deals/deal.dto';
 import {
   AssignOwnerDto,
   ChurnCustomerDto,
+  CorrectProfileDto,
   CreateLeadDto,
   EraseCustomerDto,
   LogContactDto,
@@ -30,6 +31,7 @@ import {
 import {
   AssignOwnerCommand,
   ChurnCustomerCommand,
+  CorrectProfileCommand,
   CreateLeadCommand,
   EraseCustomerCommand,
   LogContactCommand,
@@ -166,6 +168,25 @@ export class CustomersController {
     return respond(
       reply,
       await this.commands.execute(new AssignOwnerCommand(customerId, body, context)),
+    );
+  }
+
+  @Patch(':id')
+  @HttpCode(200)
+  @Allow('customer:correct')
+  @ApiOperation({
+    summary: "Correct the client's profile (CustomerProfileCorrected); null removes a field",
+  })
+  @ApiCreatedResponse({ type: CommandResponse })
+  async correct(
+    @Param('id', CustomerId) customerId: string,
+    @Body() body: CorrectProfileDto,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CommandResponseBody> {
+    return respond(
+      reply,
+      await this.commands.execute(new CorrectProfileCommand(customerId, body, context)),
     );
   }
 

@@ -1,0 +1,214 @@
+import { Controller, Get, Param, Query, Req } from '@nestjs/common';
+import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { notFound } from '@rapport/domain';
+import type { HttpRequestLike } from '@rapport/platform';
+import { churnRisk, NO_CLIENT, type AuditEntryDocument } from '@rapport/read-models';
+import { CustomerId } from '../commands/record-id.pipe';
+import { Allow } from '../http/access.decorators';
+import {
+  customer360View,
+  customerSummaryView,
+  personalFieldsIn,
+} from '../read-side/customer.views';
+import { PersonalDataPresenter } from '../read-side/personal-data.presenter';
+import { ReadYourWritesQuery } from '../read-side/query.dto';
+import { ReadYourWrites } from '../read-side/read-your-writes';
+import { AuditRecorder } from './audit-recorder';
+import { CustomerHistoryService } from './customer-history.service';
+
+export class TrailQuery extends ReadYourWritesQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @Matches(/^([0-9a-f-]{36}|-):\d{15}$/, {
+    message: 'cursor must be the nextCursor of a previous page',
+  })
+  cursor?: string;
+}
+
+export class StateAtQuery extends ReadYourWritesQuery {
+  @ApiPropertyOptional({
+    example: '2026-03-01T12:00:00Z',
+    description: 'the moment to reconstruct',
+  })
+  @IsISO8601({ strict: true, strictSeparator: true })
+  at!: string;
+}
+
+export class ViewIdParam {
+  @IsUUID()
+  id!: string;
+}
+
+function trailEntry(entry: AuditEntryDocument) {
+  return {
+    kind: entry.kind,
+    type: entry.type,
+    actor: entry.actor.id,
+    roles: entry.actor.roles,
+    at: entry.at,
+    position: entry.position,
+    correlationId: entry.correlationId,
+    eventId: entry.eventId,
+    source: entry.source,
+    ...(entry.purpose !== undefined && { purpose: entry.purpose }),
+    ...(entry.view !== undefined && {
+      view: entry.view,
+      fieldsShown: entry.fieldsShown,
+      fieldsMasked: entry.fieldsMasked,
+    }),
+    ...(entry.permission !== undefined && { permission: entry.permission, request: entry.request }),
+  };
+}
+
+@ApiTags('audit')
+@Controller('audit')
+export class AuditController {
+  constructor(
+    private readonly history: CustomerHistoryService,
+    private readonly presenter: PersonalDataPresenter,
+    private readonly audit: AuditRecorder,
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
+
+  @Get('customers/:id')
+  @Allow('audit:read')
+  @ApiOperation({
+    summary: "Who changed, saw or was refused this client's data, and when (chronological)",
+  })
+  async trail(@Param('id', CustomerId) customerId: string, @Query() query: TrailQuery) {
+    await this.readYourWrites.await(['audit-trail'], query.minPosition);
+    const limit = query.limit ?? 200;
+    const entries = await this.history.entries(customerId, {
+      ...(query.cursor && { after: query.cursor }),
+      limit: limit + 1,
+    });
+    const page = entries.slice(0, limit);
+    return {
+      customerId,
+      entries: page.map(trailEntry),
+      nextCursor: entries.length > limit ? page[page.length - 1]!.id : null,
+    };
+  }
+
+  @Get('denials')
+  @Allow('audit:read')
+  @ApiOperation({ summary: 'Every refused access (403), about a client or not' })
+  async denials(@Query() query: TrailQuery) {
+    await this.readYourWrites.await(['audit-trail'], query.minPosition);
+    const limit = query.limit ?? 200;
+    const entries = await this.history.denials({
+      ...(query.cursor && { after: query.cursor }),
+      limit: limit + 1,
+    });
+    const page = entries.slice(0, limit);
+    return {
+      entries: page.map((entry) => ({
+        ...trailEntry(entry),
+        customerId: entry.customerId === NO_CLIENT ? null : entry.customerId,
+      })),
+      nextCursor: entries.length > limit ? page[page.length - 1]!.id : null,
+    };
+  }
+
+  @Get('customers/:id/state')
+  @Allow('audit:read')
+  @ApiOperation({
+    summary: "The client's 360 state as it was at a moment, rebuilt from the event store",
+  })
+  async stateAt(
+    @Param('id', CustomerId) customerId: string,
+    @Query() query: StateAtQuery,
+    @Req() request: HttpRequestLike,
+  ) {
+    await this.readYourWrites.await(['audit-trail'], query.minPosition);
+    const at = new Date(query.at).toISOString();
+    const events = await this.history.events(customerId, { time: at });
+    const doc = this.history.fold(customerId, events);
+    if (!doc)
+      throw notFound('CUSTOMER_NOT_FOUND', `customer ${customerId} did not exist at ${at}`, {
+        customerId,
+        at,
+      });
+    const principal = request.rapport!.principal!;
+    const personal = await this.presenter.forCustomer(principal, customerId);
+    const view = customer360View(doc, personal, {
+      churnRisk: churnRisk(doc, new Date(at)),
+      rfm: undefined,
+      position: doc.position,
+    });
+    const fields = personalFieldsIn(doc);
+    await this.audit.recordView({
+      request,
+      principal,
+      customerIds: [customerId],
+      view: 'audit-state',
+      fieldsShown: personal.masked ? [] : fields,
+      fieldsMasked: personal.masked ? fields : [],
+      position: doc.position,
+    });
+    return { at, events: events.length, state: { ...view, segment: null, rfm: null } };
+  }
+
+  @Get('views/:id')
+  @Allow('audit:read')
+  @ApiOperation({
+    summary: 'What a recorded view showed its viewer: re-projected to its position, masked as then',
+  })
+  async view(@Param() params: ViewIdParam, @Req() request: HttpRequestLike) {
+    const entries = await this.history.entriesOfEvent(params.id);
+    const first = entries[0];
+    if (!first || first.kind !== 'view')
+      throw notFound('VIEW_NOT_FOUND', `no recorded view ${params.id}`);
+    const shown = [];
+    for (const entry of entries) {
+      const doc = this.history.fold(
+        entry.customerId,
+        await this.history.events(entry.customerId, { position: entry.position }),
+      );
+      if (!doc) continue;
+      const personal = await this.presenter.forRoles(entry.actor.roles, entry.customerId);
+      const risk = churnRisk(doc, new Date(entry.at));
+      shown.push(
+        first.view === 'customer-list'
+          ? customerSummaryView(doc, personal, { churnRisk: risk, rfm: undefined })
+          : customer360View(doc, personal, {
+              churnRisk: risk,
+              rfm: undefined,
+              position: entry.position,
+            }),
+      );
+    }
+    const principal = request.rapport!.principal!;
+    await this.audit.recordView({
+      request,
+      principal,
+      customerIds: entries.map((e) => e.customerId),
+      view: 'audit-view-replay',
+      fieldsShown: first.fieldsShown ?? [],
+      fieldsMasked: first.fieldsMasked ?? [],
+      position: first.position,
+    });
+    return {
+      viewEventId: params.id,
+      viewer: first.actor,
+      at: first.at,
+      ...(first.purpose !== undefined && { purpose: first.purpose }),
+      view: first.view,
+      position: first.position,
+      fieldsShown: first.fieldsShown,
+      fieldsMasked: first.fieldsMasked,
+      // Segments depend on every client at that moment and are not reconstructed.
+      shown,
+    };
+  }
+}

@@ -1,0 +1,107 @@
+import { CRM_EVENT_TYPES, type AuditEvent, type EventEnvelope } from '@rapport/domain';
+import type { Projection } from '../projection';
+
+/**
+ * One entry per fact about a client: every change (an event of the client, their deals or
+ * complaints), every view of their data and every refused access. Keyed so that a client's
+ * entries sort chronologically: `<customerId>:<position padded>` (+ `:<n>` for one view of
+ * several clients, which yields one entry per client).
+ */
+export interface AuditEntryDocument {
+  id: string;
+  position: number;
+  customerId: string;
+  kind: 'change' | 'view' | 'denied';
+  /** Event type: LeadCreated, CustomerDataViewed, AccessDenied... */
+  type: string;
+  eventId: string;
+  streamId: string;
+  actor: { id: string; roles: string[]; kind: string };
+  at: string;
+  correlationId: string;
+  source: string;
+  purpose?: string;
+  /** Views: which view, which personal fields were shown or masked, how many clients. */
+  view?: string;
+  fieldsShown?: string[];
+  fieldsMasked?: string[];
+  clients?: number;
+  /** Denials: the permission that was missing and the request. */
+  permission?: string;
+  request?: string;
+}
+
+const CRM_TYPES = new Set<string>(CRM_EVENT_TYPES);
+const pad = (position: number) => String(position).padStart(15, '0');
+
+/** The customerId of entries that concern no single client (denials on /pipeline...). */
+export const NO_CLIENT = '-';
+
+export const auditEntryId = (customerId: string, position: number) =>
+  `${customerId}:${pad(position)}`;
+
+export const auditTrailProjection: Projection<AuditEntryDocument> = {
+  name: 'audit-trail',
+  version: 1,
+  collection: 'audit_entries',
+  indexes: ['customerId', 'eventId', 'kind'],
+
+  keysOf(event: EventEnvelope): readonly string[] {
+    if (CRM_TYPES.has(event.type)) {
+      const customerId = (event.data as { customerId?: string }).customerId;
+      return customerId ? [auditEntryId(customerId, event.position)] : [];
+    }
+    if (event.type === 'CustomerDataViewed') {
+      const ids = (event.data as { customerIds: string[] }).customerIds;
+      return ids.map((customerId) => auditEntryId(customerId, event.position));
+    }
+    if (event.type === 'AccessDenied') {
+      // A refusal not about one client is kept under NO_CLIENT, for GET /audit/denials.
+      const customerId = (event.data as { customerId?: string }).customerId;
+      return [auditEntryId(customerId ?? NO_CLIENT, event.position)];
+    }
+    return [];
+  },
+
+  apply(_current, event, key) {
+    const customerId = key.slice(0, key.indexOf(':'));
+    const base = {
+      id: key,
+      position: event.position,
+      customerId,
+      type: event.type,
+      eventId: event.id,
+      streamId: event.streamId,
+      actor: {
+        id: event.metadata.actor.id,
+        roles: event.metadata.actor.roles,
+        kind: event.metadata.actor.kind,
+      },
+      at: event.recordedAt,
+      correlationId: event.metadata.correlationId,
+      source: event.metadata.source,
+    };
+    const audit = event as unknown as AuditEvent;
+    if (audit.type === 'CustomerDataViewed') {
+      return {
+        ...base,
+        kind: 'view',
+        ...(audit.data.purpose !== undefined && { purpose: audit.data.purpose }),
+        view: audit.data.view,
+        fieldsShown: audit.data.fieldsShown,
+        fieldsMasked: audit.data.fieldsMasked,
+        clients: audit.data.customerIds.length,
+      };
+    }
+    if (audit.type === 'AccessDenied') {
+      return {
+        ...base,
+        kind: 'denied',
+        ...(audit.data.purpose !== undefined && { purpose: audit.data.purpose }),
+        permission: audit.data.permission,
+        request: `${audit.data.method} ${audit.data.path}`,
+      };
+    }
+    return { ...base, kind: 'change' };
+  },
+};

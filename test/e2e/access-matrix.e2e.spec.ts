@@ -1,0 +1,201 @@
+import type { Role } from '@rapport/platform';
+import { startTestApi, type TestApi } from '../support/api-harness';
+import { buildWorld, type World } from '../support/world';
+
+/**
+ * Every role against every endpoint, as the role table of API.md says (written out here on
+ * purpose, not read from the code). Writes are sent with an unknown field, so an allowed role
+ * gets 400 and nothing changes, while a refused one gets 403 — before validation.
+ */
+const ROLES: Role[] = ['sales', 'support', 'analyst', 'auditor', 'service', 'admin'];
+
+interface Endpoint {
+  method: 'GET' | 'POST' | 'PATCH';
+  path: (w: World & { viewId: string }) => string;
+  allowed: Role[];
+  /** The denial names this client in its path. */
+  customerScoped?: boolean;
+}
+
+const write = { sneaky: 'unknown field' };
+
+const ENDPOINTS: Endpoint[] = [
+  { method: 'POST', path: () => '/customers', allowed: ['sales', 'service'] },
+  {
+    method: 'POST',
+    path: (w) => `/customers/${w.customerId}/contacts`,
+    allowed: ['sales', 'support', 'service'],
+    customerScoped: true,
+  },
+  {
+    method: 'POST',
+    path: (w) => `/customers/${w.customerId}/deals`,
+    allowed: ['sales', 'service'],
+    customerScoped: true,
+  },
+  { method: 'POST', path: (w) => `/deals/${w.dealId}/stage`, allowed: ['sales', 'service'] },
+  { method: 'POST', path: (w) => `/deals/${w.dealId}/won`, allowed: ['sales', 'service'] },
+  { method: 'POST', path: (w) => `/deals/${w.dealId}/lost`, allowed: ['sales', 'service'] },
+  {
+    method: 'POST',
+    path: (w) => `/customers/${w.customerId}/complaints`,
+    allowed: ['support', 'service'],
+    customerScoped: true,
+  },
+  {
+    method: 'POST',
+    path: (w) => `/complaints/${w.complaintId}/resolve`,
+    allowed: ['support', 'service'],
+  },
+  {
+    method: 'POST',
+    path: (w) => `/customers/${w.customerId}/churn`,
+    allowed: ['sales', 'support', 'service'],
+    customerScoped: true,
+  },
+  {
+    method: 'POST',
+    path: (w) => `/customers/${w.customerId}/consents`,
+    allowed: ['sales', 'support', 'service'],
+    customerScoped: true,
+  },
+  {
+    method: 'POST',
+    path: (w) => `/customers/${w.customerId}/owner`,
+    allowed: ['sales', 'service'],
+    customerScoped: true,
+  },
+  {
+    method: 'PATCH',
+    path: (w) => `/customers/${w.customerId}`,
+    allowed: ['sales', 'support', 'service'],
+    customerScoped: true,
+  },
+  {
+    method: 'POST',
+    path: (w) => `/customers/${w.customerId}/erasure`,
+    allowed: [],
+    customerScoped: true,
+  },
+  { method: 'POST', path: () => '/ingest', allowed: ['service'] },
+  {
+    method: 'GET',
+    path: (w) => `/customers/${w.customerId}`,
+    allowed: ['sales', 'support', 'analyst'],
+    customerScoped: true,
+  },
+  { method: 'GET', path: () => '/customers', allowed: ['sales', 'support', 'analyst'] },
+  {
+    method: 'GET',
+    path: (w) => `/customers/${w.customerId}/export`,
+    allowed: ['support'],
+    customerScoped: true,
+  },
+  { method: 'GET', path: () => '/pipeline', allowed: ['analyst'] },
+  { method: 'GET', path: () => '/analytics/retention', allowed: ['analyst'] },
+  { method: 'GET', path: () => '/analytics/churn-risk', allowed: ['analyst'] },
+  { method: 'GET', path: () => '/analytics/segments', allowed: ['analyst'] },
+  {
+    method: 'GET',
+    path: (w) => `/audit/customers/${w.customerId}`,
+    allowed: ['auditor'],
+    customerScoped: true,
+  },
+  {
+    method: 'GET',
+    path: (w) => `/audit/customers/${w.customerId}/state?at=2030-01-01T00:00:00Z`,
+    allowed: ['auditor'],
+    customerScoped: true,
+  },
+  { method: 'GET', path: (w) => `/audit/views/${w.viewId}`, allowed: ['auditor'] },
+  { method: 'GET', path: () => '/audit/denials', allowed: ['auditor'] },
+  { method: 'GET', path: () => '/admin/projections', allowed: [] },
+  { method: 'GET', path: () => '/admin/projections/customer-360/parked', allowed: [] },
+  {
+    method: 'POST',
+    path: (w) => `/admin/projections/customer-360/parked/${w.customerId}/release`,
+    allowed: [],
+  },
+];
+
+describe('the role matrix, endpoint by endpoint', () => {
+  let api: TestApi;
+  let world: World & { viewId: string };
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    const base = await buildWorld(api.client);
+    await api.client.as('sales').get(`/customers/${base.customerId}`);
+    const [view] = (await api.eventStore.readStream(`audit-${base.customerId}`)).events;
+    world = { ...base, viewId: view!.id };
+  });
+  afterAll(() => api.close());
+
+  const call = (role: Role | 'anonymous', endpoint: Endpoint) => {
+    const caller = role === 'anonymous' ? api.client.anonymous : api.client.as(role);
+    const body = endpoint.method === 'GET' ? undefined : write;
+    return caller.send(endpoint.method, endpoint.path(world), body, {
+      headers: { 'x-purpose': `matrix-${role}` },
+    });
+  };
+
+  describe.each(
+    ENDPOINTS.map(
+      (e) =>
+        [
+          `${e.method} ${e.path({ customerId: ':id', dealId: ':id', complaintId: ':id', viewId: ':id' })}`,
+          e,
+        ] as const,
+    ),
+  )('%s', (_, endpoint) => {
+    it('refuses a missing token with 401', async () => {
+      expect((await call('anonymous', endpoint)).status).toBe(401);
+    });
+
+    it.each(ROLES)('answers %s as the matrix says, recording every refusal', async (role) => {
+      const response = await call(role, endpoint);
+      const allowed = role === 'admin' || endpoint.allowed.includes(role);
+      if (allowed) {
+        expect({ role, status: response.status }).not.toEqual({ role, status: 403 });
+        expect(response.status).not.toBe(401);
+        return;
+      }
+      expect({ role, status: response.status, code: response.body.code }).toEqual({
+        role,
+        status: 403,
+        code: 'FORBIDDEN',
+      });
+      const head = await api.eventStore.headPosition();
+      const denials = await api.client
+        .as('auditor')
+        .get(`/audit/denials?minPosition=${head}&limit=1000`);
+      const path = endpoint.path(world).split('?')[0];
+      const mine = denials.body.entries.filter(
+        (e: { actor: string; request: string; purpose: string }) =>
+          e.actor === `${role}-user` &&
+          e.request === `${endpoint.method} ${path}` &&
+          e.purpose === `matrix-${role}`,
+      );
+      expect(mine).toHaveLength(1);
+      if (endpoint.customerScoped) {
+        const trail = await api.client
+          .as('auditor')
+          .get(`/audit/customers/${world.customerId}?limit=1000`);
+        expect(
+          trail.body.entries.some(
+            (e: { kind: string; actor: string; request: string }) =>
+              e.kind === 'denied' &&
+              e.actor === `${role}-user` &&
+              e.request === `${endpoint.method} ${path}`,
+          ),
+        ).toBe(true);
+      }
+    });
+  });
+
+  it('keeps operations endpoints public', async () => {
+    for (const path of ['/health', '/metrics', '/docs-json']) {
+      expect((await api.client.anonymous.get(path)).status).toBe(200);
+    }
+  });
+});
