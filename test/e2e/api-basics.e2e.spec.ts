@@ -102,6 +102,50 @@ describe('the API as a service', () => {
     expect(await api.eventStore.headPosition()).toBe(0);
   });
 
+  it('treats null as a value to validate, not as an absent field', async () => {
+    const sales = api.client.as('sales');
+    const lead = await sales.post('/customers', {
+      name: 'N',
+      source: 's',
+      company: null,
+      ownerId: null,
+    });
+    expect(lead.status).toBe(400);
+    expect(lead.body.details.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'company',
+      'ownerId',
+    ]);
+    const created = await sales.post('/customers', { name: 'N', source: 's' });
+    const contact = await sales.post(`/customers/${created.body.customerId}/contacts`, {
+      channel: 'call',
+      direction: 'inbound',
+      subject: 'x',
+      notes: null,
+      occurredAt: '2026-01-01',
+    });
+    expect(contact.status).toBe(400);
+    expect(contact.body.details.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'notes',
+      'occurredAt',
+    ]);
+    const ingest = await api.client.as('service').post('/ingest', {
+      command: 'ChurnCustomer',
+      idempotencyKey: 'k',
+      system: 'x',
+      targetId: created.body.customerId,
+      expectedRevision: null,
+      data: { reason: 'r' },
+    });
+    expect(ingest.status).toBe(400);
+    // A correction may remove optional fields with null, but not the name.
+    expect(
+      (await sales.patch(`/customers/${created.body.customerId}`, { email: null })).status,
+    ).toBe(200);
+    expect(
+      (await sales.patch(`/customers/${created.body.customerId}`, { name: null })).status,
+    ).toBe(400);
+  });
+
   it('answers unknown routes with a JSON 404', async () => {
     const response = await api.client.as('admin').get('/no-such-thing');
     expect(response.status).toBe(404);

@@ -200,11 +200,9 @@ describe('audit: who saw or changed a client, and when', () => {
   });
 
   it('exports the client portable data and history, decrypted, and refuses a marketing export without consent', async () => {
-    const exported = await api.client
-      .as('support')
-      .get(`/customers/${customerId}/export`, {
-        headers: { 'x-purpose': 'subject access request' },
-      });
+    const exported = await api.client.as('support').get(`/customers/${customerId}/export`, {
+      headers: { 'x-purpose': 'subject access request' },
+    });
     expect(exported.status).toBe(200);
     expect(exported.body).toMatchObject({
       format: 'rapport-export/1',
@@ -226,12 +224,10 @@ describe('audit: who saw or changed a client, and when', () => {
     const refused = await api.client
       .as('sales')
       .post('/customers', { name: 'No Mail', source: 'web' });
-    await api.client
-      .as('sales')
-      .post(`/customers/${refused.body.customerId}/consents`, {
-        purpose: 'marketing',
-        granted: false,
-      });
+    await api.client.as('sales').post(`/customers/${refused.body.customerId}/consents`, {
+      purpose: 'marketing',
+      granted: false,
+    });
     const blocked = await api.client
       .as('support')
       .get(`/customers/${refused.body.customerId}/export?purpose=marketing`);

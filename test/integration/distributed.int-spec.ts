@@ -113,6 +113,77 @@ describe('distributed profile (real Kafka broker, MongoDB-wire server)', () => {
     expect(health.body.profile).toBe('distributed');
   });
 
+  it('leaves no plaintext personal data in the Kafka topics, and erasure makes the client erased everywhere', async () => {
+    const created = await d.api.client.as('sales').post('/customers', {
+      name: 'Quentin Kafkaesque',
+      email: 'quentin.kafkaesque@example.org',
+      phone: '+49 30 1234567',
+      source: 'web',
+    });
+    const customerId = created.body.customerId as string;
+    await d.api.client
+      .as('sales')
+      .post(`/customers/${customerId}/contacts`, {
+        channel: 'call',
+        direction: 'inbound',
+        subject: 'Quentin calls',
+        notes: 'Quentin likes jazz',
+      });
+    await d.api.client
+      .as('sales')
+      .get(`/customers/${customerId}?minPosition=${created.body.position}`);
+    const erased = await d.api.client
+      .as('admin')
+      .post(`/customers/${customerId}/erasure`, { reason: 'request' });
+    expect(erased.status).toBe(201);
+    await caughtUp(d);
+    const view = await d.api.client
+      .as('sales')
+      .get(`/customers/${customerId}?minPosition=${erased.body.position}`);
+    expect(view.body).toMatchObject({
+      status: 'erased',
+      profile: { name: null, email: null, phone: null },
+    });
+
+    const kafka = new Kafka({ brokers: d.brokers, clientId: 'scanner', logLevel: 0 });
+    const consumer = kafka.consumer({ groupId: `scanner-${randomUUID()}`, maxWaitTimeInMs: 50 });
+    const records: string[] = [];
+    await consumer.connect();
+    for (const topic of [TOPICS.customerEvents, TOPICS.auditEvents]) {
+      await consumer.subscribe({ topic: topicName(topic, d.topicPrefix), fromBeginning: true });
+    }
+    await consumer.run({
+      eachMessage: async ({ message }) =>
+        void records.push(`${message.key}|${message.value}|${JSON.stringify(message.headers)}`),
+    });
+    const total = (await d.api.eventStore.readAll({ after: 0, limit: 10_000 })).length;
+    await until(async () => records.length >= total, 'every record of both topics');
+    await consumer.disconnect();
+    for (const needle of [
+      'Quentin',
+      'Kafkaesque',
+      'quentin.kafkaesque@example.org',
+      '1234567',
+      'likes jazz',
+    ]) {
+      expect({ needle, found: records.some((r) => r.includes(needle)) }).toEqual({
+        needle,
+        found: false,
+      });
+    }
+    const mongo = await MongoClient.connect(d.mongoUrl);
+    try {
+      expect(
+        await mongo
+          .db(d.database)
+          .collection('customer_keys')
+          .countDocuments({ _id: customerId as never }),
+      ).toBe(0);
+    } finally {
+      await mongo.close();
+    }
+  });
+
   it("keeps each client's events in order, end to end, with many clients interleaved", async () => {
     const clients = await Promise.all(Array.from({ length: 12 }, () => createLead(d.api.client)));
     await Promise.all(

@@ -17,6 +17,8 @@ import type { Clock } from './infrastructure/tokens';
 export interface ApiAppOptions {
   clock?: Clock;
   logger?: Logger;
+  /** Benchmarks only: measure reads without recording them (never configurable). */
+  recordViews?: boolean;
 }
 
 const CORRELATION_ID = /^[\w.:@/-]{1,128}$/;
@@ -44,7 +46,13 @@ export async function createApiApp(
     requestTimeout: 30_000,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    ApiModule.forRoot({ config, prepared, logger, clock }),
+    ApiModule.forRoot({
+      config,
+      prepared,
+      logger,
+      clock,
+      ...(options.recordViews !== undefined && { recordViews: options.recordViews }),
+    }),
     adapter,
     { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
   );

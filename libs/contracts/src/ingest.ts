@@ -25,8 +25,13 @@ export interface IngestMessage {
   idempotencyKey: string;
   /** The sending system, e.g. "billing": recorded as actor "service:<system>" and source. */
   system: string;
-  /** The record addressed: customerId for customer commands, dealId / complaintId otherwise;
-   * for CreateLead optional (generated if absent). */
+  /**
+   * The record addressed, as in the HTTP path: the customerId for CreateLead (optional,
+   * generated if absent), LogContact, OpenDeal, RaiseComplaint, ChurnCustomer, SetConsent and
+   * AssignOwner; the dealId for ChangeDealStage, WinDeal and LoseDeal; the complaintId for
+   * ResolveComplaint. Key Kafka messages by the client's id so that one client's commands
+   * (an OpenDeal, then its WinDeal) are handled in order.
+   */
   targetId?: string;
   /** Correlates the resulting events with the sender's own trace. */
   correlationId?: string;

@@ -34,13 +34,19 @@ export function decrypt(key: Buffer, encoded: string, aad: string): Buffer {
  * because every sealed field of every shown record needs one; forgetting a key evicts it.
  */
 export class DataKeys {
-  private readonly cache = new Map<string, Buffer>();
+  private readonly cache = new Map<string, { key: Buffer; until: number }>();
   private readonly masterKeyId: string;
 
   constructor(
     private readonly store: KeyStore,
     private readonly masterKey: Buffer,
     private readonly cacheSize = 10_000,
+    /**
+     * How long a key stays cached. Another API instance that erases a client destroys the
+     * key in the shared store; this instance stops using its copy within this time.
+     */
+    private readonly cacheTtlMs = 30_000,
+    private readonly now: () => number = Date.now,
   ) {
     if (masterKey.length !== KEY_BYTES) throw new Error('the master key must be 32 bytes');
     this.masterKeyId = createHash('sha256').update(masterKey).digest('hex').slice(0, 8);
@@ -60,12 +66,13 @@ export class DataKeys {
   /** The client's key, or undefined once it has been destroyed (or never existed). */
   async find(customerId: string): Promise<Buffer | undefined> {
     const cached = this.cache.get(customerId);
-    if (cached) {
+    if (cached && cached.until > this.now()) {
       // Refresh recency: Map iteration order is insertion order.
       this.cache.delete(customerId);
       this.cache.set(customerId, cached);
-      return cached;
+      return cached.key;
     }
+    this.cache.delete(customerId);
     const wrapped = await this.store.load(customerId);
     if (wrapped === undefined) return undefined;
     const key = this.unwrap(customerId, wrapped);
@@ -75,7 +82,7 @@ export class DataKeys {
 
   /** Crypto-shredding: without the key, every sealed value of the client is noise. */
   async destroy(customerId: string): Promise<boolean> {
-    this.cache.get(customerId)?.fill(0);
+    this.cache.get(customerId)?.key.fill(0);
     this.cache.delete(customerId);
     return this.store.delete(customerId);
   }
@@ -96,7 +103,7 @@ export class DataKeys {
   }
 
   private remember(customerId: string, key: Buffer): void {
-    this.cache.set(customerId, key);
+    this.cache.set(customerId, { key, until: this.now() + this.cacheTtlMs });
     if (this.cache.size > this.cacheSize) {
       const oldest = this.cache.keys().next().value as string;
       this.cache.delete(oldest);

@@ -50,6 +50,17 @@ describe('personal data cipher', () => {
     expect(await fresh.open('c-1', sealed)).toBeNull();
   });
 
+  it('stops using a cached key soon after another instance destroyed it', async () => {
+    let now = 0;
+    const mine = new PersonalDataCipher(new DataKeys(keyStore, masterKey, 100, 1000, () => now));
+    const other = new PersonalDataCipher(new DataKeys(keyStore, masterKey));
+    const sealed = await mine.seal('c-9', 'Ada');
+    expect(await mine.open('c-9', sealed)).toBe('Ada');
+    await other.forget('c-9');
+    now = 1001;
+    expect(await mine.open('c-9', sealed)).toBeNull();
+  });
+
   it('refuses keys wrapped by another master key with a clear message', async () => {
     await cipher.seal('c-1', 'x');
     const other = new PersonalDataCipher(new DataKeys(keyStore, randomBytes(32)));

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { auditStreamId, type AuditEvent, type EventMetadata } from '@rapport/domain';
 import { EVENT_STORE, type EventStore } from '@rapport/event-store';
 import { header, type HttpRequestLike, type Permission, type Principal } from '@rapport/platform';
-import { CLOCK, type Clock } from '../infrastructure/tokens';
+import { CLOCK, RECORD_VIEWS, type Clock } from '../infrastructure/tokens';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -27,6 +27,7 @@ export class AuditRecorder {
   constructor(
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(RECORD_VIEWS) private readonly recordViews: boolean,
   ) {}
 
   async recordDenied(
@@ -53,7 +54,7 @@ export class AuditRecorder {
   }
 
   async recordView(view: ViewRecord): Promise<void> {
-    if (view.customerIds.length === 0) return;
+    if (view.customerIds.length === 0 || !this.recordViews) return;
     const purpose = purposeOf(view.request);
     const single = view.customerIds.length === 1 ? view.customerIds[0] : undefined;
     await this.record(view.request, view.principal, single, {

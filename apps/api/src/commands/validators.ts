@@ -1,4 +1,4 @@
-import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
 import { isIsoCurrency } from '@rapport/domain';
 
 /** An active ISO 4217 code, as the domain knows them. */
@@ -51,3 +51,31 @@ export function IsPositiveAmount(options?: ValidationOptions) {
 }
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * An optional field that may be left out but, when present, must be valid: unlike
+ * class-validator's IsOptional, null is not "absent" (it would reach the handlers as null).
+ */
+export function Omittable(options?: ValidationOptions) {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined, options);
+}
+
+/** An ISO 8601 date and time with a zone (Z or ±hh:mm): a date alone is ambiguous. */
+export function IsIsoDateTime(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isIsoDateTime',
+      target: target.constructor,
+      propertyName,
+      options: {
+        message: `${propertyName} must be an ISO 8601 date and time with a zone, e.g. 2026-03-01T10:00:00Z`,
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' &&
+          /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) &&
+          !Number.isNaN(Date.parse(value)),
+      },
+    });
+}

@@ -12,13 +12,15 @@ import { READ_STORE, type ReadStore } from '@rapport/read-models';
 import { DataKeys, KEY_STORE, PersonalDataCipher, type KeyStore } from '@rapport/privacy';
 import { Adapters } from '@rapport/wiring';
 import type { PreparedDataDir } from './data-dir';
-import { APP_CONFIG, CLOCK, DATA_DIR, LOGGER, type Clock } from './tokens';
+import { APP_CONFIG, CLOCK, DATA_DIR, LOGGER, RECORD_VIEWS, type Clock } from './tokens';
 
 export interface InfrastructureOptions {
   config: AppConfig;
   prepared: PreparedDataDir;
   logger: Logger;
   clock?: Clock;
+  /** See RECORD_VIEWS: not configurable, only benchmarks pass false. */
+  recordViews?: boolean;
 }
 
 /** Closes the stores after the HTTP server has stopped and in-flight requests are done. */
@@ -42,7 +44,13 @@ class StoresLifecycle implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class InfrastructureModule {
-  static forRoot({ config, prepared, logger, clock }: InfrastructureOptions): DynamicModule {
+  static forRoot({
+    config,
+    prepared,
+    logger,
+    clock,
+    recordViews,
+  }: InfrastructureOptions): DynamicModule {
     const now = clock ?? (() => new Date());
     const adapters = new Adapters(config, prepared.dataDir, logger, now);
     return {
@@ -52,6 +60,7 @@ export class InfrastructureModule {
         { provide: LOGGER, useValue: logger },
         { provide: DATA_DIR, useValue: prepared.dataDir },
         { provide: CLOCK, useValue: now },
+        { provide: RECORD_VIEWS, useValue: recordViews ?? true },
         { provide: Adapters, useValue: adapters },
         { provide: Metrics, useValue: new Metrics() },
         { provide: Authenticator, useValue: new Authenticator(prepared.apiKeys, config.jwtSecret) },
@@ -74,6 +83,7 @@ export class InfrastructureModule {
         APP_CONFIG,
         LOGGER,
         CLOCK,
+        RECORD_VIEWS,
         DATA_DIR,
         Adapters,
         Metrics,

@@ -4,7 +4,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { topicName, TOPICS, type IngestDeadLetter } from '@rapport/contracts';
+import { DEFAULT_PARTITIONS, topicName, TOPICS, type IngestDeadLetter } from '@rapport/contracts';
 import { DomainError } from '@rapport/domain';
 import { CommandIdReusedError, WrongExpectedRevisionError } from '@rapport/event-store';
 import {
@@ -41,7 +41,7 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationBootstrap(): Promise<void> {
     if (!this.bus) return;
     await this.bus.ensureTopics([
-      { name: this.topic(TOPICS.ingest), partitions: 12 },
+      { name: this.topic(TOPICS.ingest), partitions: DEFAULT_PARTITIONS },
       { name: this.topic(TOPICS.ingestDeadLetters), partitions: 1 },
     ]);
     this.deadLetters = this.bus.publisher();

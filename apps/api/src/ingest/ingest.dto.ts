@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsObject, IsOptional, IsUUID, Matches, Min } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsUUID, Matches, Min } from 'class-validator';
 import { INGEST_COMMANDS, type IngestCommandType, type IngestMessage } from '@rapport/contracts';
+import { Omittable } from '../commands/validators';
 
 /** The ingest envelope (see libs/contracts IngestMessage and docs/asyncapi.yaml). */
 export class IngestMessageDto implements IngestMessage {
@@ -21,17 +22,17 @@ export class IngestMessageDto implements IngestMessage {
   system!: string;
 
   @ApiPropertyOptional({ description: 'customerId, dealId or complaintId, as the command needs' })
-  @IsOptional()
+  @Omittable()
   @IsUUID()
   targetId?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Omittable()
   @Matches(/^[\w.:@/-]{1,128}$/, { message: 'correlationId must be up to 128 safe characters' })
   correlationId?: string;
 
   @ApiPropertyOptional({ description: 'like If-Match' })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(-1)
   expectedRevision?: number;

@@ -158,6 +158,27 @@ export class IngestService {
     const message = await validated(IngestMessageDto, raw, '');
     const route = ROUTES[message.command];
     const data = await validated(route.dto, message.data, 'data');
+    const chosenId = (data as { customerId?: string }).customerId;
+    if (
+      message.command === 'CreateLead' &&
+      chosenId &&
+      message.targetId &&
+      chosenId.toLowerCase() !== message.targetId.toLowerCase()
+    ) {
+      throw new ApiError(
+        400,
+        'VALIDATION_FAILED',
+        'targetId and data.customerId name different clients',
+        {
+          fields: [
+            {
+              field: 'targetId',
+              problems: ['targetId must equal data.customerId when both are given'],
+            },
+          ],
+        },
+      );
+    }
     if (route.target && !message.targetId) {
       throw new ApiError(400, 'VALIDATION_FAILED', `${message.command} needs a targetId`, {
         fields: [{ field: 'targetId', problems: ['targetId is required for this command'] }],
@@ -172,7 +193,8 @@ export class IngestService {
       actor,
       now: this.clock().toISOString(),
       correlationId: message.correlationId ?? randomUUID(),
-      commandId: `${actor.id}/${message.system}/${message.idempotencyKey}`,
+      // The same key from the same system is one command, whichever route it took.
+      commandId: `ingest:${message.system}/${message.idempotencyKey}`,
       idempotent: true,
       fingerprint: createHash('sha256')
         .update(

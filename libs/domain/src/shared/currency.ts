@@ -2,17 +2,18 @@ import { invalid } from './domain-error';
 
 /**
  * Active ISO 4217 currency codes with their minor-unit exponents (decimal places).
- * Fund codes and precious metals are left out: deals are priced in money.
+ * Fund codes (BOV, CHE, CHW, CLF, COU, MXV, USN, UYI, UYW) and precious metals are left out:
+ * deals are priced in money. ANG stays beside its successor XCG while both circulate.
  */
 const MINOR_UNITS: Readonly<Record<string, number>> = (() => {
   const table: Record<string, number> = {};
   const twoDecimals =
-    'AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN BWP BYN ' +
-    'BZD CAD CDF CHE CHF CHW CNY COP COU CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP ' +
+    'AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BRL BSD BTN BWP BYN ' +
+    'BZD CAD CDF CHF CNY COP CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP ' +
     'GEL GHS GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP ' +
-    'LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR ' +
+    'LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR ' +
     'NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN ' +
-    'SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS VED VES WST XCD XCG YER ZAR ' +
+    'SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD UYU UZS VED VES WST XCD XCG YER ZAR ' +
     'ZMW ZWG';
   for (const code of twoDecimals.split(' ')) table[code] = 2;
   for (const code of 'BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF'.split(
@@ -20,7 +21,6 @@ const MINOR_UNITS: Readonly<Record<string, number>> = (() => {
   ))
     table[code] = 0;
   for (const code of 'BHD IQD JOD KWD LYD OMR TND'.split(' ')) table[code] = 3;
-  for (const code of 'CLF UYW'.split(' ')) table[code] = 4;
   return Object.freeze(table);
 })();
 

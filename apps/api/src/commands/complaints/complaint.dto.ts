@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsUUID, Max, Min } from 'class-validator';
 import {
   COMPLAINT_SEVERITIES,
   CONTACT_CHANNELS,
   type ComplaintSeverity,
   type ContactChannel,
 } from '@rapport/domain';
-import { IsText } from '../validators';
+import { IsText, Omittable } from '../validators';
 
 export class RaiseComplaintDto {
   @ApiProperty({ example: 'billing' })
@@ -25,12 +25,12 @@ export class RaiseComplaintDto {
   description!: string;
 
   @ApiPropertyOptional({ enum: CONTACT_CHANNELS })
-  @IsOptional()
+  @Omittable()
   @IsIn(CONTACT_CHANNELS)
   channel?: ContactChannel;
 
   @ApiPropertyOptional({ description: 'choose the id yourself (UUID); generated otherwise' })
-  @IsOptional()
+  @Omittable()
   @IsUUID()
   complaintId?: string;
 }
@@ -44,7 +44,7 @@ export class ResolveComplaintDto {
   resolution!: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 5, description: "the client's satisfaction" })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(1)
   @Max(5)

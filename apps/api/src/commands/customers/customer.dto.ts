@@ -1,22 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsBoolean,
-  IsEmail,
-  IsIn,
-  IsISO8601,
-  IsOptional,
-  IsUUID,
-  Matches,
-  MaxLength,
-  ValidateIf,
-} from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
 import {
   CONTACT_CHANNELS,
   CONTACT_DIRECTIONS,
   type ContactChannel,
   type ContactDirection,
 } from '@rapport/domain';
-import { IsText } from '../validators';
+import { IsText, IsIsoDateTime, Omittable } from '../validators';
 
 const PHONE = /^\+?[0-9][0-9 ()./-]{3,30}$/;
 
@@ -30,28 +20,28 @@ export class CreateLeadDto {
   source!: string;
 
   @ApiPropertyOptional({ example: 'ada@example.com', description: 'personal data' })
-  @IsOptional()
+  @Omittable()
   @IsEmail()
   @MaxLength(254)
   email?: string;
 
   @ApiPropertyOptional({ example: '+44 20 7946 0958', description: 'personal data' })
-  @IsOptional()
+  @Omittable()
   @Matches(PHONE, { message: 'phone must be a phone number such as +44 20 7946 0958' })
   phone?: string;
 
   @ApiPropertyOptional({ example: 'Analytical Engines Ltd' })
-  @IsOptional()
+  @Omittable()
   @IsText(200)
   company?: string;
 
   @ApiPropertyOptional({ example: 'rep-7', description: 'the account owner (sales rep id)' })
-  @IsOptional()
+  @Omittable()
   @IsText(100)
   ownerId?: string;
 
   @ApiPropertyOptional({ description: 'choose the id yourself (UUID); generated otherwise' })
-  @IsOptional()
+  @Omittable()
   @IsUUID()
   customerId?: string;
 }
@@ -70,7 +60,7 @@ export class LogContactDto {
   subject!: string;
 
   @ApiPropertyOptional({ description: 'free text, stored encrypted' })
-  @IsOptional()
+  @Omittable()
   @IsText(10_000)
   notes?: string;
 
@@ -78,8 +68,8 @@ export class LogContactDto {
     example: '2026-03-01T10:00:00Z',
     description: 'defaults to now; not in the future',
   })
-  @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @Omittable()
+  @IsIsoDateTime()
   occurredAt?: string;
 }
 
@@ -116,25 +106,25 @@ export class EraseCustomerDto {
 /** A correction of the profile: only the fields given change; null removes an optional one. */
 export class CorrectProfileDto {
   @ApiPropertyOptional({ description: 'personal data' })
-  @IsOptional()
+  @Omittable()
   @IsText(200)
   name?: string;
 
   @ApiPropertyOptional({ nullable: true, description: 'personal data; null removes it' })
-  @IsOptional()
+  @Omittable()
   @ValidateIf((_, value) => value !== null)
   @IsEmail()
   @MaxLength(254)
   email?: string | null;
 
   @ApiPropertyOptional({ nullable: true, description: 'personal data; null removes it' })
-  @IsOptional()
+  @Omittable()
   @ValidateIf((_, value) => value !== null)
   @Matches(PHONE, { message: 'phone must be a phone number such as +44 20 7946 0958' })
   phone?: string | null;
 
   @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
+  @Omittable()
   @ValidateIf((_, value) => value !== null)
   @IsText(200)
   company?: string | null;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsUUID } from 'class-validator';
 import { OPEN_DEAL_STAGES, type DealStage } from '@rapport/domain';
-import { IsIsoCurrency, IsPositiveAmount, IsText } from '../validators';
+import { IsIsoCurrency, IsPositiveAmount, IsText, Omittable } from '../validators';
 
 export class OpenDealDto {
   @ApiProperty({ example: 'Fleet renewal 2027' })
@@ -17,17 +17,17 @@ export class OpenDealDto {
   currency!: string;
 
   @ApiPropertyOptional({ enum: OPEN_DEAL_STAGES, default: 'qualification' })
-  @IsOptional()
+  @Omittable()
   @IsIn(OPEN_DEAL_STAGES)
   stage?: DealStage;
 
   @ApiPropertyOptional({ example: 'rep-7' })
-  @IsOptional()
+  @Omittable()
   @IsText(100)
   ownerId?: string;
 
   @ApiPropertyOptional({ description: 'choose the id yourself (UUID); generated otherwise' })
-  @IsOptional()
+  @Omittable()
   @IsUUID()
   dealId?: string;
 }
@@ -43,7 +43,7 @@ export class WinDealDto {
     example: 1150,
     description: 'the final amount; defaults to the quoted one',
   })
-  @IsOptional()
+  @Omittable()
   @IsPositiveAmount()
   amount?: number;
 }

@@ -1,0 +1,36 @@
+// A Rapport API in its own process for HTTP benchmarks (the load generator must not share its
+// CPU). Prints its URL on stdout. Args: <dataDir> [--no-record-views]
+import { createLogger, loadConfig } from '@rapport/platform';
+import { createApiApp } from '../../apps/api/src/api.factory';
+
+export const BENCH_TOKENS = {
+  sales: 'bench-token-sales-000001',
+  service: 'bench-token-service-000001',
+  analyst: 'bench-token-analyst-00001',
+};
+
+async function main(): Promise<void> {
+  const [dataDir] = process.argv.slice(2);
+  const config = loadConfig({
+    ...process.env,
+    CRM_DATA_DIR: dataDir!,
+    CRM_API_KEYS: JSON.stringify({
+      [BENCH_TOKENS.sales]: { actor: 'bench-sales', roles: ['sales'] },
+      [BENCH_TOKENS.service]: { actor: 'bench-service', roles: ['service'] },
+      [BENCH_TOKENS.analyst]: { actor: 'bench-analyst', roles: ['analyst'] },
+    }),
+    CRM_MASTER_KEY: Buffer.alloc(32, 5).toString('base64'),
+    LOG_LEVEL: 'warn',
+  });
+  const app = await createApiApp(config, {
+    logger: createLogger('warn'),
+    recordViews: !process.argv.includes('--no-record-views'),
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  process.stdout.write(`${await app.getUrl()}\n`);
+  process.once('SIGTERM', () => {
+    void app.close().then(() => process.exit(0));
+  });
+}
+
+if (require.main === module) void main();
