@@ -121,14 +121,12 @@ describe('distributed profile (real Kafka broker, MongoDB-wire server)', () => {
       source: 'web',
     });
     const customerId = created.body.customerId as string;
-    await d.api.client
-      .as('sales')
-      .post(`/customers/${customerId}/contacts`, {
-        channel: 'call',
-        direction: 'inbound',
-        subject: 'Quentin calls',
-        notes: 'Quentin likes jazz',
-      });
+    await d.api.client.as('sales').post(`/customers/${customerId}/contacts`, {
+      channel: 'call',
+      direction: 'inbound',
+      subject: 'Quentin calls',
+      notes: 'Quentin likes jazz',
+    });
     await d.api.client
       .as('sales')
       .get(`/customers/${customerId}?minPosition=${created.body.position}`);

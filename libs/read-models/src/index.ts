@@ -11,3 +11,5 @@ export * from './analytics/segments.analytics';
 export * from './adapters/in-memory.read-store';
 export * from './adapters/sqlite.read-store';
 export * from './adapters/mongodb.read-store';
+export * from './engine/projection-rebuild';
+export * from './engine/live-projector';

@@ -82,7 +82,8 @@ export interface ProjectionState {
   version: number;
   position: number;
   lastRecordedAt?: string;
-  status: 'live' | 'rebuilding' | 'retired' | 'failed';
+  /** paused: a cancelled rebuild, resumed by starting it again. */
+  status: 'live' | 'rebuilding' | 'paused' | 'retired' | 'failed';
   active: boolean;
   updatedAt: string;
   error?: string;

@@ -7,11 +7,12 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { EVENT_STORE, SqliteEventStore, type EventStore } from '@rapport/event-store';
+import type { RebuildStatus } from '@rapport/read-models';
 import type { AppConfig, Logger } from '@rapport/platform';
 import { APP_CONFIG, DATA_DIR, LOGGER } from '../infrastructure/tokens';
 import { projectorMode } from './projector-mode';
 import { ProjectionProgress } from './projection-progress';
-import type { ProjectorMessage, ProjectorWorkerData } from './projector.protocol';
+import type { ProjectorCommand, ProjectorMessage, ProjectorWorkerData } from './projector.protocol';
 import { ReadModelCatalog } from './read-model.catalog';
 
 const RESTART_DELAY_MS = 1000;
@@ -26,6 +27,8 @@ export class EmbeddedProjector implements OnApplicationBootstrap, OnApplicationS
   private stopping = false;
   private unsubscribe?: () => void;
   private readyPromise?: Promise<void>;
+  /** The latest status of each projection's rebuild, as the worker reports it. */
+  readonly rebuilds = new Map<string, RebuildStatus>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
@@ -40,7 +43,7 @@ export class EmbeddedProjector implements OnApplicationBootstrap, OnApplicationS
     if (projectorMode(this.config) !== 'worker') return Promise.resolve();
     if (this.eventStore instanceof SqliteEventStore) {
       this.unsubscribe = this.eventStore.onAppended(() =>
-        this.worker?.postMessage({ type: 'appended' }),
+        this.worker?.postMessage({ type: 'appended' } satisfies ProjectorCommand),
       );
     }
     return this.start();
@@ -99,12 +102,26 @@ export class EmbeddedProjector implements OnApplicationBootstrap, OnApplicationS
           );
         }
         return;
+      case 'rebuild':
+        this.rebuilds.set(message.status.projection, message.status);
+        if (message.status.status === 'swapped') void this.catalog.refresh();
+        return;
       case 'failed':
         this.logger.error({ error: message.error }, 'projector failed');
         return;
       case 'stopped':
         return;
     }
+  }
+
+  /** Asks the worker to start (or resume) a rebuild; progress arrives as messages. */
+  rebuild(projection: string): void {
+    if (!this.worker) throw new Error('the projector is not running');
+    this.worker.postMessage({ type: 'rebuild', projection } satisfies ProjectorCommand);
+  }
+
+  cancelRebuild(projection: string): void {
+    this.worker?.postMessage({ type: 'cancel-rebuild', projection } satisfies ProjectorCommand);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -114,7 +131,7 @@ export class EmbeddedProjector implements OnApplicationBootstrap, OnApplicationS
     const worker = this.worker;
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    worker.postMessage({ type: 'stop' });
+    worker.postMessage({ type: 'stop' } satisfies ProjectorCommand);
     const timeout = setTimeout(() => void worker.terminate(), 5000);
     await exited;
     clearTimeout(timeout);

@@ -6,23 +6,18 @@ import {
 } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@rapport/event-store';
 import type { AppConfig, Logger } from '@rapport/platform';
-import {
-  liveTargets,
-  PROJECTIONS,
-  ProjectionRunner,
-  READ_STORE,
-  type ReadStore,
-} from '@rapport/read-models';
+import { LiveProjector, PROJECTIONS, READ_STORE, type ReadStore } from '@rapport/read-models';
 import { APP_CONFIG, LOGGER } from '../infrastructure/tokens';
 import { ProjectionProgress } from './projection-progress';
 import { projectorMode } from './projector-mode';
 import { ReadModelCatalog } from './read-model.catalog';
 
-/** Projections on the API's own event loop, for stores whose I/O does not block it. */
+/** Projections (and their rebuilds) on the API's own event loop, for asynchronous stores. */
 @Injectable()
 export class InProcessProjector implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly controller = new AbortController();
   private running?: Promise<void>;
+  projector?: LiveProjector;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -35,26 +30,29 @@ export class InProcessProjector implements OnApplicationBootstrap, OnApplication
 
   async onApplicationBootstrap(): Promise<void> {
     if (projectorMode(this.config) !== 'in-process') return;
-    const targets = await liveTargets(this.store, PROJECTIONS);
-    await this.catalog.refresh();
-    const runner = new ProjectionRunner(this.eventStore, this.store, targets, {
-      onBatch: ({ targets: progressed, batch }) => {
+    const projector = new LiveProjector(this.eventStore, this.store, PROJECTIONS, {
+      onBatch: ({ targets, batch }) => {
         const now = Date.now();
-        for (const target of progressed)
-          this.progress.update(target.projection.name, target.position);
+        for (const target of targets) this.progress.update(target.projection.name, target.position);
         this.progress.recordDelays(batch.map((event) => now - Date.parse(event.recordedAt)));
       },
+      onRebuild: (status) => {
+        if (status.status === 'swapped') void this.catalog.refresh();
+      },
     });
+    this.projector = projector;
     this.running = (async () => {
       while (!this.controller.signal.aborted) {
         try {
-          await runner.run(this.controller.signal);
+          await projector.run(this.controller.signal);
         } catch (error) {
           this.logger.error({ err: error }, 'projector failed; restarting in 1 s');
           await new Promise((resolve) => setTimeout(resolve, 1000));
         }
       }
     })();
+    await projector.ready;
+    await this.catalog.refresh();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,4 +1,14 @@
-import { Controller, Get, Header, Inject, Param, Post, Query } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
@@ -10,9 +20,11 @@ import {
   releaseParked,
   type ParkedDocument,
   type ReadStore,
+  type RebuildStatus,
 } from '@rapport/read-models';
 import { Allow, Public } from '../http/access.decorators';
 import { CLOCK, type Clock } from '../infrastructure/tokens';
+import { ProjectionControl } from './projection-control';
 import { ReadModelCatalog } from './read-model.catalog';
 
 export class ReleaseParkedQuery {
@@ -37,6 +49,10 @@ export interface ProjectionStatus {
   parked: number;
   updatedAt: string;
   error?: string;
+  /** The latest rebuild of this projection, if one ran since the process started. */
+  rebuild?: RebuildStatus;
+  /** Generations beside the live one (a rebuild in progress or paused). */
+  otherGenerations: { generation: number; status: string; position: number }[];
 }
 
 @ApiTags('operations')
@@ -48,6 +64,7 @@ export class OperationsController {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly catalog: ReadModelCatalog,
     private readonly metrics: Metrics,
+    private readonly control: ProjectionControl,
   ) {}
 
   @Get('admin/projections')
@@ -60,6 +77,26 @@ export class OperationsController {
       projections: await this.statuses(),
       headPosition: await this.eventStore.headPosition(),
     };
+  }
+
+  @Post('admin/projections/:name/rebuild')
+  @HttpCode(202)
+  @Allow('admin:operate')
+  @ApiOperation({
+    summary:
+      'Rebuild the next generation beside the live one from position 0; swapped in when caught up',
+  })
+  rebuild(@Param('name') name: string) {
+    return this.control.rebuild(name);
+  }
+
+  @Delete('admin/projections/:name/rebuild')
+  @HttpCode(202)
+  @Allow('admin:operate')
+  @ApiOperation({ summary: 'Cancel a rebuild; starting it again resumes where it stopped' })
+  async cancelRebuild(@Param('name') name: string) {
+    await this.control.cancel(name);
+    return { projection: name, cancelled: true };
   }
 
   @Get('admin/projections/:name/parked')
@@ -104,6 +141,11 @@ export class OperationsController {
   @ApiOperation({ summary: 'Prometheus metrics: commands, appends, projection position and lag' })
   async prometheus(): Promise<string> {
     for (const status of await this.statuses()) {
+      if (status.rebuild) {
+        this.metrics.rebuildPosition.set({ projection: status.name }, status.rebuild.position);
+        this.metrics.rebuildRate.set({ projection: status.name }, status.rebuild.eventsPerSecond);
+        this.metrics.rebuildEta.set({ projection: status.name }, status.rebuild.etaSeconds ?? -1);
+      }
       this.metrics.projectionPosition.set({ projection: status.name }, status.position);
       this.metrics.projectionLagEvents.set({ projection: status.name }, status.lag.events);
       this.metrics.projectionLagSeconds.set({ projection: status.name }, status.lag.seconds);
@@ -123,6 +165,7 @@ export class OperationsController {
     const head = await this.eventStore.headPosition();
     const states = await this.catalog.allStates();
     const now = this.clock().getTime();
+    const rebuilds = new Map(this.control.statuses().map((status) => [status.projection, status]));
     const result: ProjectionStatus[] = [];
     for (const projection of this.catalog.projections()) {
       const state = states.find((s) => s.projection === projection.name && s.active);
@@ -148,6 +191,10 @@ export class OperationsController {
         }),
         updatedAt: state.updatedAt,
         ...(state.error && { error: state.error }),
+        ...(rebuilds.get(projection.name) && { rebuild: rebuilds.get(projection.name)! }),
+        otherGenerations: states
+          .filter((s) => s.projection === projection.name && !s.active && s.status !== 'retired')
+          .map((s) => ({ generation: s.generation, status: s.status, position: s.position })),
       });
     }
     return result;

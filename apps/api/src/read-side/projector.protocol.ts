@@ -1,4 +1,11 @@
-import type { ProjectionState } from '@rapport/read-models';
+import type { ProjectionState, RebuildStatus } from '@rapport/read-models';
+
+/** What the API thread asks the projector worker. */
+export type ProjectorCommand =
+  | { type: 'appended' }
+  | { type: 'stop' }
+  | { type: 'rebuild'; projection: string }
+  | { type: 'cancel-rebuild'; projection: string };
 
 export interface ProjectorWorkerData {
   eventsFile: string;
@@ -18,5 +25,6 @@ export type ProjectorMessage =
       /** Per event of the batch: ms from being recorded to being projected (committed). */
       lagMs: number[];
     }
+  | { type: 'rebuild'; status: RebuildStatus }
   | { type: 'stopped' }
   | { type: 'failed'; error: string };

@@ -2,8 +2,8 @@
 // and running them here keeps projection batches from stalling HTTP requests.
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteEventStore } from '@rapport/event-store';
-import { liveTargets, PROJECTIONS, ProjectionRunner, SqliteReadStore } from '@rapport/read-models';
-import type { ProjectorMessage, ProjectorWorkerData } from './projector.protocol';
+import { LiveProjector, PROJECTIONS, SqliteReadStore } from '@rapport/read-models';
+import type { ProjectorCommand, ProjectorMessage, ProjectorWorkerData } from './projector.protocol';
 
 const { eventsFile, readModelsFile, batchSize } = workerData as ProjectorWorkerData;
 const post = (message: ProjectorMessage) => parentPort!.postMessage(message);
@@ -12,31 +12,48 @@ async function main(): Promise<void> {
   const events = new SqliteEventStore({ file: eventsFile });
   const store = new SqliteReadStore(readModelsFile);
   const controller = new AbortController();
-  parentPort!.on('message', (message: { type: string }) => {
-    if (message.type === 'appended') events.wake();
-    if (message.type === 'stop') controller.abort();
+  const projector = new LiveProjector(events, store, PROJECTIONS, {
+    batchSize,
+    onBatch: ({ targets, lastEvent, batch, outcome }) => {
+      const committedAt = Date.now();
+      post({
+        type: 'progress',
+        position: lastEvent.position,
+        recordedAt: lastEvent.recordedAt,
+        targets: targets.map((t) => ({
+          projection: t.projection.name,
+          generation: t.generation,
+          position: t.position,
+        })),
+        parked: outcome.parked,
+        lagMs: batch.map((event) => committedAt - Date.parse(event.recordedAt)),
+      });
+    },
+    onRebuild: (status) => post({ type: 'rebuild', status }),
+  });
+  parentPort!.on('message', (message: ProjectorCommand) => {
+    switch (message.type) {
+      case 'appended':
+        return events.wake();
+      case 'stop':
+        return controller.abort();
+      case 'rebuild':
+        try {
+          post({ type: 'rebuild', status: projector.rebuild(message.projection) });
+        } catch (error) {
+          post({ type: 'failed', error: (error as Error).message });
+        }
+        return;
+      case 'cancel-rebuild':
+        void projector.cancel(message.projection);
+        return;
+    }
   });
   try {
-    const targets = await liveTargets(store, PROJECTIONS);
+    const running = projector.run(controller.signal);
+    await Promise.race([projector.ready, running]);
     post({ type: 'ready', states: await store.projectionStates() });
-    await new ProjectionRunner(events, store, targets, {
-      batchSize,
-      onBatch: ({ targets: progressed, lastEvent, batch, outcome }) => {
-        const committedAt = Date.now();
-        post({
-          type: 'progress',
-          position: lastEvent.position,
-          recordedAt: lastEvent.recordedAt,
-          targets: progressed.map((t) => ({
-            projection: t.projection.name,
-            generation: t.generation,
-            position: t.position,
-          })),
-          parked: outcome.parked,
-          lagMs: batch.map((event) => committedAt - Date.parse(event.recordedAt)),
-        });
-      },
-    }).run(controller.signal);
+    await running;
   } finally {
     await store.close();
     await events.close();

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AnalyticsService } from './analytics.service';
 import { EmbeddedProjector } from './embedded-projector';
 import { InProcessProjector } from './in-process-projector';
+import { ProjectionControl } from './projection-control';
 import { RemoteProgressPoller } from './remote-progress.poller';
 import { OperationsController } from './operations.controller';
 import { PersonalDataPresenter } from './personal-data.presenter';
@@ -24,6 +25,7 @@ import { AuditRecordingModule } from '../audit/audit-recording.module';
     EmbeddedProjector,
     InProcessProjector,
     RemoteProgressPoller,
+    ProjectionControl,
   ],
   exports: [
     ProjectionProgress,

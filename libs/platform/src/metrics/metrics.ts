@@ -54,6 +54,27 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly rebuildPosition = new Gauge({
+    name: 'rapport_rebuild_position',
+    help: 'Position reached by the running rebuild of each projection.',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rebuildRate = new Gauge({
+    name: 'rapport_rebuild_events_per_second',
+    help: 'Events per second of the running rebuild of each projection.',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rebuildEta = new Gauge({
+    name: 'rapport_rebuild_eta_seconds',
+    help: 'Estimated seconds until the rebuild catches up (-1: unknown).',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }

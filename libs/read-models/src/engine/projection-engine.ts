@@ -93,22 +93,36 @@ export class ProjectionSession {
     private readonly options: SessionOptions = {},
   ) {
     this.clock = options.clock ?? (() => new Date());
-    for (const target of targets) {
-      this.sessions.set(target, {
+  }
+
+  /** The session state of a target; targets may be swapped in while a runner runs. */
+  private sessionOf(target: ProjectionTarget): TargetSession {
+    let session = this.sessions.get(target);
+    if (!session) {
+      session = {
         documents: new Map(),
         parked: new Map(),
         dirty: new Set(),
         dirtyParked: new Set(),
         applied: target.position,
-      });
+      };
+      this.sessions.set(target, session);
     }
+    return session;
+  }
+
+  /** Forgets targets that are no longer in the list (swapped out by a rebuild). */
+  private prune(): void {
+    for (const target of this.sessions.keys())
+      if (!this.targets.includes(target)) this.sessions.delete(target);
   }
 
   /** Applies events in memory; nothing is stored until flush(). */
   async apply(events: readonly EventEnvelope[]): Promise<BatchOutcome> {
     const outcome: BatchOutcome = { written: {}, parked: [] };
+    this.prune();
     for (const target of this.targets) {
-      const session = this.sessions.get(target)!;
+      const session = this.sessionOf(target);
       // Partitioned sources (Kafka) interleave positions across partitions: there, only the
       // per-document guard decides, and the source keeps the checkpoint (consumer offsets).
       const relevant = this.options.partitioned

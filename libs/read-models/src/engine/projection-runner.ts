@@ -91,6 +91,18 @@ export class ProjectionRunner {
     } = {},
   ) {}
 
+  private lock: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs `action` between two batches, never during one: how a rebuild swaps a target in
+   * without the live projection seeing a half-applied batch.
+   */
+  exclusive<T>(action: () => Promise<T>): Promise<T> {
+    const result = this.lock.then(action);
+    this.lock = result.catch(() => undefined);
+    return result;
+  }
+
   async run(signal?: AbortSignal): Promise<void> {
     if (this.targets.length === 0) return;
     const from = Math.min(...this.targets.map((t) => t.position));
@@ -112,10 +124,17 @@ export class ProjectionRunner {
         const until = this.options.until;
         const batch = until === undefined ? events : events.filter((e) => e.position <= until);
         if (batch.length > 0) {
-          const outcome = await session.apply(batch);
-          if (!writeBehind || session.uncommitted >= writeBehind.flushEvery || session.cacheFull) {
-            await session.flush();
-          }
+          const outcome = await this.exclusive(async () => {
+            const applied = await session.apply(batch);
+            if (
+              !writeBehind ||
+              session.uncommitted >= writeBehind.flushEvery ||
+              session.cacheFull
+            ) {
+              await session.flush();
+            }
+            return applied;
+          });
           this.options.onBatch?.({
             targets: this.targets,
             lastEvent: batch[batch.length - 1]!,
@@ -127,7 +146,7 @@ export class ProjectionRunner {
         if (until !== undefined && events[events.length - 1]!.position >= until) break;
       }
       // Whatever was applied when the run ends (caught up, or aborted) is committed.
-      await session.flush();
+      await this.exclusive(() => session.flush());
     } finally {
       signal?.removeEventListener('abort', stop);
     }

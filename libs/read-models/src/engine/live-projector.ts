@@ -1,0 +1,95 @@
+import type { AnyProjection } from '../projection';
+import type { ReadStore } from '../read-store.port';
+import { ProjectionRebuild, type RebuildSource, type RebuildStatus } from './projection-rebuild';
+import { liveTargets, ProjectionRunner, type RunnerProgress } from './projection-runner';
+
+export interface LiveProjectorOptions {
+  batchSize?: number;
+  clock?: () => Date;
+  onBatch?: (progress: RunnerProgress) => void;
+  onRebuild?: (status: RebuildStatus) => void;
+  retireAfterMs?: number;
+}
+
+/**
+ * The live projections of one process and their rebuilds: the runner that keeps the active
+ * generations current, and side-by-side rebuilds that are swapped into it when caught up.
+ * Hosted by the embedded worker thread and by the in-process projector alike.
+ */
+export class LiveProjector {
+  private runner?: ProjectionRunner;
+  private readonly rebuilds = new Map<
+    string,
+    { rebuild: ProjectionRebuild; controller: AbortController; done: Promise<RebuildStatus> }
+  >();
+  private readonly last = new Map<string, RebuildStatus>();
+  private markReady!: () => void;
+  /** Resolves once the live generations exist and the runner is set up. */
+  readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
+
+  constructor(
+    private readonly source: RebuildSource,
+    private readonly store: ReadStore,
+    private readonly projections: readonly AnyProjection[],
+    private readonly options: LiveProjectorOptions = {},
+  ) {}
+
+  /** Runs the live projections until aborted; resumes rebuilds a crash interrupted. */
+  async run(signal: AbortSignal): Promise<void> {
+    const targets = await liveTargets(this.store, this.projections, this.options.clock);
+    this.runner = new ProjectionRunner(this.source, this.store, targets, {
+      ...(this.options.batchSize !== undefined && { batchSize: this.options.batchSize }),
+      ...(this.options.clock && { clock: this.options.clock }),
+      ...(this.options.onBatch && { onBatch: this.options.onBatch }),
+    });
+    const interrupted = (await this.store.projectionStates()).filter(
+      (s) => s.status === 'rebuilding' && !s.active,
+    );
+    this.markReady();
+    for (const state of interrupted) this.rebuild(state.projection);
+    signal.addEventListener('abort', () => {
+      for (const { controller } of this.rebuilds.values()) controller.abort();
+    });
+    await this.runner.run(signal);
+    await Promise.all([...this.rebuilds.values()].map((r) => r.done));
+  }
+
+  /** Starts (or resumes) a rebuild; a rebuild already running is left alone. */
+  rebuild(name: string): RebuildStatus {
+    const running = this.rebuilds.get(name);
+    if (running) return { ...running.rebuild.status };
+    const projection = this.projections.find((p) => p.name === name);
+    if (!projection) throw new Error(`no projection named ${name}`);
+    if (!this.runner) throw new Error('the projector is not running yet');
+    const controller = new AbortController();
+    const rebuild = new ProjectionRebuild({
+      store: this.store,
+      source: this.source,
+      projection,
+      live: this.runner,
+      ...(this.options.clock && { clock: this.options.clock }),
+      ...(this.options.retireAfterMs !== undefined && {
+        retireAfterMs: this.options.retireAfterMs,
+      }),
+      onProgress: (status) => {
+        this.last.set(name, status);
+        this.options.onRebuild?.(status);
+      },
+    });
+    const done = rebuild.run(controller.signal).finally(() => this.rebuilds.delete(name));
+    this.rebuilds.set(name, { rebuild, controller, done });
+    return { ...rebuild.status };
+  }
+
+  /** Stops a rebuild where it is; starting it again resumes from its checkpoint. */
+  async cancel(name: string): Promise<RebuildStatus | undefined> {
+    const running = this.rebuilds.get(name);
+    if (!running) return this.last.get(name);
+    running.controller.abort();
+    return running.done;
+  }
+
+  statuses(): RebuildStatus[] {
+    return [...this.last.values()];
+  }
+}
