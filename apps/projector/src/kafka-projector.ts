@@ -1,5 +1,5 @@
 import { decodeEnvelope, EnvelopeDecodeError, topicName, TOPICS } from '@rapport/contracts';
-import type { EventEnvelope } from '@rapport/domain';
+import { upcast, type EventEnvelope } from '@rapport/domain';
 import type { IncomingMessage, MessageBus, MessageConsumer } from '@rapport/messaging';
 import type { Logger } from '@rapport/platform';
 import {
@@ -88,7 +88,7 @@ export class KafkaProjector {
     const events: EventEnvelope[] = [];
     for (const message of messages) {
       try {
-        events.push(decodeEnvelope(message.value));
+        events.push(upcast(decodeEnvelope(message.value)));
       } catch (error) {
         if (!(error instanceof EnvelopeDecodeError)) throw error;
         // Not an event at all: nothing to project or park; skip it, loudly.

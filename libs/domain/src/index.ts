@@ -15,3 +15,6 @@ export * from './complaint/complaint.commands';
 export * from './complaint/complaint.decider';
 export * from './crm-event';
 export * from './audit/audit.events';
+export * from './upcasting/upcaster';
+export * from './upcasting/upcasters';
+export * from './customer/contact-logged.upcaster';

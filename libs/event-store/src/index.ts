@@ -5,3 +5,4 @@ export * from './catch-up';
 export * from './adapters/in-memory.event-store';
 export * from './adapters/sqlite.event-store';
 export * from './eventstoredb.loader';
+export * from './upcasting.event-store';

@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { openEventStoreDb, SqliteEventStore, type EventStore } from '@rapport/event-store';
+import { upcast } from '@rapport/domain';
+import {
+  openEventStoreDb,
+  SqliteEventStore,
+  UpcastingEventStore,
+  type EventStore,
+} from '@rapport/event-store';
 import {
   KafkaMessageBus,
   MongoCheckpointStore,
@@ -28,7 +34,12 @@ export class Adapters {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
+  /** The configured store, read through the upcasters (old shapes come out current). */
   eventStore(): EventStore {
+    return new UpcastingEventStore(this.rawEventStore(), upcast);
+  }
+
+  private rawEventStore(): EventStore {
     const store: EventStore = this.config.eventStoreUrl
       ? openEventStoreDb(this.config.eventStoreUrl, { clock: this.clock })
       : new SqliteEventStore({

@@ -6,7 +6,12 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { EVENT_STORE, SqliteEventStore, type EventStore } from '@rapport/event-store';
+import {
+  EVENT_STORE,
+  SqliteEventStore,
+  UpcastingEventStore,
+  type EventStore,
+} from '@rapport/event-store';
 import type { RebuildStatus } from '@rapport/read-models';
 import type { AppConfig, Logger } from '@rapport/platform';
 import { APP_CONFIG, DATA_DIR, LOGGER } from '../infrastructure/tokens';
@@ -41,8 +46,10 @@ export class EmbeddedProjector implements OnApplicationBootstrap, OnApplicationS
 
   onApplicationBootstrap(): Promise<void> {
     if (projectorMode(this.config) !== 'worker') return Promise.resolve();
-    if (this.eventStore instanceof SqliteEventStore) {
-      this.unsubscribe = this.eventStore.onAppended(() =>
+    const store =
+      this.eventStore instanceof UpcastingEventStore ? this.eventStore.inner : this.eventStore;
+    if (store instanceof SqliteEventStore) {
+      this.unsubscribe = store.onAppended(() =>
         this.worker?.postMessage({ type: 'appended' } satisfies ProjectorCommand),
       );
     }

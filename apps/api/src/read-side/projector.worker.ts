@@ -1,7 +1,8 @@
 // The embedded profile's projector, on its own thread: better-sqlite3 writes are synchronous,
 // and running them here keeps projection batches from stalling HTTP requests.
 import { parentPort, workerData } from 'node:worker_threads';
-import { SqliteEventStore } from '@rapport/event-store';
+import { upcast } from '@rapport/domain';
+import { SqliteEventStore, UpcastingEventStore } from '@rapport/event-store';
 import { LiveProjector, PROJECTIONS, SqliteReadStore } from '@rapport/read-models';
 import type { ProjectorCommand, ProjectorMessage, ProjectorWorkerData } from './projector.protocol';
 
@@ -9,7 +10,8 @@ const { eventsFile, readModelsFile, batchSize } = workerData as ProjectorWorkerD
 const post = (message: ProjectorMessage) => parentPort!.postMessage(message);
 
 async function main(): Promise<void> {
-  const events = new SqliteEventStore({ file: eventsFile });
+  const sqlite = new SqliteEventStore({ file: eventsFile });
+  const events = new UpcastingEventStore(sqlite, upcast);
   const store = new SqliteReadStore(readModelsFile);
   const controller = new AbortController();
   const projector = new LiveProjector(events, store, PROJECTIONS, {
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
   parentPort!.on('message', (message: ProjectorCommand) => {
     switch (message.type) {
       case 'appended':
-        return events.wake();
+        return sqlite.wake();
       case 'stop':
         return controller.abort();
       case 'rebuild':

@@ -97,7 +97,7 @@ describe('customer decider', () => {
         .then([
           {
             type: 'ContactLogged',
-            schemaVersion: 1,
+            schemaVersion: 2,
             data: {
               customerId,
               contactId: 'c-1',

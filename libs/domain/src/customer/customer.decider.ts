@@ -66,7 +66,7 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
       const events: CustomerEvent[] = [
         {
           type: 'ContactLogged',
-          schemaVersion: 1,
+          schemaVersion: 2,
           data: {
             customerId: data.customerId,
             contactId: data.contactId,

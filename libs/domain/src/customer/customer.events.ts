@@ -34,9 +34,13 @@ export type LeadCreated = {
   };
 };
 
+/**
+ * Version 2 (current). Version 1, stored before contacts had a direction, is upcast on read
+ * (see contact-logged.upcaster.ts): every stored v1 event is presented as v2.
+ */
 export type ContactLogged = {
   type: 'ContactLogged';
-  schemaVersion: 1;
+  schemaVersion: 2;
   data: {
     customerId: string;
     contactId: string;

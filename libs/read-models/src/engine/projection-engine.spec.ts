@@ -33,7 +33,7 @@ function history(clients: number, contacts: number): EventEnvelope[] {
       const at = `2026-02-${String(k + 1).padStart(2, '0')}T00:00:00.000Z`;
       log.append({
         type: 'ContactLogged',
-        schemaVersion: 1,
+        schemaVersion: 2,
         data: {
           customerId: `c${c}`,
           contactId: `k${c}-${k}`,

@@ -1,4 +1,6 @@
+import { upcast, type EventEnvelope } from '@rapport/domain';
 import { EventLogBuilder, projectionSpecification, sealed } from '@rapport/testing';
+import fixtures from '../../../domain/src/customer/fixtures/contact-logged.v1.json';
 import {
   customer360Projection,
   emptyCustomer360,
@@ -28,7 +30,7 @@ function lifecycle() {
   );
   log.append({
     type: 'ContactLogged',
-    schemaVersion: 1,
+    schemaVersion: 2,
     data: {
       customerId,
       contactId: 'k1',
@@ -41,7 +43,7 @@ function lifecycle() {
   });
   log.append({
     type: 'ContactLogged',
-    schemaVersion: 1,
+    schemaVersion: 2,
     data: {
       customerId,
       contactId: 'k2',
@@ -288,7 +290,7 @@ describe('customer-360 projection', () => {
       const at = `2026-02-${String(day).padStart(2, '0')}T00:00:00.000Z`;
       log.append({
         type: 'ContactLogged',
-        schemaVersion: 1,
+        schemaVersion: 2,
         data: {
           customerId,
           contactId: `k${day}`,
@@ -362,6 +364,35 @@ describe('customer-360 projection', () => {
       ],
       profile: { name: sealed('Ada'), email: sealed('new@x'), phone: null, company: 'AE' },
     });
+  });
+
+  it('projects stored v1 contacts, upcast, like current ones', async () => {
+    const log = new EventLogBuilder();
+    const id = fixtures[0]!.data.customerId;
+    log.append({
+      type: 'LeadCreated',
+      schemaVersion: 1,
+      data: {
+        customerId: id,
+        name: sealed('x'),
+        source: 's',
+        createdAt: '2024-01-01T00:00:00.000Z',
+      },
+    });
+    const events = [log.events[0]!, ...fixtures.map((event) => upcast(event as EventEnvelope))];
+    const [doc] = await spec.given(events).documents<Customer360Document>();
+    expect(doc!.contacts).toMatchObject({
+      total: 2,
+      byChannel: { call: 1, email: 1 },
+      outbound: 2,
+      inbound: 0,
+      firstContactAt: '2024-03-04T10:00:00.000Z',
+      lastContactAt: '2024-04-01T08:45:00.000Z',
+    });
+    expect(doc!.contacts.recent.map((c) => c.contactId)).toEqual([
+      fixtures[1]!.data.contactId,
+      fixtures[0]!.data.contactId,
+    ]);
   });
 
   it('ignores events that are not about clients', async () => {

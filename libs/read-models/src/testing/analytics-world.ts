@@ -32,7 +32,7 @@ export class World {
   contact(customerId: string, occurredAt: string): this {
     this.add({
       type: 'ContactLogged',
-      schemaVersion: 1,
+      schemaVersion: 2,
       data: {
         customerId,
         contactId: `${customerId}-${occurredAt}`,
