@@ -13,13 +13,11 @@ describe('stored v1 events over HTTP', () => {
   it('shows v1 contacts in the 360 view, the export and the audit, and decides on them', async () => {
     const customerId = await createLead(api.client);
     const subject = (
-      await api.client
-        .as('sales')
-        .post(`/customers/${customerId}/contacts`, {
-          channel: 'chat',
-          direction: 'inbound',
-          subject: 'current',
-        })
+      await api.client.as('sales').post(`/customers/${customerId}/contacts`, {
+        channel: 'chat',
+        direction: 'inbound',
+        subject: 'current',
+      })
     ).body;
     const [current] = (
       await api.eventStore.readStream(`customer-${customerId}`, { fromRevision: 1 })

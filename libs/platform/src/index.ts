@@ -7,3 +7,4 @@ export * from './logging/logger';
 export * from './metrics/metrics';
 export * from './health/health-server';
 export * from './process/service-runner';
+export * from './process/data-dir-lock';

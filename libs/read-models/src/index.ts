@@ -13,3 +13,5 @@ export * from './adapters/sqlite.read-store';
 export * from './adapters/mongodb.read-store';
 export * from './engine/projection-rebuild';
 export * from './engine/live-projector';
+export * from './engine/compare';
+export * from './analytics/figures.diff';

@@ -2,13 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AppConfig, ApiKeyGrant, Logger } from '@rapport/platform';
-import { ROLES } from '@rapport/platform';
+import { lockDataDir, ROLES } from '@rapport/platform';
 import { loadOrCreateMasterKeyFile, parseMasterKey } from '@rapport/privacy';
 
 export interface PreparedDataDir {
   dataDir: string;
   masterKey: Buffer;
   apiKeys: Record<string, ApiKeyGrant>;
+  /** Gives the data dir back (on shutdown). */
+  release: () => void;
 }
 
 /**
@@ -19,6 +21,9 @@ export interface PreparedDataDir {
 export function prepareDataDir(config: AppConfig, logger: Logger): PreparedDataDir {
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
+  // Any SQLite file in the data dir is written by this process alone.
+  const usesDataDir = !config.eventStoreUrl || !config.mongoUrl;
+  const release = usesDataDir ? lockDataDir(dataDir, 'the Rapport API') : () => undefined;
 
   let masterKey: Buffer;
   if (config.masterKey) {
@@ -52,5 +57,5 @@ export function prepareDataDir(config: AppConfig, logger: Logger): PreparedDataD
       'Neither CRM_API_KEYS nor CRM_JWT_SECRET is set: using development API keys (one per role) from this file.',
     );
   }
-  return { dataDir, masterKey, apiKeys };
+  return { dataDir, masterKey, apiKeys, release };
 }

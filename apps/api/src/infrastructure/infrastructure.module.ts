@@ -23,6 +23,8 @@ export interface InfrastructureOptions {
   recordViews?: boolean;
 }
 
+const PREPARED = Symbol('PREPARED');
+
 /** Closes the stores after the HTTP server has stopped and in-flight requests are done. */
 class StoresLifecycle implements OnApplicationShutdown {
   constructor(
@@ -30,6 +32,7 @@ class StoresLifecycle implements OnApplicationShutdown {
     @Inject(KEY_STORE) private readonly keyStore: KeyStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     private readonly adapters: Adapters,
+    @Inject(PREPARED) private readonly prepared: PreparedDataDir,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
@@ -37,6 +40,7 @@ class StoresLifecycle implements OnApplicationShutdown {
     await this.keyStore.close();
     await this.readStore.close();
     await this.adapters.close();
+    this.prepared.release();
   }
 }
 
@@ -62,6 +66,7 @@ export class InfrastructureModule {
         { provide: CLOCK, useValue: now },
         { provide: RECORD_VIEWS, useValue: recordViews ?? true },
         { provide: Adapters, useValue: adapters },
+        { provide: PREPARED, useValue: prepared },
         { provide: Metrics, useValue: new Metrics() },
         { provide: Authenticator, useValue: new Authenticator(prepared.apiKeys, config.jwtSecret) },
         { provide: EVENT_STORE, useFactory: (): EventStore => adapters.eventStore() },

@@ -1,0 +1,66 @@
+import { createWriteStream } from 'node:fs';
+import type { Command } from 'commander';
+import { CliContext, parseBoundary, positionAt, type GlobalOptions } from '../cli-context';
+import { progressBar } from '../progress';
+
+interface ExportOptions {
+  from?: string;
+  to?: string;
+  out?: string;
+}
+
+export function exportEventsCommand(program: Command, global: () => GlobalOptions): void {
+  program
+    .command('export-events')
+    .description('the log as NDJSON (one envelope per line; personal data stays sealed)')
+    .option('--from <position|time>', 'first position or time (default: the beginning)')
+    .option('--to <position|time>', 'last position or time (default: the head)')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(async (options: ExportOptions) => {
+      const opts = global();
+      const context = new CliContext(opts);
+      try {
+        const events = context.eventStore();
+        const resolveBoundary = async (text: string | undefined, fallback: number) => {
+          if (!text) return fallback;
+          const boundary = parseBoundary(text, 'a boundary');
+          return 'position' in boundary ? boundary.position : positionAt(events, boundary.time);
+        };
+        const head = await events.headPosition();
+        // --from is inclusive: start after the position before it.
+        const fromText = options.from;
+        const from = fromText
+          ? /^\d+$/.test(fromText)
+            ? Number(fromText) - 1
+            : await resolveBoundary(fromText, 0)
+          : 0;
+        const to = await resolveBoundary(options.to, head);
+        const sink: NodeJS.WritableStream = options.out
+          ? createWriteStream(options.out)
+          : process.stdout;
+        const bar = progressBar('export', Math.max(1, to - from), Boolean(options.out));
+        let written = 0;
+        for (let after = from; after < to;) {
+          const page = (await events.readAll({ after, limit: 2000 })).filter(
+            (e) => e.position <= to,
+          );
+          if (page.length === 0) break;
+          const chunk =
+            page.map((event) => JSON.stringify({ ...event, metadata: event.metadata })).join('\n') +
+            '\n';
+          if (!sink.write(chunk))
+            await new Promise<void>((resolve) => sink.once('drain', () => resolve()));
+          written += page.length;
+          after = page[page.length - 1]!.position;
+          bar.update(after - from);
+        }
+        bar.stop();
+        if (options.out) {
+          await new Promise<void>((resolve) => sink.end(() => resolve()));
+          process.stderr.write(`exported ${written} events to ${options.out}\n`);
+        }
+      } finally {
+        await context.close();
+      }
+    });
+}

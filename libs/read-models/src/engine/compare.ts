@@ -1,0 +1,78 @@
+import type { ReadStore, StoredDocument } from '../read-store.port';
+
+export interface DocumentDifference {
+  id: string;
+  problem: 'missing' | 'unexpected' | 'different';
+  /** Top-level fields whose values differ. */
+  fields?: string[];
+}
+
+const stable = (value: unknown): string =>
+  JSON.stringify(value, (_, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
+        )
+      : v,
+  );
+
+/**
+ * Compares two collections document by document, in id order, streaming both: what `verify`
+ * uses to prove that the live read model equals a rebuild from the log.
+ */
+export async function compareCollections(
+  expected: { store: ReadStore; collection: string },
+  actual: { store: ReadStore; collection: string },
+  limit = 100,
+): Promise<{ compared: number; differences: DocumentDifference[] }> {
+  const differences: DocumentDifference[] = [];
+  const left = expected.store.scan(expected.collection, 1000)[Symbol.asyncIterator]();
+  const right = actual.store.scan(actual.collection, 1000)[Symbol.asyncIterator]();
+  let leftPage: StoredDocument[] = [];
+  let rightPage: StoredDocument[] = [];
+  let leftDone = false;
+  let rightDone = false;
+  let compared = 0;
+  const nextLeft = async () => {
+    if (leftPage.length === 0 && !leftDone) {
+      const step = await left.next();
+      if (step.done) leftDone = true;
+      else leftPage = step.value;
+    }
+    return leftPage[0];
+  };
+  const nextRight = async () => {
+    if (rightPage.length === 0 && !rightDone) {
+      const step = await right.next();
+      if (step.done) rightDone = true;
+      else rightPage = step.value;
+    }
+    return rightPage[0];
+  };
+  while (differences.length < limit) {
+    const a = await nextLeft();
+    const b = await nextRight();
+    if (!a && !b) break;
+    compared++;
+    if (a && (!b || a.id < b.id)) {
+      differences.push({ id: a.id, problem: 'missing' });
+      leftPage.shift();
+    } else if (b && (!a || b.id < a.id)) {
+      differences.push({ id: b.id, problem: 'unexpected' });
+      rightPage.shift();
+    } else if (a && b) {
+      if (stable(a) !== stable(b)) {
+        const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+        const fields = keys.filter(
+          (k) =>
+            stable((a as unknown as Record<string, unknown>)[k]) !==
+            stable((b as unknown as Record<string, unknown>)[k]),
+        );
+        differences.push({ id: a.id, problem: 'different', fields });
+      }
+      leftPage.shift();
+      rightPage.shift();
+    }
+  }
+  return { compared, differences };
+}

@@ -1,0 +1,217 @@
+import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  customer360Projection,
+  physicalCollection,
+  SqliteReadStore,
+  type Customer360Document,
+} from '@rapport/read-models';
+import { TestClock } from '@rapport/testing';
+import { runCli } from '../../apps/cli/src/main';
+import { startTestApi, TEST_MASTER_KEY, type TestApi } from '../support/api-harness';
+import { createLead, openDeal } from '../support/world';
+
+/** Runs the CLI in-process against the test API's data dir; returns its exit code and output. */
+async function cli(
+  api: TestApi,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; json: any }> {
+  const write = process.stdout.write.bind(process.stdout);
+  let stdout = '';
+  process.stdout.write = ((chunk: string) => {
+    stdout += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  const env = { ...process.env };
+  Object.assign(process.env, {
+    CRM_DATA_DIR: api.dataDir,
+    CRM_MASTER_KEY: TEST_MASTER_KEY,
+    LOG_LEVEL: 'silent',
+  });
+  process.exitCode = undefined;
+  try {
+    const code = await runCli(['node', 'rapport', ...args]);
+    let json: unknown;
+    try {
+      json = JSON.parse(stdout);
+    } catch {
+      json = undefined;
+    }
+    return { code, stdout, json };
+  } finally {
+    process.stdout.write = write;
+    process.env = env;
+    process.exitCode = undefined;
+  }
+}
+
+const fingerprint = (dir: string) =>
+  ['read-models.db', 'read-models.db-wal']
+    .filter((f) => existsSync(join(dir, f)))
+    .map((f) =>
+      createHash('sha256')
+        .update(readFileSync(join(dir, f)))
+        .digest('hex'),
+    )
+    .join('/');
+
+describe('the rapport CLI', () => {
+  let api: TestApi;
+  let quiet: string;
+  let busy: string;
+  let head: number;
+  const work = mkdtempSync(join(tmpdir(), 'rapport-cli-'));
+
+  beforeAll(async () => {
+    api = await startTestApi({ clock: new TestClock('2026-01-01T09:00:00Z') });
+    // One client we call often, one we have not heard from since January.
+    busy = await createLead(api.client);
+    quiet = await createLead(api.client);
+    const deal = await openDeal(api.client, quiet);
+    await api.client.as('sales').post(`/deals/${deal}/won`, {});
+    api.clock.set('2026-03-01T09:00:00Z');
+    const last = await api.client
+      .as('sales')
+      .post(`/customers/${busy}/contacts`, {
+        channel: 'call',
+        direction: 'outbound',
+        subject: 's',
+      });
+    head = last.body.position;
+    await api.client.as('analyst').get(`/pipeline?minPosition=${head}`);
+    await api.client
+      .as('analyst')
+      .get(`/analytics/retention?minPosition=${await api.eventStore.headPosition()}`);
+  });
+  afterAll(async () => {
+    await api.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('reports status, with --json for scripts', async () => {
+    const result = await cli(api, '--json', 'status');
+    expect(result.code).toBe(0);
+    expect(result.json.projections.map((p: { name: string }) => p.name).sort()).toEqual([
+      'audit-trail',
+      'customer-360',
+      'sales-pipeline',
+    ]);
+  });
+
+  it('replays with a changed churn rule into a sandbox and names the clients whose risk changed, touching nothing live', async () => {
+    const before = fingerprint(api.dataDir);
+    const states = JSON.stringify(await (await readLive(api)).projectionStates());
+    const sandbox = join(work, 'stricter-churn');
+    const replay = await cli(
+      api,
+      '--json',
+      'replay',
+      'customer-360',
+      '--into',
+      sandbox,
+      '--option',
+      'churn.noWinMonths=1',
+      '--option',
+      'churn.cadenceBenchmarkDays=1',
+    );
+    expect(replay.code).toBe(0);
+    expect(replay.json).toMatchObject({
+      projections: ['customer-360'],
+      optionPairs: ['churn.noWinMonths=1', 'churn.cadenceBenchmarkDays=1'],
+    });
+    const diff = await cli(api, '--json', 'diff', sandbox);
+    expect(diff.code).toBe(0);
+    const changed = new Set(
+      diff.json.clients
+        .filter((c: { metric: string }) => c.metric === 'churnRisk')
+        .map((c: { customerId: string }) => c.customerId),
+    );
+    expect(changed).toEqual(new Set([busy, quiet]));
+    const quietRisk = diff.json.clients.find((c: { customerId: string }) => c.customerId === quiet);
+    expect(quietRisk.sandbox.reasons).toContain('no deal won in the last 1 months');
+    expect(fingerprint(api.dataDir)).toBe(before);
+    expect(JSON.stringify(await (await readLive(api)).projectionStates())).toBe(states);
+    expect((await cli(api, 'replay', 'customer-360', '--into', sandbox)).code).toBe(2);
+    expect(
+      (
+        await cli(
+          api,
+          'replay',
+          'customer-360',
+          '--into',
+          join(work, 'x'),
+          '--option',
+          'churn.bogus=1',
+        )
+      ).code,
+    ).toBe(2);
+  });
+
+  it('verifies the live read models against a rebuild, and fails (exit 1) when one was tampered with', async () => {
+    const ok = await cli(api, '--json', 'verify');
+    expect(ok.code).toBe(0);
+    expect(ok.json.ok).toBe(true);
+    const store = await readLive(api);
+    const state = (await store.projectionStates()).find(
+      (s) => s.projection === 'customer-360' && s.active,
+    )!;
+    const collection = physicalCollection(customer360Projection.collection, state.generation);
+    const doc = (await store.get<Customer360Document>(collection, quiet))!;
+    await store.close();
+    // Someone edits the database behind the projector's back.
+    const db = new Database(join(api.dataDir, 'read-models.db'));
+    db.prepare(`UPDATE "doc:${collection}" SET body = ? WHERE id = ?`).run(
+      JSON.stringify({ ...doc, deals: { ...doc.deals, won: 99 } }),
+      quiet,
+    );
+    db.close();
+    const tampered = await cli(api, '--json', 'verify');
+    expect(tampered.code).toBe(1);
+    const report = tampered.json.projections.find(
+      (p: { projection: string }) => p.projection === 'customer-360',
+    );
+    expect(report.differences).toEqual([{ id: quiet, problem: 'different', fields: ['deals'] }]);
+  });
+
+  it('exports the log as NDJSON between two positions', async () => {
+    const result = await cli(api, 'export-events', '--from', '1', '--to', '3');
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { position: number; metadata: unknown });
+    expect(lines.map((l) => l.position)).toEqual([1, 2, 3]);
+    expect(lines[0]!.metadata).toMatchObject({ actor: { id: 'sales-user' } });
+  });
+
+  it('refuses an offline rebuild while the API holds the data dir, with a clear message', async () => {
+    const result = await cli(api, 'rebuild', 'customer-360');
+    expect(result.code).toBe(3);
+  });
+
+  it('has --help on every command and a usage error for unknown ones', async () => {
+    for (const command of [
+      'status',
+      'rebuild',
+      'replay',
+      'diff',
+      'verify',
+      'seed',
+      'export-events',
+    ]) {
+      const help = await cli(api, command, '--help');
+      expect({ command, code: help.code, usage: help.stdout.includes('Usage: rapport') }).toEqual({
+        command,
+        code: 0,
+        usage: true,
+      });
+    }
+    expect((await cli(api, 'explode')).code).toBe(2);
+  });
+});
+
+async function readLive(api: TestApi): Promise<SqliteReadStore> {
+  return new SqliteReadStore(join(api.dataDir, 'read-models.db'));
+}
