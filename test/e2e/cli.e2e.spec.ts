@@ -73,13 +73,11 @@ describe('the rapport CLI', () => {
     const deal = await openDeal(api.client, quiet);
     await api.client.as('sales').post(`/deals/${deal}/won`, {});
     api.clock.set('2026-03-01T09:00:00Z');
-    const last = await api.client
-      .as('sales')
-      .post(`/customers/${busy}/contacts`, {
-        channel: 'call',
-        direction: 'outbound',
-        subject: 's',
-      });
+    const last = await api.client.as('sales').post(`/customers/${busy}/contacts`, {
+      channel: 'call',
+      direction: 'outbound',
+      subject: 's',
+    });
     head = last.body.position;
     await api.client.as('analyst').get(`/pipeline?minPosition=${head}`);
     await api.client

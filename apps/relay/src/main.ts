@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_PARTITIONS, topicName, TOPICS } from '@rapport/contracts';
+import { DEFAULT_PARTITIONS, EVENT_TOPIC_CONFIG, topicName, TOPICS } from '@rapport/contracts';
 import { Metrics, runService, startHealthServer } from '@rapport/platform';
 import { Adapters } from '@rapport/wiring';
 import { Counter, Gauge } from 'prom-client';
@@ -18,10 +18,12 @@ runService('rapport-relay', async (config, logger) => {
     {
       name: topicName(TOPICS.customerEvents, config.kafkaTopicPrefix),
       partitions: DEFAULT_PARTITIONS,
+      config: EVENT_TOPIC_CONFIG,
     },
     {
       name: topicName(TOPICS.auditEvents, config.kafkaTopicPrefix),
       partitions: DEFAULT_PARTITIONS,
+      config: EVENT_TOPIC_CONFIG,
     },
     { name: topicName(TOPICS.ingest, config.kafkaTopicPrefix), partitions: DEFAULT_PARTITIONS },
     { name: topicName(TOPICS.ingestDeadLetters, config.kafkaTopicPrefix), partitions: 1 },

@@ -24,3 +24,9 @@ export const DEFAULT_PARTITIONS = 12;
 export function topicName(topic: Topic, prefix = ''): string {
   return `${prefix}${topic}`;
 }
+
+/**
+ * The event topics keep everything (retention.ms = -1): a projector rebuild reads them from
+ * the beginning, as a new consumer group.
+ */
+export const EVENT_TOPIC_CONFIG: Readonly<Record<string, string>> = { 'retention.ms': '-1' };

@@ -30,6 +30,8 @@ export interface PartitionLag {
 export interface TopicSpec {
   name: string;
   partitions: number;
+  /** Broker settings of the topic, e.g. { 'retention.ms': '-1' } to keep everything. */
+  config?: Record<string, string>;
 }
 
 export interface OutgoingMessage {

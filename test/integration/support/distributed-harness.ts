@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { DEFAULT_PARTITIONS, topicName, TOPICS } from '@rapport/contracts';
+import { DEFAULT_PARTITIONS, EVENT_TOPIC_CONFIG, topicName, TOPICS } from '@rapport/contracts';
 import { KafkaMessageBus, MongoCheckpointStore } from '@rapport/messaging';
 import { createLogger } from '@rapport/platform';
 import { MongoReadStore, PROJECTIONS } from '@rapport/read-models';
@@ -50,6 +50,9 @@ export async function startDistributed(
       (t) => ({
         name: topicName(t, topicPrefix),
         partitions: t === TOPICS.ingestDeadLetters ? 1 : DEFAULT_PARTITIONS,
+        ...((t === TOPICS.customerEvents || t === TOPICS.auditEvents) && {
+          config: EVENT_TOPIC_CONFIG,
+        }),
       }),
     ),
   );
@@ -83,6 +86,7 @@ export async function startDistributed(
       groupId: `projector-${run}`,
       topicPrefix,
       watermarkEveryMs: 100,
+      handoverMs: 1000,
       ...projectorOptions,
     });
     await projector.start();

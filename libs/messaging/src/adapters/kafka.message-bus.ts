@@ -62,7 +62,13 @@ export class KafkaMessageBus implements MessageBus {
       if (missing.length > 0) {
         await admin.createTopics({
           waitForLeaders: true,
-          topics: missing.map((spec) => ({ topic: spec.name, numPartitions: spec.partitions })),
+          topics: missing.map((spec) => ({
+            topic: spec.name,
+            numPartitions: spec.partitions,
+            ...(spec.config && {
+              configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
+            }),
+          })),
         });
       }
     } finally {

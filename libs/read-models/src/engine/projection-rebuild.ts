@@ -123,38 +123,10 @@ export class ProjectionRebuild {
     return { ...this.status };
   }
 
-  /** A new generation, or the one a cancelled rebuild left behind. */
   private async prepareGeneration(): Promise<ProjectionTarget> {
-    const { store, projection } = this.options;
-    const states = (await store.projectionStates()).filter((s) => s.projection === projection.name);
-    let state = states.find(
-      (s) => (s.status === 'rebuilding' || s.status === 'paused') && !s.active,
-    );
-    if (state?.status === 'paused') {
-      state = { ...state, status: 'rebuilding', updatedAt: this.clock().toISOString() };
-      await store.saveProjectionState(state);
-    }
-    if (!state) {
-      state = {
-        projection: projection.name,
-        generation: Math.max(0, ...states.map((s) => s.generation)) + 1,
-        version: projection.version,
-        position: 0,
-        status: 'rebuilding',
-        active: false,
-        updatedAt: this.clock().toISOString(),
-      };
-      await store.saveProjectionState(state);
-    }
-    const target: ProjectionTarget = {
-      projection,
-      generation: state.generation,
-      position: state.position,
-    };
-    await store.ensureCollection(documentCollection(target), projection.indexes);
-    await store.ensureCollection(parkedCollection(target), ['released']);
-    this.status.generation = state.generation;
-    this.status.position = state.position;
+    const target = await planGeneration(this.options.store, this.options.projection, this.clock);
+    this.status.generation = target.generation;
+    this.status.position = target.position;
     return target;
   }
 
@@ -178,36 +150,19 @@ export class ProjectionRebuild {
         await session.apply(events);
         await session.flush();
       }
-      await store.activate(projection.name, target.generation);
-      await store.saveProjectionState({
-        ...(await this.stateOf(target.generation))!,
-        status: 'live',
-        active: true,
-        updatedAt: this.clock().toISOString(),
-      });
-      const states = (await store.projectionStates()).filter(
-        (s) => s.projection === projection.name && s.generation !== target.generation,
+      const states = await activateGeneration(
+        store,
+        projection.name,
+        target.generation,
+        this.clock,
       );
-      for (const retired of states) {
-        await store.saveProjectionState({
-          ...retired,
-          status: 'retired',
-          active: false,
-          updatedAt: this.clock().toISOString(),
-        });
-      }
       if (live && old) live.targets.splice(live.targets.indexOf(old), 1, target);
       return states;
     };
     const retired = live ? await live.exclusive(swapIn) : await swapIn();
     this.status.position = target.position;
     const drop = async () => {
-      for (const state of retired) {
-        const gone = { projection, generation: state.generation, position: state.position };
-        await store.dropCollection(documentCollection(gone));
-        await store.dropCollection(parkedCollection(gone));
-        await store.deleteProjectionState(projection.name, state.generation);
-      }
+      for (const state of retired) await dropGeneration(store, projection, state.generation);
     };
     const grace = this.options.retireAfterMs ?? 5000;
     if (grace <= 0) await drop();
@@ -229,4 +184,72 @@ export class ProjectionRebuild {
       (s) => s.projection === this.options.projection.name && s.generation === generation,
     );
   }
+}
+
+/**
+ * The generation a rebuild writes: a new one beside the live generation, or the one a
+ * cancelled (paused) or interrupted rebuild left behind, with its checkpoint.
+ */
+export async function planGeneration(
+  store: ReadStore,
+  projection: AnyProjection,
+  clock: () => Date = () => new Date(),
+): Promise<ProjectionTarget> {
+  const states = (await store.projectionStates()).filter((s) => s.projection === projection.name);
+  let state = states.find((s) => (s.status === 'rebuilding' || s.status === 'paused') && !s.active);
+  if (state?.status === 'paused') {
+    state = { ...state, status: 'rebuilding', updatedAt: clock().toISOString() };
+    await store.saveProjectionState(state);
+  }
+  if (!state) {
+    state = {
+      projection: projection.name,
+      generation: Math.max(0, ...states.map((s) => s.generation)) + 1,
+      version: projection.version,
+      position: 0,
+      status: 'rebuilding',
+      active: false,
+      updatedAt: clock().toISOString(),
+    };
+    await store.saveProjectionState(state);
+  }
+  const target: ProjectionTarget = {
+    projection,
+    generation: state.generation,
+    position: state.position,
+  };
+  await store.ensureCollection(documentCollection(target), projection.indexes);
+  await store.ensureCollection(parkedCollection(target), ['released']);
+  return target;
+}
+
+/** Makes `generation` the live one for readers and retires every other generation. */
+export async function activateGeneration(
+  store: ReadStore,
+  projection: string,
+  generation: number,
+  clock: () => Date = () => new Date(),
+): Promise<ProjectionState[]> {
+  await store.activate(projection, generation);
+  const states = (await store.projectionStates()).filter((s) => s.projection === projection);
+  const now = clock().toISOString();
+  const activated = states.find((s) => s.generation === generation)!;
+  await store.saveProjectionState({ ...activated, status: 'live', active: true, updatedAt: now });
+  const retired = states.filter((s) => s.generation !== generation);
+  for (const state of retired) {
+    await store.saveProjectionState({ ...state, status: 'retired', active: false, updatedAt: now });
+  }
+  return retired;
+}
+
+/** Drops a retired generation's collections and state. */
+export async function dropGeneration(
+  store: ReadStore,
+  projection: AnyProjection,
+  generation: number,
+): Promise<void> {
+  const gone = { projection, generation, position: 0 };
+  await store.dropCollection(documentCollection(gone));
+  await store.dropCollection(parkedCollection(gone));
+  await store.deleteProjectionState(projection.name, generation);
 }
