@@ -222,6 +222,23 @@ describe('the API as a service', () => {
   });
 });
 
+describe('rate limiting', () => {
+  it('answers 429 with Retry-After once a caller exceeds its budget, others unaffected', async () => {
+    const api = await startTestApi({ env: { CRM_RATE_LIMIT_PER_MINUTE: '5' } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) statuses.push((await api.client.as('analyst').get('/pipeline')).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+      const limited = await api.client.as('analyst').get('/pipeline');
+      expect(limited.body.code).toBe('RATE_LIMITED');
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect((await api.client.as('sales').get('/customers')).status).toBe(200);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe('graceful shutdown', () => {
   it('finishes the appends in flight before it stops', async () => {
     const api = await startTestApi();

@@ -12,6 +12,7 @@ import { HealthController } from './health/health.controller';
 import { AuditModule } from './audit/audit.module';
 import { AuditRecordingModule } from './audit/audit-recording.module';
 import { AuthGuard } from './http/auth.guard';
+import { RateLimiter } from './http/rate-limiter';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { IngestModule } from './ingest/ingest.module';
 import { ReadSideModule } from './read-side/read-side.module';
@@ -36,6 +37,7 @@ export class ApiModule {
       controllers: [CustomersController, DealsController, ComplaintsController, HealthController],
       providers: [
         CommandExecutor,
+        RateLimiter,
         ...CUSTOMER_HANDLERS,
         ...DEAL_HANDLERS,
         ...COMPLAINT_HANDLERS,

@@ -11,6 +11,7 @@ import {
 } from '@rapport/platform';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { PERMISSION_KEY, PUBLIC_KEY } from './access.decorators';
+import { RateLimiter } from './rate-limiter';
 
 /**
  * Authenticates every request and checks the route's permission. Fails closed: a route
@@ -22,6 +23,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly authenticator: Authenticator,
     private readonly audit: AuditRecorder,
+    private readonly rateLimiter: RateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -38,6 +40,7 @@ export class AuthGuard implements CanActivate {
       });
     }
     request.rapport = { ...request.rapport, principal };
+    this.rateLimiter.take(principal.actor.id);
     const permission =
       this.reflector.getAllAndOverride<Permission>(PERMISSION_KEY, targets) ?? 'admin:operate';
     if (isAllowed(principal.actor.roles, permission)) return true;
