@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { getSQLiteEventStore } from '@event-driven-io/emmett-sqlite';
 import { SqliteEventStore } from '@rapport/event-store';
 import { contactEvent } from './support/events';
 import { argument, report, type Row } from './support/report';
@@ -65,6 +66,49 @@ async function ours(dir: string, scenario: Scenario): Promise<number> {
   return events / elapsed;
 }
 
+/** Emmett's SQLite event store (node-sqlite3) doing the same appends, same concurrency. */
+async function emmett(dir: string, scenario: Scenario): Promise<number> {
+  const store = getSQLiteEventStore({
+    fileName: join(dir, `emmett-${scenario.writers}-${scenario.eventsPerAppend}.db`),
+    schema: { autoMigration: 'CreateOrUpdate' },
+  });
+  const deadline = Date.now() + seconds * 1000;
+  let events = 0;
+  const started = process.hrtime.bigint();
+  // Emmett's SQLite store fails concurrent appends (SQLITE_BUSY, then a closed handle), so its
+  // writers take turns, as an application using it would have to.
+  let turn: Promise<unknown> = Promise.resolve();
+  const serialised = <T>(action: () => Promise<T>): Promise<T> => {
+    const result = turn.then(action);
+    turn = result.catch(() => undefined);
+    return result;
+  };
+  await Promise.all(
+    Array.from({ length: scenario.writers }, async () => {
+      const customerId = randomUUID();
+      let version = 0n;
+      while (Date.now() < deadline) {
+        const batch = Array.from({ length: scenario.eventsPerAppend }, () => {
+          const e = contactEvent(customerId);
+          return {
+            type: e.type,
+            data: e.data as Record<string, unknown>,
+            metadata: e.metadata as unknown as Record<string, unknown>,
+          };
+        });
+        const result = await serialised(() =>
+          store.appendToStream(`customer-${customerId}`, batch, {
+            expectedStreamVersion: version === 0n ? 'STREAM_DOES_NOT_EXIST' : version,
+          }),
+        );
+        version = result.nextExpectedStreamVersion;
+        events += batch.length;
+      }
+    }),
+  );
+  return events / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
 /** The ceiling: the same rows, same schema and pragmas, inserted in a tight loop. */
 function raw(dir: string, scenario: Scenario): number {
   const db = new Database(join(dir, `raw-${scenario.writers}-${scenario.eventsPerAppend}.db`));
@@ -117,11 +161,14 @@ async function main(): Promise<void> {
     for (const scenario of scenarios) {
       const rawRate = raw(dir, scenario);
       const ourRate = await ours(dir, scenario);
+      const emmettRate = await emmett(dir, scenario);
       rows.push({
         scenario: scenario.name,
         'ours events/s': Math.round(ourRate),
         'raw better-sqlite3 events/s': Math.round(rawRate),
+        'Emmett SQLite events/s': Math.round(emmettRate),
         'ours / raw': Math.round((ourRate / rawRate) * 100) / 100,
+        'ours / Emmett': Math.round((ourRate / emmettRate) * 100) / 100,
       });
     }
   } finally {
@@ -134,6 +181,7 @@ async function main(): Promise<void> {
     [
       `each scenario runs ${seconds} s; events are ContactLogged envelopes of ~600 bytes`,
       'raw = the same rows inserted by a bare better-sqlite3 loop, one transaction per group of rows a group commit would gather',
+      'Emmett = @event-driven-io/emmett-sqlite 0.38.5 (node-sqlite3, its default settings), the same appends with expected versions; its store fails concurrent appends (SQLITE_BUSY), so its writers take turns',
     ],
   );
 }

@@ -18,7 +18,9 @@ import { seededLog } from './support/seeded-log';
 
 async function main(): Promise<void> {
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
-  execFileSync(join(__dirname, '..', 'scripts', 'test-servers', 'servers.sh'), ['start'], { stdio: 'ignore' });
+  execFileSync(join(__dirname, '..', 'scripts', 'test-servers', 'servers.sh'), ['start'], {
+    stdio: 'ignore',
+  });
   const servers = testServers();
   const size = argument('events', 50_000);
   const log = await seededLog(size);
@@ -29,11 +31,16 @@ async function main(): Promise<void> {
   const prefix = `bench${run}.`;
   const brokers = servers.kafkaBrokers.split(',');
   const bus = new KafkaMessageBus({ brokers, clientId: 'bench', maxWaitMs: 100 });
-  await bus.ensureTopics([{ name: topicName(TOPICS.customerEvents, prefix), partitions: DEFAULT_PARTITIONS }]);
+  await bus.ensureTopics([
+    { name: topicName(TOPICS.customerEvents, prefix), partitions: DEFAULT_PARTITIONS },
+  ]);
 
   // Relay: the whole log into Kafka.
   const publisher = bus.publisher();
-  const relay = new EventRelay(events, publisher, new InMemoryCheckpointStore(), logger, { topicPrefix: prefix, batchSize: 1000 });
+  const relay = new EventRelay(events, publisher, new InMemoryCheckpointStore(), logger, {
+    topicPrefix: prefix,
+    batchSize: 1000,
+  });
   const controller = new AbortController();
   let started = process.hrtime.bigint();
   const relaying = relay.run(controller.signal);
@@ -48,7 +55,11 @@ async function main(): Promise<void> {
   const database = `bench_${run}`;
   const store = new MongoReadStore(mongo, database);
   let projected = 0;
-  const projectorBus = new KafkaMessageBus({ brokers, clientId: 'bench-projector', maxWaitMs: 100 });
+  const projectorBus = new KafkaMessageBus({
+    brokers,
+    clientId: 'bench-projector',
+    maxWaitMs: 100,
+  });
   const projector = new KafkaProjector(projectorBus, store, PROJECTIONS, logger, {
     groupId: `bench-${run}`,
     topicPrefix: prefix,
@@ -56,7 +67,8 @@ async function main(): Promise<void> {
   });
   started = process.hrtime.bigint();
   await projector.start();
-  while (projected < relay.progress.published) await new Promise((resolve) => setTimeout(resolve, 50));
+  while (projected < relay.progress.published)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   const projectorSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   await projector.stop();
   await projectorBus.close();
@@ -69,8 +81,18 @@ async function main(): Promise<void> {
     'distributed (real Kafka 3.9 broker, MongoDB-wire server)',
     `npm run bench -- distributed --events ${size}`,
     [
-      { stage: 'relay: log → Kafka (acks=all, idempotent)', events: relay.progress.published, seconds: Math.round(relaySeconds * 100) / 100, 'events/s': Math.round(relay.progress.published / relaySeconds) },
-      { stage: 'projector: Kafka → MongoDB-wire server', events: projected, seconds: Math.round(projectorSeconds * 100) / 100, 'events/s': Math.round(projected / projectorSeconds) },
+      {
+        stage: 'relay: log → Kafka (acks=all, idempotent)',
+        events: relay.progress.published,
+        seconds: Math.round(relaySeconds * 100) / 100,
+        'events/s': Math.round(relay.progress.published / relaySeconds),
+      },
+      {
+        stage: 'projector: Kafka → MongoDB-wire server',
+        events: projected,
+        seconds: Math.round(projectorSeconds * 100) / 100,
+        'events/s': Math.round(projected / projectorSeconds),
+      },
     ],
     [
       `${head.toLocaleString('en-US')} synthetic events, ${DEFAULT_PARTITIONS} partitions, one relay and one projector on this machine with the broker and the server`,

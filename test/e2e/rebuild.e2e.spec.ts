@@ -82,7 +82,7 @@ describe('side-by-side rebuild', () => {
       expect(started.status).toBe(202);
       const deadline = Date.now() + 30_000;
       current = await status('sales-pipeline');
-      while (current.generation !== 2) {
+      while (current.generation !== 2 || current.rebuild?.status !== 'swapped') {
         if (Date.now() > deadline)
           throw new Error(`rebuild did not swap: ${JSON.stringify(current)}`);
         await new Promise((resolve) => setTimeout(resolve, 20));

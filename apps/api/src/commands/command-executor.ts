@@ -37,6 +37,9 @@ export interface Decision {
 
 export type Load = <C, E, S>(decider: Decider<C, E, S>, streamId: string) => Promise<Loaded<S>>;
 
+/** Streams whose folded state is kept between commands (least recently used ones go first). */
+const AGGREGATE_CACHE_SIZE = 50_000;
+
 /** A concurrent change to a stream we did not pin with If-Match is retried from a fresh load. */
 const MAX_ATTEMPTS = 5;
 
@@ -121,12 +124,36 @@ export class CommandExecutor {
     }
   }
 
+  /**
+   * Folded aggregates by stream, so a command reads only the events appended since (usually
+   * none) instead of the whole stream: long-lived clients would otherwise make every command
+   * slower. Always checked against the store (the tail is read), so another writer's appends
+   * are never missed; deciders are pure, so a cached state is never mutated.
+   */
+  private readonly aggregates = new Map<
+    string,
+    { decider: unknown; state: unknown; revision: number }
+  >();
+
   private readonly load: Load = async (decider, streamId) => {
-    const { events, revision } = await this.eventStore.readStream(streamId);
-    const state = events.reduce(
-      (current, envelope) => decider.evolve(current, asDomainEvent(envelope)),
-      decider.initialState(),
-    );
+    const cached = this.aggregates.get(streamId);
+    const base = cached && cached.decider === decider ? cached : undefined;
+    const fromRevision = base ? base.revision + 1 : 0;
+    const { events, revision } = await this.eventStore.readStream(streamId, { fromRevision });
+    let state = (base ? base.state : decider.initialState()) as ReturnType<
+      typeof decider.initialState
+    >;
+    for (const envelope of events) state = decider.evolve(state, asDomainEvent(envelope));
+    if (revision < fromRevision - 1) {
+      // The stream is shorter than what we cached (a restored store): fold it from scratch.
+      this.aggregates.delete(streamId);
+      return this.load(decider, streamId);
+    }
+    this.aggregates.delete(streamId);
+    this.aggregates.set(streamId, { decider, state, revision });
+    if (this.aggregates.size > AGGREGATE_CACHE_SIZE) {
+      this.aggregates.delete(this.aggregates.keys().next().value as string);
+    }
     return { streamId, state, revision };
   };
 

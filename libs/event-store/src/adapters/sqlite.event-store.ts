@@ -191,8 +191,9 @@ export class SqliteEventStore implements EventStore {
             streamRevision: revision,
             position: Number(info.lastInsertRowid),
             recordedAt,
-            data: JSON.parse(data) as unknown,
-            metadata: JSON.parse(metadata) as EventMetadata,
+            // The caller's own objects (already proven serialisable): no second parse.
+            data: event.data,
+            metadata: event.metadata,
           });
         }
       }

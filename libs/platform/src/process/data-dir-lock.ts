@@ -38,6 +38,7 @@ export function lockDataDir(dataDir: string, owner: string): () => void {
       const release = () => {
         if (released) return;
         released = true;
+        process.off('exit', release);
         try {
           const holder = JSON.parse(readFileSync(file, 'utf8')) as { pid: number };
           if (holder.pid === process.pid) rmSync(file, { force: true });
