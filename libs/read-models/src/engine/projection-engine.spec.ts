@@ -190,6 +190,28 @@ describe('projection engine', () => {
     expect(parked!.events).toHaveLength(2);
   });
 
+  it('keeps every later event of a client parked at its very first event, across batches', async () => {
+    const brokenFromTheStart: Projection<Customer360Document> = {
+      ...customer360Projection,
+      apply(doc, event, key) {
+        if (key === 'c3') throw new Error('cannot project c3');
+        return customer360Projection.apply(doc, event, key);
+      },
+    };
+    // 4 clients x (lead + 3 contacts) in batches of 7: c3's events land in three batches.
+    const source = await seed(history(4, 3));
+    const store = new InMemoryReadStore();
+    const [target] = await runToEnd(source, store, [brokenFromTheStart]);
+    expect(await store.get(documentCollection(target!), 'c3')).toBeUndefined();
+    const parked = await store.get<ParkedDocument>(parkedCollection(target!), 'c3');
+    expect(parked!.events.map((e) => e.type)).toEqual([
+      'LeadCreated',
+      'ContactLogged',
+      'ContactLogged',
+      'ContactLogged',
+    ]);
+  });
+
   it('applies nothing at or below its checkpoint', async () => {
     const events = history(2, 2);
     const store = new InMemoryReadStore();

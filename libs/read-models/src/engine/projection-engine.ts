@@ -50,8 +50,10 @@ interface TargetSession {
   /** Last position applied in memory; target.position is the last one committed. */
   applied: number;
   recordedAt?: string;
-  /** Known to start from nothing: no document needs loading from the store. */
+  /** Known to start from nothing: only documents this session wrote can exist in the store. */
   fresh?: boolean;
+  /** For a fresh session: keys written by earlier flushes and evicted from the cache. */
+  written: Set<string>;
   /** Applied since the last flush. */
   pending?: boolean;
 }
@@ -105,6 +107,7 @@ export class ProjectionSession {
         dirty: new Set(),
         dirtyParked: new Set(),
         applied: target.position,
+        written: new Set(),
       };
       this.sessions.set(target, session);
     }
@@ -191,10 +194,13 @@ export class ProjectionSession {
         !this.options.retain ||
         session.documents.size > (this.options.maxCached ?? DEFAULT_MAX_CACHED)
       ) {
+        // A fresh generation still knows which keys it wrote: only those need looking up.
+        if (session.fresh) {
+          for (const key of session.documents.keys()) session.written.add(key);
+          for (const key of session.parked.keys()) session.written.add(key);
+        }
         session.documents.clear();
         session.parked.clear();
-        // Without the cache, documents must be looked up again.
-        session.fresh = false;
       }
     }
   }
@@ -215,9 +221,9 @@ export class ProjectionSession {
         target.position === 0 &&
         (await this.store.count(documentCollection(target))) === 0;
     }
-    const missing = session.fresh
-      ? []
-      : [...new Set(keyed.flatMap((k) => k.keys))].filter((key) => !session.documents.has(key));
+    const missing = [...new Set(keyed.flatMap((k) => k.keys))].filter(
+      (key) => !session.documents.has(key) && (!session.fresh || session.written.has(key)),
+    );
     if (missing.length > 0) {
       for (const [key, doc] of await this.store.getMany<StoredDocument>(
         documentCollection(target),
