@@ -15,6 +15,12 @@ export interface Projection<Doc extends object = object> {
   readonly collection: string;
   /** Top-level fields queried by equality (become indexes). */
   readonly indexes: readonly string[];
+  /**
+   * Each document is written by exactly one event (its key names the event) and apply never
+   * reads the current document: the engine then neither looks documents up nor keeps them
+   * cached. A replayed event rewrites the same document, which the store's guard ignores.
+   */
+  readonly writeOnce?: boolean;
   /** The documents an event touches; none when the projection ignores the event. */
   keysOf(event: EventEnvelope): readonly string[];
   /**

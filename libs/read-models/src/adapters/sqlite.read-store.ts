@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3';
 import type {
   CommitBatch,
-  DocumentWrite,
   FindQuery,
   ProjectionState,
   ReadStore,
@@ -73,9 +72,18 @@ export class SqliteReadStore implements ReadStore {
       'CREATE TABLE IF NOT EXISTS collections (name TEXT PRIMARY KEY, indexes TEXT NOT NULL)',
     );
     this.commitTransaction = this.db.transaction((batch: CommitBatch) => {
-      // In key order, B-tree inserts touch each page once instead of jumping around.
-      const writes = [...batch.writes].sort(byCollectionAndId);
-      for (const write of writes) this.upsert(write);
+      const byCollection = new Map<string, StoredDocument[]>();
+      for (const { collection, document } of batch.writes) {
+        const documents = byCollection.get(collection);
+        if (documents) documents.push(document);
+        else byCollection.set(collection, [document]);
+      }
+      for (const [collection, documents] of byCollection) {
+        // In key order, B-tree inserts touch each page once instead of jumping around.
+        documents.sort(byIdAndPosition);
+        const upsert = this.upserter(collection);
+        for (const document of documents) upsert(document);
+      }
       const now = new Date().toISOString();
       for (const update of batch.checkpoints) {
         const changed = this.statement(
@@ -261,23 +269,28 @@ export class SqliteReadStore implements ReadStore {
     if (this.db.open) this.db.close();
   }
 
-  private upsert(write: DocumentWrite): void {
-    const fields = this.fieldsOf(write.collection);
-    if (!fields) throw new Error(`collection ${write.collection} does not exist`);
+  /** The upsert of one collection: its statement and indexed columns, prepared once. */
+  private upserter(collection: string): (document: StoredDocument) => void {
+    const fields = this.fieldsOf(collection);
+    if (!fields) throw new Error(`collection ${collection} does not exist`);
     const columns = fields.map(column);
-    const assignments = columns.map((c) => `, ${c} = excluded.${c}`).join('');
-    const { document } = write;
-    this.statement(
-      `INSERT INTO ${table(write.collection)} (id, position, body${columns.map((c) => `, ${c}`).join('')})
+    const statement = this.statement(
+      `INSERT INTO ${table(collection)} (id, position, body${columns.map((c) => `, ${c}`).join('')})
        VALUES (?, ?, ?${', ?'.repeat(columns.length)})
-       ON CONFLICT (id) DO UPDATE SET position = excluded.position, body = excluded.body${assignments}
+       ON CONFLICT (id) DO UPDATE SET position = excluded.position, body = excluded.body${columns
+         .map((c) => `, ${c} = excluded.${c}`)
+         .join('')}
        WHERE excluded.position > position`,
-    ).run(
-      document.id,
-      document.position,
-      JSON.stringify(document),
-      ...fields.map((name) => columnValue((document as unknown as Record<string, unknown>)[name])),
     );
+    const values: unknown[] = new Array(3 + fields.length);
+    return (document) => {
+      values[0] = document.id;
+      values[1] = document.position;
+      values[2] = JSON.stringify(document);
+      for (let i = 0; i < fields.length; i++)
+        values[3 + i] = columnValue((document as unknown as Record<string, unknown>)[fields[i]!]);
+      statement.run(values);
+    };
   }
 
   /** The collection's indexed fields, or undefined if it does not exist (yet). */
@@ -309,10 +322,9 @@ export class SqliteReadStore implements ReadStore {
   }
 }
 
-function byCollectionAndId(a: DocumentWrite, b: DocumentWrite): number {
-  if (a.collection !== b.collection) return a.collection < b.collection ? -1 : 1;
-  if (a.document.id !== b.document.id) return a.document.id < b.document.id ? -1 : 1;
-  return a.document.position - b.document.position;
+function byIdAndPosition(a: StoredDocument, b: StoredDocument): number {
+  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
+  return a.position - b.position;
 }
 
 function toState(row: StateRow): ProjectionState {

@@ -3,6 +3,7 @@ import { InMemoryEventStore } from '@rapport/event-store';
 import { EventLogBuilder, sealed } from '@rapport/testing';
 import { InMemoryReadStore } from '../adapters/in-memory.read-store';
 import type { Projection } from '../projection';
+import { auditTrailProjection } from '../projections/audit-trail.projection';
 import {
   customer360Projection,
   type Customer360Document,
@@ -127,6 +128,19 @@ describe('projection engine', () => {
       (d) => d.contacts.total,
     );
     expect(totals).toEqual([6, 6, 6, 6, 6]);
+  });
+
+  it('writes a write-once projection exactly once per event across a crash and a replay', async () => {
+    const source = await seed(history(3, 4));
+    const clean = new InMemoryReadStore();
+    const [cleanTarget] = await runToEnd(source, clean, [auditTrailProjection]);
+
+    const crashing = new CrashBeforeCheckpoint(1);
+    await expect(runToEnd(source, crashing, [auditTrailProjection])).rejects.toThrow('killed');
+    const [target] = await runToEnd(source, crashing, [auditTrailProjection]);
+    const entries = await documents(crashing, documentCollection(target!));
+    expect(entries).toHaveLength(15);
+    expect(entries).toEqual(await documents(clean, documentCollection(cleanTarget!)));
   });
 
   it('parks a client whose event breaks a projection, and keeps every other client flowing', async () => {

@@ -192,10 +192,11 @@ export class ProjectionSession {
       session.dirtyParked.clear();
       if (
         !this.options.retain ||
+        target.projection.writeOnce ||
         session.documents.size > (this.options.maxCached ?? DEFAULT_MAX_CACHED)
       ) {
         // A fresh generation still knows which keys it wrote: only those need looking up.
-        if (session.fresh) {
+        if (session.fresh && !target.projection.writeOnce) {
           for (const key of session.documents.keys()) session.written.add(key);
           for (const key of session.parked.keys()) session.written.add(key);
         }
@@ -221,9 +222,11 @@ export class ProjectionSession {
         target.position === 0 &&
         (await this.store.count(documentCollection(target))) === 0;
     }
-    const missing = [...new Set(keyed.flatMap((k) => k.keys))].filter(
-      (key) => !session.documents.has(key) && (!session.fresh || session.written.has(key)),
-    );
+    const missing = projection.writeOnce
+      ? []
+      : [...new Set(keyed.flatMap((k) => k.keys))].filter(
+          (key) => !session.documents.has(key) && (!session.fresh || session.written.has(key)),
+        );
     if (missing.length > 0) {
       for (const [key, doc] of await this.store.getMany<StoredDocument>(
         documentCollection(target),

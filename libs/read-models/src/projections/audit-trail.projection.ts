@@ -45,6 +45,8 @@ export const auditTrailProjection: Projection<AuditEntryDocument> = {
   version: 1,
   collection: 'audit_entries',
   indexes: ['customerId', 'eventId', 'kind'],
+  // An entry's key names its event's position: no event ever touches it again.
+  writeOnce: true,
 
   keysOf(event: EventEnvelope): readonly string[] {
     if (CRM_TYPES.has(event.type)) {
