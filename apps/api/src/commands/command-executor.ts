@@ -113,6 +113,9 @@ export class CommandExecutor {
           })),
         });
         timer();
+        if (!appended.duplicate) {
+          for (const stream of [primary, ...(decision.others ?? [])]) this.remember(stream);
+        }
         return toCommandResult(appended.events, appended.duplicate);
       } catch (error) {
         const retry =
@@ -156,6 +159,20 @@ export class CommandExecutor {
     }
     return { streamId, state, revision };
   };
+
+  /**
+   * Folds what a command just appended into the cached aggregate, so the next command on the
+   * stream finds an empty tail. Only when the cache held exactly the revision the append
+   * expected; otherwise the next load folds the tail from the store as usual.
+   */
+  private remember({ streamId, revision, events }: StreamDecision): void {
+    const cached = this.aggregates.get(streamId);
+    if (!cached || cached.revision !== revision || events.length === 0) return;
+    const decider = cached.decider as Decider<unknown, DomainEvent, unknown>;
+    let state = cached.state;
+    for (const event of events) state = decider.evolve(state, event);
+    this.aggregates.set(streamId, { decider, state, revision: revision + events.length });
+  }
 
   private toNewEvent(event: DomainEvent, customerId: string, context: CommandContext): NewEvent {
     return {

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { customerDecider, customerStreamId, type CustomerCommand } from '@rapport/domain';
+import { InMemoryEventStore } from '@rapport/event-store';
+import { Metrics } from '@rapport/platform';
+import { sealed } from '@rapport/testing';
+import type { CommandContext } from './command-context';
+import { CommandExecutor } from './command-executor';
+
+const customerId = 'c-1';
+const now = '2026-03-01T10:00:00.000Z';
+
+function context(): CommandContext {
+  const commandId = randomUUID();
+  return {
+    actor: { id: 'u1', kind: 'user', roles: ['sales'] },
+    now,
+    correlationId: commandId,
+    commandId,
+    idempotent: false,
+    fingerprint: commandId,
+    source: 'api',
+  };
+}
+
+/** Runs one customer command through an executor, as the command handlers do. */
+const run = (executor: CommandExecutor, command: CustomerCommand) =>
+  executor.execute(command.type, context(), async (load) => {
+    const customer = await load(customerDecider, customerStreamId(customerId));
+    return {
+      customerId,
+      primary: {
+        streamId: customer.streamId,
+        revision: customer.revision,
+        events: customerDecider.decide(command, customer.state),
+      },
+    };
+  });
+
+const logContact = (contactId: string): CustomerCommand => ({
+  type: 'LogContact',
+  now,
+  data: {
+    customerId,
+    contactId,
+    channel: 'call',
+    direction: 'inbound',
+    subject: sealed('call'),
+  },
+});
+const churn: CustomerCommand = {
+  type: 'ChurnCustomer',
+  now,
+  data: { customerId, reason: 'price' },
+};
+
+describe('command executor', () => {
+  it('decides on what this instance appended, without losing what another instance appended', async () => {
+    const store = new InMemoryEventStore();
+    const here = new CommandExecutor(store, new Metrics());
+    const elsewhere = new CommandExecutor(store, new Metrics());
+
+    await run(here, {
+      type: 'CreateLead',
+      now,
+      data: { customerId, name: sealed('Ada'), source: 'web' },
+    });
+    expect((await run(here, logContact('k1'))).revision).toBe(1);
+    expect((await run(here, churn)).revision).toBe(2);
+    // Refused from the state this instance folded in from its own append.
+    await expect(run(here, churn)).rejects.toMatchObject({ code: 'CUSTOMER_ALREADY_CHURNED' });
+
+    // Another API instance hears from the client (an inbound contact reactivates them):
+    // this instance must see that before deciding, so churning is allowed again.
+    expect((await run(elsewhere, logContact('k2'))).revision).toBe(4);
+    expect((await run(here, churn)).revision).toBe(5);
+    expect(
+      (await store.readStream(customerStreamId(customerId))).events.map((e) => e.type),
+    ).toEqual([
+      'LeadCreated',
+      'ContactLogged',
+      'CustomerChurned',
+      'ContactLogged',
+      'CustomerReactivated',
+      'CustomerChurned',
+    ]);
+  });
+});
