@@ -213,6 +213,10 @@ export class SqliteEventStore implements EventStore {
         try {
           pending.result = this.appendOne(pending.request, recordedAt);
         } catch (error) {
+          // A storage failure (disk full, read-only file, I/O) is not this append's fault, and
+          // SQLite may already have rolled back the whole transaction (it does on SQLITE_FULL):
+          // going on would autocommit the rest of the group one by one. The whole group fails.
+          if (isStorageFailure(error) || !db.inTransaction) throw error;
           pending.error = error;
         }
       }
@@ -350,6 +354,14 @@ export class SqliteEventStore implements EventStore {
       events: this.stmt.range.all(row.first_position, row.last_position).map(toEnvelope),
     };
   }
+}
+
+/** SQLite result codes that mean the storage, not the request, is at fault. */
+const STORAGE_FAILURES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|NOMEM|BUSY|LOCKED|PERM)/;
+
+function isStorageFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && STORAGE_FAILURES.test(code);
 }
 
 function toEnvelope(row: EventRow): EventEnvelope {
