@@ -1,4 +1,13 @@
-import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import {
+  Injectable,
+  ValidationPipe,
+  type ArgumentMetadata,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+  type ValidationError,
+} from '@nestjs/common';
+import type { Observable } from 'rxjs';
 import { ApiError } from '@rapport/platform';
 
 export interface FieldError {
@@ -38,6 +47,48 @@ export function createValidationPipe(): ValidationPipe {
   });
 }
 
+/** No command body nests this deep; anything deeper is refused before it is walked. */
+const MAX_DEPTH = 16;
+/**
+ * Keys that name an object's machinery rather than data (`__proto__`, `constructor`,
+ * `toString`...): refused wherever they appear. class-validator's whitelist cannot see them
+ * (every instance has them), and class-transformer breaks on some.
+ */
+const isForbiddenKey = (key: string) => key === 'prototype' || key in Object.prototype;
+/** A UTF-16 surrogate without its partner: no character at all, and not storable as UTF-8. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Refuses, with a 400 naming the field, what must never reach class-transformer or the log:
+ * nesting deeper than any body needs (it would exhaust the stack), keys such as
+ * `constructor` (they break class-transformer and invite prototype pollution) and text that
+ * is not well-formed Unicode (it would not come back as sent).
+ */
+export function assertPlainJson(value: unknown, path = '', depth = 0): void {
+  const refuse = (problem: string): never => {
+    const field = path || 'body';
+    throw new ApiError(400, 'VALIDATION_FAILED', `invalid request: ${field}`, {
+      fields: [{ field, problems: [problem] }],
+    });
+  };
+  if (typeof value === 'string') {
+    if (LONE_SURROGATE.test(value)) refuse(`${path || 'body'} must be well-formed Unicode text`);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  if (depth >= MAX_DEPTH) refuse(`nested more than ${MAX_DEPTH} levels deep`);
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => assertPlainJson(item, `${path}[${index}]`, depth + 1));
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    const field = path ? `${path}.${key}` : key;
+    if (isForbiddenKey(key)) refuse(`${JSON.stringify(key)} is not an allowed field name`);
+    if (LONE_SURROGATE.test(key)) refuse('field names must be well-formed Unicode text');
+    assertPlainJson((value as Record<string, unknown>)[key], field, depth + 1);
+  }
+}
+
 /** A body must be a JSON object: arrays, strings and numbers are refused up front. */
 class BodyValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
@@ -48,5 +99,18 @@ class BodyValidationPipe extends ValidationPipe {
       }
     }
     return super.transform(value, metadata);
+  }
+}
+
+/**
+ * Checks every request body with assertPlainJson after authentication and before anything
+ * else reads it (the handler's parameters, the idempotency fingerprint).
+ */
+@Injectable()
+export class PlainJsonBodyInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const body = context.switchToHttp().getRequest<{ body?: unknown }>().body;
+    if (body !== undefined) assertPlainJson(body);
+    return next.handle();
   }
 }

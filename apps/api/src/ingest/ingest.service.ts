@@ -39,7 +39,7 @@ import {
   OpenDealCommand,
   WinDealCommand,
 } from '../commands/deals/deal.handlers';
-import { flattenValidationErrors } from '../http/validation';
+import { assertPlainJson, flattenValidationErrors } from '../http/validation';
 import { CLOCK, type Clock } from '../infrastructure/tokens';
 import { IngestMessageDto } from './ingest.dto';
 
@@ -124,6 +124,7 @@ async function validated<T extends object>(
       `${prefix || 'the message'} must be a JSON object`,
     );
   }
+  assertPlainJson(value, prefix);
   const instance = plainToInstance(dto, value);
   const errors = await validate(instance, {
     whitelist: true,

@@ -54,6 +54,9 @@ describe('deal decider', () => {
       [10, 'eur', 'INVALID_CURRENCY'],
       [10.5, 'JPY', 'INVALID_AMOUNT_PRECISION'],
       [10.001, 'EUR', 'INVALID_AMOUNT_PRECISION'],
+      // Positive, but less than a cent: it would be recorded as 0.
+      [5e-324, 'EUR', 'INVALID_AMOUNT'],
+      [1e-9, 'EUR', 'INVALID_AMOUNT'],
     ])('refuses amount %p %s (%s)', (amount, currency, code) => {
       spec.given([]).when(open(amount, currency)).thenFails(code, 'invalid');
     });

@@ -64,6 +64,14 @@ export function assertValidMoney(amount: number, currency: string): void {
       { amount, currency },
     );
   }
+  // Tiny positive amounts (5e-324) pass the precision check but are 0 in minor units.
+  if (Math.round(scaled) < 1) {
+    throw invalid(
+      'INVALID_AMOUNT',
+      `amount must be at least one minor unit of ${currency} (${10 ** -minorUnits(currency)})`,
+      { amount, currency },
+    );
+  }
   if (!Number.isSafeInteger(Math.round(scaled))) {
     throw invalid('INVALID_AMOUNT', 'amount is too large', { amount });
   }
