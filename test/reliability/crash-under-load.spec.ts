@@ -321,7 +321,6 @@ describe('kill -9 under load, restart on the same data dir', () => {
             .map((c) => `${c.index} at ${STEPS[c.next]}: ${c.pending?.error ?? 'not pending'}`),
         ).toEqual([]);
         await finalChecks(api, sent);
-        process.stderr.write(`DIAG ${JSON.stringify(stats)} sent=${sent.length}\n`);
         // Both cases happened: answers lost after the commit, and requests that never committed.
         expect(stats.committedButUnanswered).toBeGreaterThan(0);
         expect(stats.inFlightAtKill - stats.committedButUnanswered).toBeGreaterThan(0);
