@@ -9,6 +9,8 @@ export const BENCH_TOKENS = {
   analyst: 'bench-token-analyst-00001',
 };
 
+export const BENCH_MASTER_KEY = Buffer.alloc(32, 5).toString('base64');
+
 async function main(): Promise<void> {
   const [dataDir] = process.argv.slice(2);
   const config = loadConfig({
@@ -19,7 +21,7 @@ async function main(): Promise<void> {
       [BENCH_TOKENS.service]: { actor: 'bench-service', roles: ['service'] },
       [BENCH_TOKENS.analyst]: { actor: 'bench-analyst', roles: ['analyst'] },
     }),
-    CRM_MASTER_KEY: Buffer.alloc(32, 5).toString('base64'),
+    CRM_MASTER_KEY: BENCH_MASTER_KEY,
     LOG_LEVEL: 'warn',
   });
   const app = await createApiApp(config, {
