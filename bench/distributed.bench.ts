@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     ],
     [
       `${head.toLocaleString('en-US')} synthetic events, ${DEFAULT_PARTITIONS} partitions, one relay and one projector on this machine with the broker and the server`,
-      'caveat: the MongoDB-wire server (de.bwaldvogel:mongo-java-server, H2 backend saving after every command) is not MongoDB; its guarded upserts take about 1 ms each, so the projector figure says little about a real MongoDB',
+      'caveat: the MongoDB-wire server (de.bwaldvogel:mongo-java-server, H2 backend saving after every command) is not MongoDB: it answers a guarded upsert ({_id, position: {$lt: p}}) by scanning the whole collection instead of using the _id index, so each costs time in proportion to the collection, and the projector figure says little about a real MongoDB (write-once audit documents are plain inserts and escape this)',
     ],
   );
 }

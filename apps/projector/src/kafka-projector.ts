@@ -1,4 +1,11 @@
-import { decodeEnvelope, EnvelopeDecodeError, topicName, TOPICS } from '@rapport/contracts';
+import {
+  decodeEnvelope,
+  DEFAULT_PARTITIONS,
+  EnvelopeDecodeError,
+  EVENT_TOPIC_CONFIG,
+  topicName,
+  TOPICS,
+} from '@rapport/contracts';
 import { upcast, type EventEnvelope } from '@rapport/domain';
 import type { IncomingMessage, MessageBus, MessageConsumer } from '@rapport/messaging';
 import type { Logger } from '@rapport/platform';
@@ -92,6 +99,15 @@ export class KafkaProjector {
   }
 
   async start(): Promise<void> {
+    // The relay creates these too; whichever starts first, the projector never subscribes to
+    // a topic that does not exist (kafkajs would fail with UNKNOWN_TOPIC_OR_PARTITION).
+    await this.bus.ensureTopics(
+      this.topics.map((name) => ({
+        name,
+        partitions: DEFAULT_PARTITIONS,
+        config: EVENT_TOPIC_CONFIG,
+      })),
+    );
     const targets = await liveTargets(this.store, this.projections, this.options.clock);
     await this.store.ensureCollection(PARTITIONS_COLLECTION, []);
     this.live = await this.feed(this.groupId, targets);

@@ -59,6 +59,12 @@ export interface FindQuery {
 export interface DocumentWrite {
   collection: string;
   document: StoredDocument;
+  /**
+   * The document at this id never changes once written (a write-once projection such as the
+   * audit trail): stores insert it and ignore the write if the id exists (a replay), with no
+   * position comparison. The result is the guarded upsert's, at less cost.
+   */
+  once?: boolean;
 }
 
 export interface CommitBatch {

@@ -321,9 +321,37 @@ export class MongoReadStore implements ReadStore {
     );
   }
 
-  /** Guarded upserts of one collection's newest documents: one unordered bulkWrite. */
-  private async write(collection: string, documents: readonly StoredDocument[]): Promise<void> {
+  /** One collection's newest documents: write-once ones inserted, the others upserted. */
+  private async write(collection: string, writes: readonly DocumentWrite[]): Promise<void> {
     const target = this.documents(collection);
+    const once = writes.filter((w) => w.once).map((w) => w.document);
+    const guarded = writes.filter((w) => !w.once).map((w) => w.document);
+    await Promise.all([
+      once.length > 0 && this.insertOnce(target, once),
+      guarded.length > 0 && this.upsertGuarded(target, guarded),
+    ]);
+  }
+
+  /** Inserts write-once documents; a duplicate key is a replay of one already stored. */
+  private async insertOnce(
+    target: Collection<DocumentRecord>,
+    documents: readonly StoredDocument[],
+  ): Promise<void> {
+    try {
+      await target.insertMany(
+        documents.map((document) => ({ ...document, _id: document.id }) as DocumentRecord),
+        { ordered: false },
+      );
+    } catch (error) {
+      if (!duplicateKeyIndexes(error)) throw error;
+    }
+  }
+
+  /** Guarded upserts: one unordered bulkWrite. */
+  private async upsertGuarded(
+    target: Collection<DocumentRecord>,
+    documents: readonly StoredDocument[],
+  ): Promise<void> {
     // replaceOne, not $set: the stored document becomes exactly the new one, so a field the
     // projection dropped does not linger. The upsert takes _id from the filter's equality.
     const operation = (document: StoredDocument, upsert: boolean) => ({
@@ -440,21 +468,24 @@ function checkField(field: string): void {
  * operations in any order; with one write per id, no write of the batch races another, and
  * each document is written once.
  */
-function newestWrites(writes: readonly DocumentWrite[]): Map<string, StoredDocument[]> {
-  const newest = new Map<string, Map<string, StoredDocument>>();
-  for (const { collection, document } of writes) {
-    let documents = newest.get(collection);
-    if (!documents) newest.set(collection, (documents = new Map()));
-    const current = documents.get(document.id);
+function newestWrites(writes: readonly DocumentWrite[]): Map<string, DocumentWrite[]> {
+  const newest = new Map<string, Map<string, DocumentWrite>>();
+  for (const write of writes) {
+    let documents = newest.get(write.collection);
+    if (!documents) newest.set(write.collection, (documents = new Map()));
+    const current = documents.get(write.document.id);
     // Ties keep the first, as the SQLite store's guard does.
-    if (!current || document.position > current.position) documents.set(document.id, document);
+    if (!current || write.document.position > current.document.position)
+      documents.set(write.document.id, write);
   }
-  const result = new Map<string, StoredDocument[]>();
+  const result = new Map<string, DocumentWrite[]>();
   for (const [collection, documents] of newest) {
     // In key order, the B-tree inserts touch neighbouring pages.
     result.set(
       collection,
-      [...documents.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+      [...documents.values()].sort((a, b) =>
+        a.document.id < b.document.id ? -1 : a.document.id > b.document.id ? 1 : 0,
+      ),
     );
   }
   return result;

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type {
   CommitBatch,
+  DocumentWrite,
   FindQuery,
   ProjectionState,
   ReadStore,
@@ -72,17 +73,18 @@ export class SqliteReadStore implements ReadStore {
       'CREATE TABLE IF NOT EXISTS collections (name TEXT PRIMARY KEY, indexes TEXT NOT NULL)',
     );
     this.commitTransaction = this.db.transaction((batch: CommitBatch) => {
-      const byCollection = new Map<string, StoredDocument[]>();
-      for (const { collection, document } of batch.writes) {
-        const documents = byCollection.get(collection);
-        if (documents) documents.push(document);
-        else byCollection.set(collection, [document]);
+      const byCollection = new Map<string, DocumentWrite[]>();
+      for (const write of batch.writes) {
+        const writes = byCollection.get(write.collection);
+        if (writes) writes.push(write);
+        else byCollection.set(write.collection, [write]);
       }
-      for (const [collection, documents] of byCollection) {
+      for (const [collection, writes] of byCollection) {
         // In key order, B-tree inserts touch each page once instead of jumping around.
-        documents.sort(byIdAndPosition);
-        const upsert = this.upserter(collection);
-        for (const document of documents) upsert(document);
+        writes.sort(byIdAndPosition);
+        const upsert = this.upserter(collection, false);
+        const insertOnce = this.upserter(collection, true);
+        for (const write of writes) (write.once ? insertOnce : upsert)(write.document);
       }
       const now = new Date().toISOString();
       for (const update of batch.checkpoints) {
@@ -269,18 +271,25 @@ export class SqliteReadStore implements ReadStore {
     if (this.db.open) this.db.close();
   }
 
-  /** The upsert of one collection: its statement and indexed columns, prepared once. */
-  private upserter(collection: string): (document: StoredDocument) => void {
+  /**
+   * The guarded upsert of one collection (or, `once`, the insert of write-once documents that
+   * leaves an existing id alone): its statement and indexed columns, prepared once.
+   */
+  private upserter(collection: string, once: boolean): (document: StoredDocument) => void {
     const fields = this.fieldsOf(collection);
     if (!fields) throw new Error(`collection ${collection} does not exist`);
     const columns = fields.map(column);
     const statement = this.statement(
       `INSERT INTO ${table(collection)} (id, position, body${columns.map((c) => `, ${c}`).join('')})
        VALUES (?, ?, ?${', ?'.repeat(columns.length)})
-       ON CONFLICT (id) DO UPDATE SET position = excluded.position, body = excluded.body${columns
-         .map((c) => `, ${c} = excluded.${c}`)
-         .join('')}
-       WHERE excluded.position > position`,
+       ${
+         once
+           ? 'ON CONFLICT (id) DO NOTHING'
+           : `ON CONFLICT (id) DO UPDATE SET position = excluded.position, body = excluded.body${columns
+               .map((c) => `, ${c} = excluded.${c}`)
+               .join('')}
+       WHERE excluded.position > position`
+       }`,
     );
     const values: unknown[] = new Array(3 + fields.length);
     return (document) => {
@@ -322,7 +331,7 @@ export class SqliteReadStore implements ReadStore {
   }
 }
 
-function byIdAndPosition(a: StoredDocument, b: StoredDocument): number {
+function byIdAndPosition({ document: a }: DocumentWrite, { document: b }: DocumentWrite): number {
   if (a.id !== b.id) return a.id < b.id ? -1 : 1;
   return a.position - b.position;
 }

@@ -170,8 +170,13 @@ export class ProjectionSession {
       if (!session.pending) continue;
       const collection = documentCollection(target);
       const parkedIn = parkedCollection(target);
+      const once = target.projection.writeOnce === true;
       for (const key of session.dirty)
-        batch.writes.push({ collection, document: session.documents.get(key)! });
+        batch.writes.push({
+          collection,
+          document: session.documents.get(key)!,
+          ...(once && { once }),
+        });
       for (const key of session.dirtyParked)
         batch.writes.push({ collection: parkedIn, document: session.parked.get(key)! });
       if (!this.options.partitioned) {

@@ -102,6 +102,32 @@ export function describeReadStoreContract(
       expect((await store.get<Account>(collection, 'a'))?.total).toBe(7);
     });
 
+    it('inserts write-once documents and leaves an existing one alone (replays), indexed as any', async () => {
+      await store.commit({
+        writes: [
+          { collection, document: account('a', 3, { total: 3, ownerId: 'o1' }), once: true },
+          { collection, document: account('b', 4, { total: 4, ownerId: 'o1' }), once: true },
+          { collection, document: account('c', 5, { total: 5 }) },
+        ],
+        checkpoints: [],
+      });
+      // The replay of a batch: the same documents again, and one new one.
+      await store.commit({
+        writes: [
+          { collection, document: account('a', 3, { total: 3, ownerId: 'o1' }), once: true },
+          { collection, document: account('b', 4, { total: 4, ownerId: 'o1' }), once: true },
+          { collection, document: account('d', 6, { total: 6, ownerId: 'o1' }), once: true },
+        ],
+        checkpoints: [],
+      });
+      expect(await store.get(collection, 'a')).toEqual(
+        account('a', 3, { total: 3, ownerId: 'o1' }),
+      );
+      expect(await store.count(collection)).toBe(4);
+      const found = await store.find<Account>(collection, { where: { ownerId: 'o1' }, limit: 10 });
+      expect(found.map((d) => d.id)).toEqual(['a', 'b', 'd']);
+    });
+
     it('gets many documents at once', async () => {
       await store.commit({
         writes: ['a', 'b', 'c'].map((id, i) => ({ collection, document: account(id, i + 1) })),
