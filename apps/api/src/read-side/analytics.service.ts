@@ -26,12 +26,22 @@ interface Snapshot<T> {
   position: number;
   collection: string;
   documents: T[];
+  /** performance.now() when loading began. */
+  loadedAt: number;
 }
+
+/**
+ * How long a snapshot of every document may serve reads that ask for no newer position.
+ * Under a steady stream of commands the position moves with every one; reloading every
+ * client's document for every read would make each read cost O(clients).
+ */
+const SNAPSHOT_MAX_AGE_MS = 1000;
 
 /**
  * Figures over every client or deal, computed from the documents when asked: they depend on
  * the current time (recency, silence) and on everyone at once (quintiles). The documents are
- * loaded once per read-model position and shared by concurrent requests.
+ * loaded once and shared by concurrent requests; a read is served from a snapshot that holds
+ * its `minPosition` and is at most SNAPSHOT_MAX_AGE_MS old (or holds the latest position).
  */
 @Injectable()
 export class AnalyticsService {
@@ -46,8 +56,11 @@ export class AnalyticsService {
     private readonly progress: ProjectionProgress,
   ) {}
 
-  async pipeline() {
-    const snapshot = await this.snapshot<PipelineDealDocument>(salesPipelineProjection);
+  async pipeline(minPosition?: number) {
+    const snapshot = await this.snapshot<PipelineDealDocument>(
+      salesPipelineProjection,
+      minPosition,
+    );
     return {
       ...computePipeline(snapshot.documents, {
         stageProbabilities: this.config.stageProbabilities,
@@ -56,13 +69,13 @@ export class AnalyticsService {
     };
   }
 
-  async retention() {
-    const snapshot = await this.snapshot<Customer360Document>(customer360Projection);
+  async retention(minPosition?: number) {
+    const snapshot = await this.snapshot<Customer360Document>(customer360Projection, minPosition);
     return { ...computeRetention(snapshot.documents, this.clock()), position: snapshot.position };
   }
 
-  async churnRisk(limit: number) {
-    const snapshot = await this.snapshot<Customer360Document>(customer360Projection);
+  async churnRisk(limit: number, minPosition?: number) {
+    const snapshot = await this.snapshot<Customer360Document>(customer360Projection, minPosition);
     const ranked = rankChurnRisk(snapshot.documents, this.clock(), DEFAULT_CHURN_RISK_OPTIONS);
     return { customers: ranked.slice(0, limit), total: ranked.length, position: snapshot.position };
   }
@@ -70,8 +83,9 @@ export class AnalyticsService {
   async segments(
     currency = this.config.defaultCurrency,
     consentPurpose?: string,
+    minPosition?: number,
   ): Promise<SegmentFigures & { position: number }> {
-    const snapshot = await this.snapshot<Customer360Document>(customer360Projection);
+    const snapshot = await this.snapshot<Customer360Document>(customer360Projection, minPosition);
     const now = this.clock();
     // Recency is counted in whole days: the figures only change with the data or the date.
     const key = `${snapshot.collection}@${snapshot.position}/${currency}/${consentPurpose ?? ''}/${now.toISOString().slice(0, 10)}`;
@@ -93,17 +107,25 @@ export class AnalyticsService {
 
   private async snapshot<T extends StoredDocument>(
     projection: AnyProjection,
+    minPosition = 0,
   ): Promise<Snapshot<T>> {
     const collection = await this.catalog.collection(projection);
     const position = this.progress.position(projection.name);
     const key = projection.name;
     const cached = await this.snapshots.get(key);
-    if (cached && cached.collection === collection && cached.position >= position)
+    if (
+      cached &&
+      cached.collection === collection &&
+      (cached.position >= position ||
+        (cached.position >= minPosition &&
+          performance.now() - cached.loadedAt < SNAPSHOT_MAX_AGE_MS))
+    )
       return cached as Snapshot<T>;
+    const loadedAt = performance.now();
     const loading = (async () => {
       const documents: StoredDocument[] = [];
       for await (const page of this.store.scan(collection, 2000)) documents.push(...page);
-      return { position, collection, documents };
+      return { position, collection, documents, loadedAt };
     })();
     this.snapshots.set(key, loading);
     try {

@@ -69,7 +69,7 @@ export class QueriesController {
       throw notFound('CUSTOMER_NOT_FOUND', `customer ${customerId} does not exist`, { customerId });
     const principal = principalOf(request);
     const personal = await this.presenter.forCustomer(principal, customerId);
-    const segments = await this.analytics.segments();
+    const segments = await this.analytics.segments(undefined, undefined, query.minPosition);
     const view = customer360View(doc, personal, {
       churnRisk: this.analytics.churnRiskOf(doc),
       rfm: segments.customers.get(customerId),
@@ -98,7 +98,7 @@ export class QueriesController {
     const position = this.positionOf(customer360Projection.name);
     const limit = query.limit ?? 50;
     const collection = await this.catalog.collection(customer360Projection);
-    const segments = await this.analytics.segments();
+    const segments = await this.analytics.segments(undefined, undefined, query.minPosition);
     const ids = query.segment
       ? [...segments.customers.values()]
           .filter((c) => c.segment === query.segment)
@@ -153,7 +153,7 @@ export class QueriesController {
   })
   async pipeline(@Query() query: ReadYourWritesQuery) {
     await this.readYourWrites.await(PIPELINE_VIEWS, query.minPosition);
-    return this.analytics.pipeline();
+    return this.analytics.pipeline(query.minPosition);
   }
 
   @Get('analytics/retention')
@@ -161,7 +161,7 @@ export class QueriesController {
   @ApiOperation({ summary: 'Monthly acquisition cohorts, their retention by month, churn rates' })
   async retention(@Query() query: ReadYourWritesQuery) {
     await this.readYourWrites.await(CUSTOMER_VIEWS, query.minPosition);
-    return this.analytics.retention();
+    return this.analytics.retention(query.minPosition);
   }
 
   @Get('analytics/churn-risk')
@@ -169,7 +169,7 @@ export class QueriesController {
   @ApiOperation({ summary: 'Leads and customers ranked by churn risk, with the reasons' })
   async churnRisk(@Query() query: ChurnRiskQuery) {
     await this.readYourWrites.await(CUSTOMER_VIEWS, query.minPosition);
-    return this.analytics.churnRisk(query.limit ?? 100);
+    return this.analytics.churnRisk(query.limit ?? 100, query.minPosition);
   }
 
   @Get('analytics/segments')
@@ -179,7 +179,7 @@ export class QueriesController {
   })
   async segments(@Query() query: SegmentsQuery) {
     await this.readYourWrites.await(CUSTOMER_VIEWS, query.minPosition);
-    const figures = await this.analytics.segments(query.currency, query.purpose);
+    const figures = await this.analytics.segments(query.currency, query.purpose, query.minPosition);
     return {
       currency: figures.currency,
       ...(query.purpose && { purpose: query.purpose }),
