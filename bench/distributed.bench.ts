@@ -16,11 +16,30 @@ import { testServers } from '../test/integration/support/test-servers';
 import { argument, report } from './support/report';
 import { seededLog } from './support/seeded-log';
 
+const SERVERS = join(__dirname, '..', 'scripts', 'test-servers', 'servers.sh');
+
+function serversRunning(): boolean {
+  try {
+    execFileSync(SERVERS, ['status'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function main(): Promise<void> {
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
-  execFileSync(join(__dirname, '..', 'scripts', 'test-servers', 'servers.sh'), ['start'], {
-    stdio: 'ignore',
-  });
+  // Servers this benchmark starts, it stops (and deletes their data); running ones it leaves.
+  const startedHere = !serversRunning();
+  execFileSync(SERVERS, ['start'], { stdio: 'ignore' });
+  try {
+    await measure();
+  } finally {
+    if (startedHere) execFileSync(SERVERS, ['stop', 'all'], { stdio: 'ignore' });
+  }
+}
+
+async function measure(): Promise<void> {
   const servers = testServers();
   const size = argument('events', 50_000);
   const log = await seededLog(size);
