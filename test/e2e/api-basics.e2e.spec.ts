@@ -102,6 +102,26 @@ describe('the API as a service', () => {
     expect(await api.eventStore.headPosition()).toBe(0);
   });
 
+  it('names the field it refuses for object machinery keys, deep nesting and broken text', async () => {
+    const sales = api.client.as('sales');
+    const cases = [
+      { raw: '{"name":"x","source":"y","toString":1}', field: 'toString' },
+      { raw: '{"name":"x","source":"y","company":{"valueOf":1}}', field: 'company.valueOf' },
+      { raw: `{"name":"x","source":${'['.repeat(40)}${']'.repeat(40)}}`, field: 'source' },
+      { raw: '{"name":"\\ud800x","source":"y"}', field: 'name' },
+    ];
+    for (const { raw, field } of cases) {
+      const response = await sales.post('/customers', undefined, { raw });
+      expect({ raw, status: response.status, code: response.body.code }).toEqual({
+        raw,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+      expect(response.body.details.fields[0].field).toContain(field);
+    }
+    expect(await api.eventStore.headPosition()).toBe(0);
+  });
+
   it('treats null as a value to validate, not as an absent field', async () => {
     const sales = api.client.as('sales');
     const lead = await sales.post('/customers', {
@@ -227,7 +247,8 @@ describe('rate limiting', () => {
     const api = await startTestApi({ env: { CRM_RATE_LIMIT_PER_MINUTE: '5' } });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 7; i++) statuses.push((await api.client.as('analyst').get('/pipeline')).status);
+      for (let i = 0; i < 7; i++)
+        statuses.push((await api.client.as('analyst').get('/pipeline')).status);
       expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
       const limited = await api.client.as('analyst').get('/pipeline');
       expect(limited.body.code).toBe('RATE_LIMITED');

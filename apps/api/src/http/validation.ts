@@ -65,8 +65,8 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * is not well-formed Unicode (it would not come back as sent).
  */
 export function assertPlainJson(value: unknown, path = '', depth = 0): void {
-  const refuse = (problem: string): never => {
-    const field = path || 'body';
+  const refuse = (problem: string, at = path): never => {
+    const field = at || 'body';
     throw new ApiError(400, 'VALIDATION_FAILED', `invalid request: ${field}`, {
       fields: [{ field, problems: [problem] }],
     });
@@ -83,8 +83,8 @@ export function assertPlainJson(value: unknown, path = '', depth = 0): void {
   }
   for (const key of Object.keys(value)) {
     const field = path ? `${path}.${key}` : key;
-    if (isForbiddenKey(key)) refuse(`${JSON.stringify(key)} is not an allowed field name`);
-    if (LONE_SURROGATE.test(key)) refuse('field names must be well-formed Unicode text');
+    if (isForbiddenKey(key)) refuse(`${JSON.stringify(key)} is not an allowed field name`, field);
+    if (LONE_SURROGATE.test(key)) refuse('field names must be well-formed Unicode text', field);
     assertPlainJson((value as Record<string, unknown>)[key], field, depth + 1);
   }
 }
