@@ -1,60 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka } from 'kafkajs';
 import { decodeEnvelope, topicName, TOPICS } from '@rapport/contracts';
-import {
-  documentCollection,
-  liveTargets,
-  MongoReadStore,
-  PROJECTIONS,
-  ProjectionRunner,
-  type ReadStore,
-  type StoredDocument,
-} from '@rapport/read-models';
+import { MongoReadStore, PROJECTIONS } from '@rapport/read-models';
 import { MongoClient } from 'mongodb';
 import { createLead } from '../support/world';
 import { startDistributed, until, type Distributed } from './support/distributed-harness';
+import { cleanRebuild, snapshot } from './support/read-model-snapshots';
 import { killServer, restartServer } from './support/test-servers';
-
-async function documents(store: ReadStore, collection: string): Promise<StoredDocument[]> {
-  const all: StoredDocument[] = [];
-  for await (const page of store.scan(collection)) all.push(...page);
-  return all;
-}
-
-/** Every document of every projection, as the projector wrote them. */
-async function snapshot(d: Distributed): Promise<Record<string, StoredDocument[]>> {
-  const client = await MongoClient.connect(d.mongoUrl);
-  try {
-    const store = new MongoReadStore(client, d.database);
-    const result: Record<string, StoredDocument[]> = {};
-    for (const target of await liveTargets(store, PROJECTIONS)) {
-      result[target.projection.name] = await documents(store, documentCollection(target));
-    }
-    return result;
-  } finally {
-    await client.close();
-  }
-}
-
-/** The same log projected from scratch into a fresh database: what the figures must equal. */
-async function cleanRebuild(d: Distributed): Promise<Record<string, StoredDocument[]>> {
-  const client = await MongoClient.connect(d.mongoUrl);
-  const database = `${d.database}_rebuild`;
-  try {
-    const store = new MongoReadStore(client, database);
-    const targets = await liveTargets(store, PROJECTIONS);
-    await new ProjectionRunner(d.api.eventStore, store, targets, {
-      until: await d.api.eventStore.headPosition(),
-    }).run();
-    const result: Record<string, StoredDocument[]> = {};
-    for (const target of targets)
-      result[target.projection.name] = await documents(store, documentCollection(target));
-    return result;
-  } finally {
-    await client.db(database).dropDatabase();
-    await client.close();
-  }
-}
 
 /** Waits until the projector has caught up with everything relayed. */
 async function caughtUp(d: Distributed): Promise<void> {
@@ -310,13 +262,11 @@ describe('distributed profile (real Kafka broker, MongoDB-wire server)', () => {
     expect(started.status).toBe(202);
     // Writes and reads go on during the rebuild.
     for (const customerId of clients.slice(0, 4)) {
-      await d.api.client
-        .as('sales')
-        .post(`/customers/${customerId}/contacts`, {
-          channel: 'web',
-          direction: 'inbound',
-          subject: 'during',
-        });
+      await d.api.client.as('sales').post(`/customers/${customerId}/contacts`, {
+        channel: 'web',
+        direction: 'inbound',
+        subject: 'during',
+      });
       expect((await d.api.client.as('sales').get(`/customers/${customerId}`)).status).toBe(200);
     }
     await until(async () => {

@@ -13,13 +13,9 @@ import type { EventEnvelope } from '@rapport/domain';
 import { KafkaMessageBus } from '@rapport/messaging';
 import { createLogger } from '@rapport/platform';
 import {
-  documentCollection,
-  liveTargets,
   MongoReadStore,
   PROJECTIONS,
-  ProjectionRunner,
   type CommitBatch,
-  type ReadStore,
   type StoredDocument,
 } from '@rapport/read-models';
 import type { HttpResponse } from '@rapport/testing';
@@ -30,6 +26,7 @@ import {
   until,
   type Distributed,
 } from '../integration/support/distributed-harness';
+import { cleanRebuild, snapshot } from '../integration/support/read-model-snapshots';
 import { execFileSync } from 'node:child_process';
 import {
   killServer,
@@ -49,46 +46,6 @@ function running(name: TestServerName): boolean {
 
 // Warnings (the projector's failed attempts against the dead server) explain a failure in CI.
 const projectorLogger = createLogger('warn');
-
-async function documents(store: ReadStore, collection: string): Promise<StoredDocument[]> {
-  const all: StoredDocument[] = [];
-  for await (const page of store.scan(collection)) all.push(...page);
-  return all;
-}
-
-/** Every document of every live projection, as the projectors wrote them. */
-async function snapshot(d: Distributed): Promise<Record<string, StoredDocument[]>> {
-  const client = await MongoClient.connect(d.mongoUrl);
-  try {
-    const store = new MongoReadStore(client, d.database);
-    const result: Record<string, StoredDocument[]> = {};
-    for (const target of await liveTargets(store, PROJECTIONS))
-      result[target.projection.name] = await documents(store, documentCollection(target));
-    return result;
-  } finally {
-    await client.close();
-  }
-}
-
-/** The same log projected from scratch into a fresh database. */
-async function cleanRebuild(d: Distributed): Promise<Record<string, StoredDocument[]>> {
-  const client = await MongoClient.connect(d.mongoUrl);
-  const database = `${d.database}_clean`;
-  try {
-    const store = new MongoReadStore(client, database);
-    const targets = await liveTargets(store, PROJECTIONS);
-    await new ProjectionRunner(d.api.eventStore, store, targets, {
-      until: await d.api.eventStore.headPosition(),
-    }).run();
-    const result: Record<string, StoredDocument[]> = {};
-    for (const target of targets)
-      result[target.projection.name] = await documents(store, documentCollection(target));
-    return result;
-  } finally {
-    await client.db(database).dropDatabase();
-    await client.close();
-  }
-}
 
 async function wholeLog(d: Distributed): Promise<EventEnvelope[]> {
   return d.api.eventStore.readAll({ after: 0, limit: 100_000 });
@@ -131,6 +88,17 @@ function checkPerClientOrder(
   if (customers.length !== lastOf.size)
     problems.push(`${customers.length} documents for ${lastOf.size} clients`);
   return problems;
+}
+
+/**
+ * Once everything is projected: the documents equal a clean rebuild of the log (nothing lost,
+ * nothing counted twice) and each client's document stands at its last event (order kept).
+ */
+async function expectBooksBalanced(d: Distributed): Promise<void> {
+  await caughtUp(d);
+  const now = await snapshot(d);
+  expect(now).toEqual(await cleanRebuild(d));
+  expect(checkPerClientOrder(now, await wholeLog(d))).toEqual([]);
 }
 
 /** A projector of our own on the live group, writing through `wrap` (slow, or doomed). */
@@ -241,11 +209,7 @@ describe('distributed profile under read-store and projector faults', () => {
     }
     await d.restartProjector();
     await contactsFor(d, clients, 2, 'after');
-    await caughtUp(d);
-
-    const now = await snapshot(d);
-    expect(now).toEqual(await cleanRebuild(d));
-    expect(checkPerClientOrder(now, await wholeLog(d))).toEqual([]);
+    await expectBooksBalanced(d);
     for (const customerId of clients) {
       const view = await d.api.client.as('sales').get(`/customers/${customerId}`);
       expect({
@@ -343,10 +307,7 @@ describe('distributed profile under read-store and projector faults', () => {
     }
 
     await contactsFor(d, clients, 2, 'after');
-    await caughtUp(d);
-    const now = await snapshot(d);
-    expect(now).toEqual(await cleanRebuild(d));
-    expect(checkPerClientOrder(now, await wholeLog(d))).toEqual([]);
+    await expectBooksBalanced(d);
     for (const customerId of clients) {
       const view = await d.api.client.as('sales').get(`/customers/${customerId}`);
       expect({ customerId, contacts: view.body.contacts.total }).toEqual({
