@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { auditStreamId, type AuditEvent, type EventMetadata } from '@rapport/domain';
 import { EVENT_STORE, type EventStore } from '@rapport/event-store';
+import type { Customer360Document } from '@rapport/read-models';
 import { header, type HttpRequestLike, type Permission, type Principal } from '@rapport/platform';
 import { CLOCK, RECORD_VIEWS, type Clock } from '../infrastructure/tokens';
+import { personalFieldsIn } from '../read-side/customer.views';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -50,6 +52,25 @@ export class AuditRecorder {
         ...(purpose && { purpose }),
         at: this.clock().toISOString(),
       },
+    });
+  }
+
+  /** Records that one client's 360 document was shown, its personal fields shown or masked. */
+  recordDocumentView(
+    view: Pick<ViewRecord, 'request' | 'principal' | 'view' | 'position'> & {
+      doc: Customer360Document;
+      masked: boolean;
+    },
+  ): Promise<void> {
+    const fields = personalFieldsIn(view.doc);
+    return this.recordView({
+      request: view.request,
+      principal: view.principal,
+      customerIds: [view.doc.customerId],
+      view: view.view,
+      fieldsShown: view.masked ? [] : fields,
+      fieldsMasked: view.masked ? fields : [],
+      position: view.position,
     });
   }
 

@@ -7,11 +7,7 @@ import type { HttpRequestLike } from '@rapport/platform';
 import { churnRisk, NO_CLIENT, type AuditEntryDocument } from '@rapport/read-models';
 import { CustomerId } from '../commands/record-id.pipe';
 import { Allow } from '../http/access.decorators';
-import {
-  customer360View,
-  customerSummaryView,
-  personalFieldsIn,
-} from '../read-side/customer.views';
+import { customer360View, customerSummaryView } from '../read-side/customer.views';
 import { PersonalDataPresenter } from '../read-side/personal-data.presenter';
 import { ReadYourWritesQuery } from '../read-side/query.dto';
 import { ReadYourWrites } from '../read-side/read-your-writes';
@@ -146,14 +142,12 @@ export class AuditController {
       rfm: undefined,
       position: doc.position,
     });
-    const fields = personalFieldsIn(doc);
-    await this.audit.recordView({
+    await this.audit.recordDocumentView({
       request,
       principal,
-      customerIds: [customerId],
       view: 'audit-state',
-      fieldsShown: personal.masked ? [] : fields,
-      fieldsMasked: personal.masked ? fields : [],
+      doc,
+      masked: personal.masked,
       position: doc.position,
     });
     return { at, events: events.length, state: { ...view, segment: null, rfm: null } };

@@ -5,7 +5,7 @@ import { conflict, isSealed, notFound, type Sealed } from '@rapport/domain';
 import { header, type HttpRequestLike } from '@rapport/platform';
 import { CustomerId } from '../commands/record-id.pipe';
 import { Allow } from '../http/access.decorators';
-import { customer360View, personalFieldsIn } from '../read-side/customer.views';
+import { customer360View } from '../read-side/customer.views';
 import { PersonalDataPresenter } from '../read-side/personal-data.presenter';
 import { AuditRecorder } from './audit-recorder';
 import { CustomerHistoryService } from './customer-history.service';
@@ -76,14 +76,12 @@ export class DataSubjectController {
       rfm: undefined,
       position: doc.position,
     });
-    const fields = personalFieldsIn(doc);
-    await this.audit.recordView({
+    await this.audit.recordDocumentView({
       request,
       principal,
-      customerIds: [customerId],
       view: 'export',
-      fieldsShown: personal.masked ? [] : fields,
-      fieldsMasked: personal.masked ? fields : [],
+      doc,
+      masked: personal.masked,
       position: doc.position,
     });
     return {

@@ -13,7 +13,7 @@ import { AuditRecorder } from '../audit/audit-recorder';
 import { CustomerId } from '../commands/record-id.pipe';
 import { Allow } from '../http/access.decorators';
 import { AnalyticsService } from './analytics.service';
-import { customer360View, customerSummaryView, personalFieldsIn } from './customer.views';
+import { customer360View, customerSummaryView } from './customer.views';
 import { PersonalDataPresenter } from './personal-data.presenter';
 import {
   ChurnRiskQuery,
@@ -75,14 +75,12 @@ export class QueriesController {
       rfm: segments.customers.get(customerId),
       position: Math.max(position, doc.position),
     });
-    const fields = personalFieldsIn(doc);
-    await this.audit.recordView({
+    await this.audit.recordDocumentView({
       request,
       principal,
-      customerIds: [customerId],
       view: 'customer-360',
-      fieldsShown: personal.masked ? [] : fields,
-      fieldsMasked: personal.masked ? fields : [],
+      doc,
+      masked: personal.masked,
       position: view.position,
     });
     return view;
