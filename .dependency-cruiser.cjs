@@ -54,7 +54,13 @@ module.exports = {
       severity: 'error',
       from: {
         path: '^(apps|libs)/',
-        pathNot: ['\\.spec\\.ts$', '\\.int-spec\\.ts$', '/testing/', '^libs/testing/', '\\.fixture\\.ts$'],
+        pathNot: [
+          '\\.spec\\.ts$',
+          '\\.int-spec\\.ts$',
+          '/testing/',
+          '^libs/testing/',
+          '\\.fixture\\.ts$',
+        ],
       },
       to: { path: ['^libs/testing/', '/src/testing/'] },
     },

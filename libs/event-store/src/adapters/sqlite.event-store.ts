@@ -357,7 +357,8 @@ export class SqliteEventStore implements EventStore {
 }
 
 /** SQLite result codes that mean the storage, not the request, is at fault. */
-const STORAGE_FAILURES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|NOMEM|BUSY|LOCKED|PERM)/;
+const STORAGE_FAILURES =
+  /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|NOMEM|BUSY|LOCKED|PERM)/;
 
 function isStorageFailure(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
