@@ -9,6 +9,7 @@
 // and every command that was acknowledged during the outage is in the log and in the views.
 // (A broker restart during relaying is covered by test/integration/distributed.int-spec.ts.)
 import { MongoClient } from 'mongodb';
+import { topicName, TOPICS } from '@rapport/contracts';
 import type { EventEnvelope } from '@rapport/domain';
 import { KafkaMessageBus } from '@rapport/messaging';
 import { createLogger } from '@rapport/platform';
@@ -201,7 +202,16 @@ describe('distributed profile under read-store and projector faults', () => {
       const usesAtKill = uses;
       await until(async () => uses >= usesAtKill + 3, 'the projector to try the dead server');
       restartServer('mongo');
-      await caughtUp(d);
+      const usesAtRestart = uses;
+      await caughtUp(d).catch(async (error: unknown) => {
+        // What the projector was doing, for whoever reads a failed run.
+        const lag = await new KafkaMessageBus({ brokers: d!.brokers, clientId: 'diagnosis' })
+          .groupLag(d!.projector.groupId, topicName(TOPICS.customerEvents, d!.topicPrefix))
+          .catch((e: unknown) => String(e));
+        throw new Error(
+          `${(error as Error).message}; store uses at kill ${usesAtKill}, at restart ${usesAtRestart}, now ${uses}; projector ${JSON.stringify(slow.projector.stats)}; group lag ${JSON.stringify(lag, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`,
+        );
+      });
       // The kill really fell in the middle: batches were projected after it.
       expect(slow.batches()).toBeGreaterThan(projectedAtKill);
     } finally {

@@ -1,8 +1,10 @@
 // Where the integration tests find the real Kafka broker and MongoDB-wire server started by
 // scripts/test-servers/servers.sh, and how crash tests kill and restart them.
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { MongoClient } from 'mongodb';
 
 export type TestServerName = 'kafka' | 'mongo';
 
@@ -78,4 +80,18 @@ export function killServer(name: TestServerName): void {
  */
 export function restartServer(name: TestServerName): void {
   runScript(['restart', name], 180_000);
+}
+
+/** A database name of its own for one contract run on the MongoDB-wire server. */
+export function scratchDatabaseName(prefix: string): string {
+  return `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+}
+
+export async function dropDatabase(url: string, name: string): Promise<void> {
+  const client = await MongoClient.connect(url);
+  try {
+    await client.db(name).dropDatabase();
+  } finally {
+    await client.close();
+  }
 }

@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { testServers } from '../../../../test/integration/support/test-servers';
+import {
+  dropDatabase,
+  scratchDatabaseName,
+  testServers,
+} from '../../../../test/integration/support/test-servers';
 import { describeKeyStoreContract } from '../testing/key-store.contract';
 import { MongoKeyStore } from './mongodb.key-store';
 
-const databaseName = () => `rapport_keys_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-
-async function dropDatabase(url: string, name: string): Promise<void> {
-  const client = await MongoClient.connect(url);
-  try {
-    await client.db(name).dropDatabase();
-  } finally {
-    await client.close();
-  }
-}
+const databaseName = () => scratchDatabaseName('rapport_keys');
 
 describeKeyStoreContract('mongodb', async () => {
   const { mongoUrl } = testServers();

@@ -1,20 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { testServers } from '../../../../test/integration/support/test-servers';
+import {
+  dropDatabase,
+  scratchDatabaseName,
+  testServers,
+} from '../../../../test/integration/support/test-servers';
 import type { ProjectionState, StoredDocument } from '../read-store.port';
 import { describeReadStoreContract } from '../testing/read-store.contract';
 import { MongoReadStore } from './mongodb.read-store';
 
-const databaseName = () => `rapport_rs_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-
-async function dropDatabase(url: string, name: string): Promise<void> {
-  const client = await MongoClient.connect(url);
-  try {
-    await client.db(name).dropDatabase();
-  } finally {
-    await client.close();
-  }
-}
+const databaseName = () => scratchDatabaseName('rapport_rs');
 
 describeReadStoreContract('mongodb', async () => {
   const { mongoUrl } = testServers();
