@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { CommandExecutor } from './commands/command-executor';
 import { COMPLAINT_HANDLERS } from './commands/complaints/complaint.handlers';
@@ -14,7 +14,7 @@ import { AuditRecordingModule } from './audit/audit-recording.module';
 import { AuthGuard } from './http/auth.guard';
 import { RateLimiter } from './http/rate-limiter';
 import { HttpExceptionFilter } from './http/http-exception.filter';
-import { PlainJsonBodyInterceptor } from './http/validation';
+import { PlainJsonBodyGuard } from './http/validation';
 import { IngestModule } from './ingest/ingest.module';
 import { ReadSideModule } from './read-side/read-side.module';
 import {
@@ -43,7 +43,8 @@ export class ApiModule {
         ...DEAL_HANDLERS,
         ...COMPLAINT_HANDLERS,
         { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_INTERCEPTOR, useClass: PlainJsonBodyInterceptor },
+        // After the AuthGuard: who may not call learns that first (and it is audited).
+        { provide: APP_GUARD, useClass: PlainJsonBodyGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],
     };
