@@ -20,6 +20,7 @@ import {
   type StoredDocument,
 } from '@rapport/read-models';
 import type { HttpResponse } from '@rapport/testing';
+import { ProjectionProgress } from '../../apps/api/src/read-side/projection-progress';
 import { KafkaProjector } from '../../apps/projector/src/kafka-projector';
 import { createLead } from '../support/world';
 import {
@@ -209,7 +210,7 @@ describe('distributed profile under read-store and projector faults', () => {
           .groupLag(d!.projector.groupId, topicName(TOPICS.customerEvents, d!.topicPrefix))
           .catch((e: unknown) => String(e));
         throw new Error(
-          `${(error as Error).message}; store uses at kill ${usesAtKill}, at restart ${usesAtRestart}, now ${uses}; projector ${JSON.stringify(slow.projector.stats)}; group lag ${JSON.stringify(lag, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`,
+          `${(error as Error).message}; store uses at kill ${usesAtKill}, at restart ${usesAtRestart}, now ${uses}; projector ${JSON.stringify(slow.projector.stats)}; the API sees the pipeline at ${d!.api.app.get(ProjectionProgress).position('sales-pipeline')} (it polls the projection states); group lag ${JSON.stringify(lag, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`,
         );
       });
       // The kill really fell in the middle: batches were projected after it.
