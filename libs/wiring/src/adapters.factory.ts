@@ -84,7 +84,14 @@ export class Adapters {
   }
 
   private mongoClient(): Promise<MongoClient> {
-    this.mongo ??= MongoClient.connect(this.config.mongoUrl!, { appName: 'rapport' });
+    this.mongo ??= MongoClient.connect(this.config.mongoUrl!, {
+      appName: 'rapport',
+      // Without it an operation whose answer never comes (a server gone silent behind a
+      // network fault, its socket still open) waits forever, and with it the loops that await
+      // it: the projector's watermark, the API's progress poller. A minute is far above any
+      // batch we send; the failed operation is retried and the position guards dedupe.
+      socketTimeoutMS: 60_000,
+    });
     return this.mongo;
   }
 }
