@@ -109,7 +109,7 @@ async function ownProjector(
   wrap: (store: MongoReadStore) => void,
   clientId: string,
 ): Promise<{ projector: KafkaProjector; close: () => Promise<void>; batches: () => number }> {
-  const client = await MongoClient.connect(d.mongoUrl);
+  const client = await MongoClient.connect(d.mongoUrl, { socketTimeoutMS: 60_000 }); // as libs/wiring
   const store = new MongoReadStore(client, d.database);
   wrap(store);
   const bus = new KafkaMessageBus({ brokers: d.brokers, clientId, maxWaitMs: 50 });
