@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka } from 'kafkajs';
 import { decodeEnvelope, topicName, TOPICS } from '@rapport/contracts';
+import { KafkaMessageBus } from '@rapport/messaging';
+import { createLogger } from '@rapport/platform';
 import { MongoReadStore, PROJECTIONS } from '@rapport/read-models';
 import { MongoClient } from 'mongodb';
+import { KafkaProjector } from '../../apps/projector/src/kafka-projector';
 import { createLead } from '../support/world';
 import { startDistributed, until, type Distributed } from './support/distributed-harness';
 import { cleanRebuild, snapshot } from './support/read-model-snapshots';
-import { killServer, restartServer } from './support/test-servers';
+import { killServer, restartServer, testServers } from './support/test-servers';
 
 /** Waits until the projector has caught up with everything relayed. */
 async function caughtUp(d: Distributed): Promise<void> {
@@ -330,5 +333,39 @@ describe('distributed profile (real Kafka broker, MongoDB-wire server)', () => {
       expect(ordered).toEqual(positions);
     }
     expect(await snapshot(d)).toEqual(await cleanRebuild(d));
+  });
+});
+
+describe('the projector on a broker where the relay never ran', () => {
+  it('creates the topics it reads and starts, instead of failing on unknown topics', async () => {
+    const { kafkaBrokers, mongoUrl } = testServers();
+    const brokers = kafkaBrokers.split(',');
+    const run = randomUUID().slice(0, 8);
+    const topicPrefix = `first${run}.`;
+    const bus = new KafkaMessageBus({ brokers, clientId: 'projector-first', maxWaitMs: 50 });
+    const mongo = await MongoClient.connect(mongoUrl);
+    const database = `rapport_first_${run}`;
+    const projector = new KafkaProjector(
+      bus,
+      new MongoReadStore(mongo, database),
+      PROJECTIONS,
+      createLogger('silent'),
+      { topicPrefix },
+    );
+    try {
+      await projector.start();
+      const admin = new Kafka({ brokers, clientId: 'inspector', logLevel: 0 }).admin();
+      await admin.connect();
+      const topics = await admin.listTopics();
+      await admin.disconnect();
+      expect(topics.filter((t) => t.startsWith(topicPrefix)).sort()).toEqual(
+        [TOPICS.auditEvents, TOPICS.customerEvents].map((t) => topicName(t, topicPrefix)).sort(),
+      );
+    } finally {
+      await projector.stop();
+      await bus.close();
+      await mongo.db(database).dropDatabase();
+      await mongo.close();
+    }
   });
 });
