@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka } from 'kafkajs';
-import { decodeEnvelope, topicName, TOPICS } from '@rapport/contracts';
+import { decodeEnvelope, topicName, TOPICS, type IngestDeadLetter } from '@rapport/contracts';
 import { KafkaMessageBus } from '@rapport/messaging';
 import { createLogger } from '@rapport/platform';
 import { MongoReadStore, PROJECTIONS } from '@rapport/read-models';
@@ -367,5 +367,82 @@ describe('the projector on a broker where the relay never ran', () => {
       await mongo.db(database).dropDatabase();
       await mongo.close();
     }
+  });
+});
+
+describe('ingest from internal systems over Kafka (crm.ingest)', () => {
+  let d: Distributed;
+  beforeEach(async () => {
+    d = await startDistributed();
+  });
+  afterEach(() => d.close());
+
+  it('executes valid commands once per key, sends refused ones to crm.ingest.dlq with the reason, and keeps consuming', async () => {
+    const kafka = new Kafka({ brokers: d.brokers, clientId: 'billing', logLevel: 0 });
+    const producer = kafka.producer();
+    await producer.connect();
+    const customerId = randomUUID();
+    const lead = JSON.stringify({
+      command: 'CreateLead',
+      idempotencyKey: 'lead-1',
+      system: 'billing',
+      targetId: customerId,
+      data: { name: 'Grace Hopper', source: 'billing' },
+    });
+    const messages = [
+      'not json at all',
+      JSON.stringify({ command: 'CreateLead', idempotencyKey: 'bad-1', system: 'billing' }),
+      JSON.stringify({
+        command: 'CreateLead',
+        idempotencyKey: 'bad-2',
+        system: 'billing',
+        data: { name: 'x', source: 'y', constructor: { prototype: { admin: true } } },
+      }),
+      JSON.stringify({
+        command: 'LogContact',
+        idempotencyKey: 'bad-3',
+        system: 'billing',
+        targetId: randomUUID(),
+        data: { channel: 'call', direction: 'inbound', subject: 'Nobody' },
+      }),
+      lead,
+      lead, // redelivered or resent: the same command
+    ];
+    await producer.send({
+      topic: topicName(TOPICS.ingest, d.topicPrefix),
+      messages: messages.map((value) => ({ key: customerId, value })),
+    });
+    await producer.disconnect();
+
+    // The valid command ran once, after the refused ones: the consumer kept going.
+    const stream = await until(async () => {
+      const read = await d.api.eventStore.readStream(`customer-${customerId}`);
+      return read.events.length > 0 ? read : undefined;
+    }, 'the lead from crm.ingest');
+    expect(stream.events.map((e) => e.type)).toEqual(['LeadCreated']);
+    expect(stream.events[0]!.metadata.actor.id).toBe('service:billing');
+
+    const letters: IngestDeadLetter[] = [];
+    const consumer = kafka.consumer({ groupId: `dlq-${randomUUID()}`, maxWaitTimeInMs: 50 });
+    await consumer.connect();
+    await consumer.subscribe({
+      topic: topicName(TOPICS.ingestDeadLetters, d.topicPrefix),
+      fromBeginning: true,
+    });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        letters.push(JSON.parse(message.value!.toString()) as IngestDeadLetter);
+      },
+    });
+    await until(async () => letters.length >= 4, 'four dead letters');
+    await consumer.disconnect();
+    expect(letters.map((l) => ({ code: l.code, original: l.original }))).toEqual([
+      { code: 'MALFORMED_JSON', original: messages[0] },
+      { code: 'VALIDATION_FAILED', original: messages[1] },
+      { code: 'VALIDATION_FAILED', original: messages[2] },
+      { code: 'CUSTOMER_NOT_FOUND', original: messages[3] },
+    ]);
+    for (const letter of letters) expect(letter.reason.length).toBeGreaterThan(0);
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
   });
 });

@@ -124,7 +124,6 @@ async function validated<T extends object>(
       `${prefix || 'the message'} must be a JSON object`,
     );
   }
-  assertPlainJson(value, prefix);
   const instance = plainToInstance(dto, value);
   const errors = await validate(instance, {
     whitelist: true,
@@ -156,6 +155,8 @@ export class IngestService {
   ) {}
 
   async execute(raw: unknown, sender?: Actor): Promise<CommandResult> {
+    // Before class-transformer sees it (HTTP bodies get the same check in PlainJsonBodyGuard).
+    assertPlainJson(raw);
     const message = await validated(IngestMessageDto, raw, '');
     const route = ROUTES[message.command];
     const data = await validated(route.dto, message.data, 'data');
