@@ -13,7 +13,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@rapport/event-store';
-import { runCli } from '../apps/cli/src/main';
+import { CliContext } from '../apps/cli/src/cli-context';
+import { verifyReadModels } from '../apps/cli/src/commands/verify.command';
 import { BENCH_MASTER_KEY, BENCH_TOKENS } from './support/api-server';
 import { startServer } from './support/http-load';
 import { argument, report } from './support/report';
@@ -520,25 +521,16 @@ async function logTotals(dir: string) {
   };
 }
 
-/** `rapport --json verify` on the stopped data dir. */
+/** What `rapport verify` checks, on the stopped data dir. */
 async function verifyDataDir(dir: string): Promise<{ ok: boolean; code: number }> {
-  const write = process.stdout.write.bind(process.stdout);
-  let output = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    output += chunk.toString();
-    return true;
-  }) as typeof process.stdout.write;
-  Object.assign(process.env, {
-    CRM_DATA_DIR: dir,
-    CRM_MASTER_KEY: BENCH_MASTER_KEY,
-    LOG_LEVEL: 'warn',
-  });
+  Object.assign(process.env, { CRM_MASTER_KEY: BENCH_MASTER_KEY, LOG_LEVEL: 'warn' });
+  const context = new CliContext({ dataDir: dir });
   try {
-    const code = await runCli(['node', 'rapport', '--json', 'verify']);
-    const parsed = JSON.parse(output || '{}') as { ok?: boolean };
-    return { ok: code === 0 && parsed.ok === true, code };
+    const report = await verifyReadModels(context);
+    const differences = report.reduce((total, r) => total + r.differences.length, 0);
+    return { ok: differences === 0, code: differences === 0 ? 0 : 1 };
   } finally {
-    process.stdout.write = write;
+    await context.close();
   }
 }
 

@@ -32,6 +32,73 @@ class AtCheckpoint implements Pick<ReadStore, 'scan'> {
   }
 }
 
+export interface VerifiedProjection {
+  projection: string;
+  position: number;
+  compared: number;
+  skipped: number;
+  differences: DocumentDifference[];
+}
+
+/**
+ * Rebuilds every active projection from the log into a scratch store, up to its checkpoint,
+ * and compares it document by document with the live one (documents changed since the
+ * checkpoint are skipped). Used by `rapport verify` and by the soak benchmark.
+ */
+export async function verifyReadModels(
+  context: CliContext,
+  showProgress = false,
+): Promise<VerifiedProjection[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'rapport-verify-'));
+  const scratch = new SqliteReadStore(join(dir, 'read-models.db'));
+  const report: VerifiedProjection[] = [];
+  try {
+    const events = context.eventStore();
+    const live = await context.readStore();
+    const states = await live.projectionStates();
+    for (const projection of PROJECTIONS) {
+      const state = states.find((s) => s.projection === projection.name && s.active);
+      if (!state) continue;
+      const [target] = await liveTargets(scratch, [projection]);
+      const bar = progressBar(
+        `verify ${projection.name}`,
+        Math.max(1, state.position),
+        showProgress,
+      );
+      await new ProjectionRunner(events, scratch, [target!], {
+        until: state.position,
+        batchSize: 1000,
+        writeBehind: { flushEvery: 250_000 },
+        onBatch: ({ lastEvent }) => bar.update(lastEvent.position),
+      }).run();
+      bar.stop();
+      const asOfCheckpoint = new AtCheckpoint(live, state.position);
+      const { compared, differences } = await compareCollections(
+        { store: scratch, collection: documentCollection(target!) },
+        {
+          store: asOfCheckpoint as unknown as ReadStore,
+          collection: documentCollection({
+            projection,
+            generation: state.generation,
+            position: state.position,
+          }),
+        },
+      );
+      report.push({
+        projection: projection.name,
+        position: state.position,
+        compared,
+        skipped: asOfCheckpoint.skipped,
+        differences,
+      });
+    }
+  } finally {
+    await scratch.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return report;
+}
+
 export function verifyCommand(program: Command, global: () => GlobalOptions): void {
   program
     .command('verify')
@@ -41,58 +108,10 @@ export function verifyCommand(program: Command, global: () => GlobalOptions): vo
     .action(async () => {
       const opts = global();
       const context = new CliContext(opts);
-      const dir = mkdtempSync(join(tmpdir(), 'rapport-verify-'));
-      const scratch = new SqliteReadStore(join(dir, 'read-models.db'));
-      const report: {
-        projection: string;
-        position: number;
-        compared: number;
-        skipped: number;
-        differences: DocumentDifference[];
-      }[] = [];
+      let report: VerifiedProjection[];
       try {
-        const events = context.eventStore();
-        const live = await context.readStore();
-        const states = await live.projectionStates();
-        for (const projection of PROJECTIONS) {
-          const state = states.find((s) => s.projection === projection.name && s.active);
-          if (!state) continue;
-          const [target] = await liveTargets(scratch, [projection]);
-          const bar = progressBar(
-            `verify ${projection.name}`,
-            Math.max(1, state.position),
-            !opts.json,
-          );
-          await new ProjectionRunner(events, scratch, [target!], {
-            until: state.position,
-            batchSize: 1000,
-            writeBehind: { flushEvery: 250_000 },
-            onBatch: ({ lastEvent }) => bar.update(lastEvent.position),
-          }).run();
-          bar.stop();
-          const asOfCheckpoint = new AtCheckpoint(live, state.position);
-          const { compared, differences } = await compareCollections(
-            { store: scratch, collection: documentCollection(target!) },
-            {
-              store: asOfCheckpoint as unknown as ReadStore,
-              collection: documentCollection({
-                projection,
-                generation: state.generation,
-                position: state.position,
-              }),
-            },
-          );
-          report.push({
-            projection: projection.name,
-            position: state.position,
-            compared,
-            skipped: asOfCheckpoint.skipped,
-            differences,
-          });
-        }
+        report = await verifyReadModels(context, !opts.json);
       } finally {
-        await scratch.close();
-        rmSync(dir, { recursive: true, force: true });
         await context.close();
       }
       const failed = report.filter((r) => r.differences.length > 0);
