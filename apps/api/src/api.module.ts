@@ -1,13 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { CqrsModule } from '@nestjs/cqrs';
-import { CommandExecutor } from './commands/command-executor';
-import { COMPLAINT_HANDLERS } from './commands/complaints/complaint.handlers';
-import { ComplaintsController } from './commands/complaints/complaints.controller';
-import { CUSTOMER_HANDLERS } from './commands/customers/customer.handlers';
-import { CustomersController } from './commands/customers/customers.controller';
-import { DEAL_HANDLERS } from './commands/deals/deal.handlers';
-import { DealsController } from './commands/deals/deals.controller';
+import { CommandsModule } from './commands/commands.module';
 import { HealthController } from './health/health.controller';
 import { AuditModule } from './audit/audit.module';
 import { AuditRecordingModule } from './audit/audit-recording.module';
@@ -29,19 +22,15 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         InfrastructureModule.forRoot(options),
-        CqrsModule.forRoot(),
         AuditRecordingModule,
+        CommandsModule,
         AuditModule,
         ReadSideModule,
         IngestModule,
       ],
-      controllers: [CustomersController, DealsController, ComplaintsController, HealthController],
+      controllers: [HealthController],
       providers: [
-        CommandExecutor,
         RateLimiter,
-        ...CUSTOMER_HANDLERS,
-        ...DEAL_HANDLERS,
-        ...COMPLAINT_HANDLERS,
         { provide: APP_GUARD, useClass: AuthGuard },
         // After the AuthGuard: who may not call learns that first (and it is audited).
         { provide: APP_GUARD, useClass: PlainJsonBodyGuard },

@@ -15,6 +15,8 @@ export const INGEST_COMMANDS = [
   'ChurnCustomer',
   'SetConsent',
   'AssignOwner',
+  'CorrectProfile',
+  'EraseCustomer',
 ] as const;
 
 export type IngestCommandType = (typeof INGEST_COMMANDS)[number];
@@ -27,9 +29,10 @@ export interface IngestMessage {
   system: string;
   /**
    * The record addressed, as in the HTTP path: the customerId for CreateLead (optional,
-   * generated if absent), LogContact, OpenDeal, RaiseComplaint, ChurnCustomer, SetConsent and
-   * AssignOwner; the dealId for ChangeDealStage, WinDeal and LoseDeal; the complaintId for
-   * ResolveComplaint. Key Kafka messages by the client's id so that one client's commands
+   * generated if absent), LogContact, OpenDeal, RaiseComplaint, ChurnCustomer, SetConsent,
+   * AssignOwner, CorrectProfile and EraseCustomer; the dealId for ChangeDealStage, WinDeal and
+   * LoseDeal; the complaintId for ResolveComplaint. Each command needs the same permission as
+   * its HTTP route (EraseCustomer: admin only, so a service sender is refused). Key Kafka messages by the client's id so that one client's commands
    * (an OpenDeal, then its WinDeal) are handled in order.
    */
   targetId?: string;

@@ -18,3 +18,5 @@ export * from './audit/audit.events';
 export * from './upcasting/upcaster';
 export * from './upcasting/upcasters';
 export * from './customer/contact-logged.upcaster';
+export * from './deal/deal-with-customer.decider';
+export * from './complaint/complaint-with-customer.decider';

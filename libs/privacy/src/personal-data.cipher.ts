@@ -7,8 +7,8 @@ const VERSION = 'v1:';
 export type Opener = (value: Sealed | null | undefined) => string | null;
 
 /**
- * The only way personal data enters or leaves an event: sealing happens in command handlers
- * before deciding, opening only where a person is shown the data.
+ * The only way personal data enters or leaves an event: sealing happens in the command path
+ * once the decision holds (see SealingSession), opening only where a person is shown the data.
  */
 export class PersonalDataCipher {
   constructor(private readonly keys: DataKeys) {}
@@ -29,6 +29,24 @@ export class PersonalDataCipher {
       sealed[name] = value === undefined ? undefined : this.sealWith(key, customerId, value);
     }
     return sealed as { [K in keyof T]: T[K] extends string ? Sealed : Sealed | undefined };
+  }
+
+  /**
+   * Seals texts with the client's existing key; undefined when the client has none (never
+   * created, or destroyed by an erasure). Only a client's creation may create a key.
+   */
+  async sealWithExistingKey(
+    customerId: string,
+    texts: readonly string[],
+  ): Promise<Sealed[] | undefined> {
+    const key = await this.keys.find(customerId);
+    return key && texts.map((text) => this.sealWith(key, customerId, text));
+  }
+
+  /** Seals texts with the client's key, creating it if the client has none yet. */
+  async sealCreatingKey(customerId: string, texts: readonly string[]): Promise<Sealed[]> {
+    const key = await this.keys.obtain(customerId);
+    return texts.map((text) => this.sealWith(key, customerId, text));
   }
 
   async opener(customerId: string): Promise<Opener> {

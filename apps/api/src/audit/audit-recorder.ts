@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { auditStreamId, type AuditEvent, type EventMetadata } from '@rapport/domain';
-import { EVENT_STORE, type EventStore } from '@rapport/event-store';
+import { auditStreamId, type Actor, type AuditEvent } from '@rapport/domain';
+import { EVENT_STORE, newEvent, type EventStore } from '@rapport/event-store';
 import type { Customer360Document } from '@rapport/read-models';
 import { header, type HttpRequestLike, type Permission, type Principal } from '@rapport/platform';
 import { CLOCK, RECORD_VIEWS, type Clock } from '../infrastructure/tokens';
@@ -55,6 +55,29 @@ export class AuditRecorder {
     });
   }
 
+  /** A command refused for its permission when no HTTP route was involved (Kafka ingest). */
+  async recordDeniedCommand(denial: {
+    actor: Actor;
+    permission: Permission;
+    command: string;
+    customerId?: string;
+    correlationId: string;
+  }): Promise<void> {
+    await this.append(denial.customerId, denial.actor, denial.correlationId, {
+      type: 'AccessDenied',
+      schemaVersion: 1,
+      data: {
+        actorId: denial.actor.id,
+        roles: denial.actor.roles,
+        permission: denial.permission,
+        method: 'COMMAND',
+        path: denial.command,
+        ...(denial.customerId && { customerId: denial.customerId }),
+        at: this.clock().toISOString(),
+      },
+    });
+  }
+
   /** Records that one client's 360 document was shown, its personal fields shown or masked. */
   recordDocumentView(
     view: Pick<ViewRecord, 'request' | 'principal' | 'view' | 'position'> & {
@@ -101,10 +124,23 @@ export class AuditRecorder {
     customerId: string | undefined,
     event: AuditEvent,
   ): Promise<void> {
-    const correlationId = request.rapport?.correlationId ?? randomUUID();
-    const metadata: EventMetadata = {
+    await this.append(
+      customerId,
+      principal.actor,
+      request.rapport?.correlationId ?? randomUUID(),
+      event,
+    );
+  }
+
+  private async append(
+    customerId: string | undefined,
+    actor: Actor,
+    correlationId: string,
+    event: AuditEvent,
+  ): Promise<void> {
+    const origin = {
       customerId: customerId ?? '',
-      actor: principal.actor,
+      actor,
       correlationId,
       causationId: correlationId,
       commandId: randomUUID(),
@@ -115,7 +151,7 @@ export class AuditRecorder {
         {
           streamId: auditStreamId(customerId),
           expectedRevision: 'any',
-          events: [{ id: randomUUID(), ...event, metadata }],
+          events: [newEvent(event, origin)],
         },
       ],
     });

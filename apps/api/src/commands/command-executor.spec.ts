@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { customerDecider, customerStreamId, type CustomerCommand } from '@rapport/domain';
 import { InMemoryEventStore } from '@rapport/event-store';
-import { Metrics } from '@rapport/platform';
+import { createLogger, Metrics } from '@rapport/platform';
+import { DataKeys, InMemoryKeyStore, PersonalDataCipher } from '@rapport/privacy';
 import { sealed } from '@rapport/testing';
 import type { CommandContext } from './command-context';
 import { CommandExecutor } from './command-executor';
@@ -22,9 +23,17 @@ function context(): CommandContext {
   };
 }
 
-/** Runs one customer command through an executor, as the command handlers do. */
+const executorOn = (store: InMemoryEventStore, keys = new InMemoryKeyStore()) =>
+  new CommandExecutor(
+    store,
+    new Metrics(),
+    new PersonalDataCipher(new DataKeys(keys, Buffer.alloc(32, 1))),
+    createLogger('silent'),
+  );
+
+/** Runs one customer command through an executor, as the command definitions do. */
 const run = (executor: CommandExecutor, command: CustomerCommand) =>
-  executor.execute(command.type, context(), async (load) => {
+  executor.execute(command.type, context(), async ({ load }) => {
     const customer = await load(customerDecider, customerStreamId(customerId));
     return {
       customerId,
@@ -56,8 +65,8 @@ const churn: CustomerCommand = {
 describe('command executor', () => {
   it('decides on what this instance appended, without losing what another instance appended', async () => {
     const store = new InMemoryEventStore();
-    const here = new CommandExecutor(store, new Metrics());
-    const elsewhere = new CommandExecutor(store, new Metrics());
+    const here = executorOn(store);
+    const elsewhere = executorOn(store);
 
     await run(here, {
       type: 'CreateLead',
@@ -83,5 +92,59 @@ describe('command executor', () => {
       'CustomerReactivated',
       'CustomerChurned',
     ]);
+  });
+
+  it('seals personal data only once the decision holds: a refused command creates no key', async () => {
+    const store = new InMemoryEventStore();
+    const keys = new InMemoryKeyStore();
+    const executor = executorOn(store, keys);
+    const logOnUnknownClient = executor.execute('LogContact', context(), async ({ load, seal }) => {
+      const customer = await load(customerDecider, customerStreamId(customerId));
+      const command: CustomerCommand = {
+        type: 'LogContact',
+        now,
+        data: {
+          customerId,
+          contactId: 'k1',
+          channel: 'call',
+          direction: 'inbound',
+          subject: seal('hi'),
+        },
+      };
+      return {
+        customerId,
+        primary: {
+          streamId: customer.streamId,
+          revision: customer.revision,
+          events: customerDecider.decide(command, customer.state),
+        },
+      };
+    });
+    await expect(logOnUnknownClient).rejects.toMatchObject({ code: 'CUSTOMER_NOT_FOUND' });
+    expect(await keys.load(customerId)).toBeUndefined();
+    expect(await store.headPosition()).toBe(0);
+  });
+
+  it('stores ciphertext, never the placeholder the decider saw', async () => {
+    const store = new InMemoryEventStore();
+    const keys = new InMemoryKeyStore();
+    const executor = executorOn(store, keys);
+    await executor.execute(
+      'CreateLead',
+      context(),
+      async ({ load, seal }) => {
+        const customer = await load(customerDecider, customerStreamId(customerId));
+        const events = customerDecider.decide(
+          { type: 'CreateLead', now, data: { customerId, name: seal('Ada'), source: 'web' } },
+          customer.state,
+        );
+        return { customerId, primary: { ...customer, events } };
+      },
+      { createsKey: true },
+    );
+    const [lead] = (await store.readStream(customerStreamId(customerId))).events;
+    const name = (lead!.data as { name: string }).name;
+    expect(name).toMatch(/^enc:v1:/);
+    expect(await keys.load(customerId)).toBeDefined();
   });
 });

@@ -1,14 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Decider, DomainEvent, EventEnvelope } from '@rapport/domain';
 import {
   CommandIdReusedError,
   EVENT_STORE,
+  newEvent,
   WrongExpectedRevisionError,
   type EventStore,
-  type NewEvent,
 } from '@rapport/event-store';
-import { Metrics } from '@rapport/platform';
+import { LOGGER } from '../infrastructure/tokens';
+import { Metrics, type Logger } from '@rapport/platform';
+import { PersonalDataCipher, SealingSession, type Seal } from '@rapport/privacy';
 import type { CommandContext } from './command-context';
 import { toCommandResult, type CommandResult } from './command-result';
 
@@ -28,40 +29,71 @@ export interface StreamDecision {
 }
 
 export interface Decision {
-  /** The client the events are about (envelope metadata, Kafka key). */
+  /** The client the events are about (envelope metadata, Kafka key, whose key seals them). */
   customerId: string;
   /** The record the command addresses: If-Match applies to it, its revision is answered. */
   primary: StreamDecision;
   others?: StreamDecision[];
+  /**
+   * An effect that may only happen once the events are durably appended (erasure destroys
+   * the client's key). Not run for a replayed idempotent answer. If the process dies before
+   * it ran, a log consumer completes it (see ErasureCompleter).
+   */
+  afterAppend?: () => Promise<void>;
 }
 
 export type Load = <C, E, S>(decider: Decider<C, E, S>, streamId: string) => Promise<Loaded<S>>;
 
+/** What a command definition gets to reach its decision: pure apart from these. */
+export interface DecisionTools {
+  load: Load;
+  /** Personal text for the decision: encrypted only once the decision holds. */
+  seal: Seal;
+  /** An effect for Decision.afterAppend: crypto-shredding of the client's personal data. */
+  destroyKey: (customerId: string) => () => Promise<void>;
+}
+
+export interface ExecuteOptions {
+  /** Whether sealing may create the client's key (only a client's creation may). */
+  createsKey?: boolean;
+}
+
 /** Streams whose folded state is kept between commands (least recently used ones go first). */
 const AGGREGATE_CACHE_SIZE = 50_000;
 
-/** A concurrent change to a stream we did not pin with If-Match is retried from a fresh load. */
+/**
+ * A concurrent change to a stream we did not pin with If-Match, or a client erased between
+ * our decision and our sealing, is retried from a fresh load.
+ */
 const MAX_ATTEMPTS = 5;
 
+/** The client's key vanished between the decision and the sealing: decide again. */
+class KeyGoneMeanwhile extends Error {}
+
 /**
- * The write path of every command: load → decide → append, with idempotency, If-Match and
- * optimistic-concurrency retries handled once, here.
+ * The write path of every command: load → decide → check If-Match → seal → append → effects,
+ * with idempotency and optimistic-concurrency retries handled once, here. Nothing with an
+ * effect happens before the decision holds: sealing creates no key for a refused command,
+ * and an erasure's key is destroyed only after its event is durably appended.
  */
 @Injectable()
 export class CommandExecutor {
   constructor(
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     private readonly metrics: Metrics,
+    private readonly cipher: PersonalDataCipher,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async execute(
     name: string,
     context: CommandContext,
-    decide: (load: Load) => Promise<Decision>,
+    decide: (tools: DecisionTools) => Promise<Decision>,
+    options: ExecuteOptions = {},
   ): Promise<CommandResult> {
     const stopTimer = this.metrics.commandDuration.startTimer({ command: name });
     try {
-      const result = await this.run(context, decide);
+      const result = await this.run(context, decide, options);
       this.metrics.commands.inc({ command: name, outcome: result.duplicate ? 'duplicate' : 'ok' });
       return result;
     } catch (error) {
@@ -75,7 +107,8 @@ export class CommandExecutor {
 
   private async run(
     context: CommandContext,
-    decide: (load: Load) => Promise<Decision>,
+    decide: (tools: DecisionTools) => Promise<Decision>,
+    options: ExecuteOptions,
   ): Promise<CommandResult> {
     if (context.idempotent) {
       const record = await this.eventStore.findCommand(context.commandId);
@@ -87,7 +120,12 @@ export class CommandExecutor {
       }
     }
     for (let attempt = 1; ; attempt++) {
-      const decision = await decide(this.load);
+      const sealing = new SealingSession();
+      const decision = await decide({
+        load: this.load,
+        seal: sealing.seal,
+        destroyKey: this.destroyKey,
+      });
       const { primary } = decision;
       if (context.expectedRevision !== undefined && context.expectedRevision !== primary.revision) {
         throw new WrongExpectedRevisionError(
@@ -100,32 +138,85 @@ export class CommandExecutor {
         throw new Error(`a command must record at least one event on ${primary.streamId}`);
       }
       try {
+        const streams = await this.sealed(sealing, decision, options);
         const timer = this.metrics.appendDuration.startTimer();
         const appended = await this.eventStore.append({
           commandId: context.commandId,
           fingerprint: context.fingerprint,
-          streams: [primary, ...(decision.others ?? [])].map((stream) => ({
+          streams: streams.map((stream) => ({
             streamId: stream.streamId,
             expectedRevision: stream.revision === -1 ? 'no-stream' : stream.revision,
             events: stream.events.map((event) =>
-              this.toNewEvent(event, decision.customerId, context),
+              newEvent(event, { ...context, customerId: decision.customerId }),
             ),
           })),
         });
         timer();
         if (!appended.duplicate) {
-          for (const stream of [primary, ...(decision.others ?? [])]) this.remember(stream);
+          for (const stream of streams) this.remember(stream);
+          await this.runAfterAppend(decision);
         }
         return toCommandResult(appended.events, appended.duplicate);
       } catch (error) {
         const retry =
-          error instanceof WrongExpectedRevisionError &&
           attempt < MAX_ATTEMPTS &&
-          !(context.expectedRevision !== undefined && error.streamId === primary.streamId);
-        if (!retry) throw error;
+          (error instanceof KeyGoneMeanwhile ||
+            (error instanceof WrongExpectedRevisionError &&
+              !(context.expectedRevision !== undefined && error.streamId === primary.streamId)));
+        if (!retry) {
+          if (error instanceof KeyGoneMeanwhile) {
+            throw new Error(
+              `customer ${decision.customerId} has no data key although the log says they were not erased`,
+            );
+          }
+          throw error;
+        }
       }
     }
   }
+
+  /** The decision's streams with their personal data sealed: the first effect, run only now. */
+  private async sealed(
+    sealing: SealingSession,
+    decision: Decision,
+    options: ExecuteOptions,
+  ): Promise<StreamDecision[]> {
+    const streams = [decision.primary, ...(decision.others ?? [])];
+    if (sealing.isEmpty) return streams;
+    const all = streams.flatMap((stream) => stream.events);
+    const settled = await sealing.settle(
+      this.cipher,
+      decision.customerId,
+      all,
+      options.createsKey ?? false,
+    );
+    if (!settled) throw new KeyGoneMeanwhile();
+    let next = 0;
+    return streams.map((stream) => ({
+      ...stream,
+      events: stream.events.map(() => settled[next++]!),
+    }));
+  }
+
+  /**
+   * The append is durable and acknowledged whatever happens here: a failed effect is logged
+   * and completed by its log consumer (the same effect, idempotent, from the event).
+   */
+  private async runAfterAppend(decision: Decision): Promise<void> {
+    if (!decision.afterAppend) return;
+    try {
+      await decision.afterAppend();
+    } catch (error) {
+      this.logger.warn(
+        { err: error, customerId: decision.customerId },
+        'an effect after a durable append failed; its log consumer will complete it',
+      );
+    }
+  }
+
+  private readonly destroyKey = (customerId: string) => async () => {
+    await this.cipher.forget(customerId);
+  };
 
   /**
    * Folded aggregates by stream, so a command reads only the events appended since (usually
@@ -172,23 +263,6 @@ export class CommandExecutor {
     let state = cached.state;
     for (const event of events) state = decider.evolve(state, event);
     this.aggregates.set(streamId, { decider, state, revision: revision + events.length });
-  }
-
-  private toNewEvent(event: DomainEvent, customerId: string, context: CommandContext): NewEvent {
-    return {
-      id: randomUUID(),
-      type: event.type,
-      schemaVersion: event.schemaVersion,
-      data: event.data,
-      metadata: {
-        customerId,
-        actor: context.actor,
-        correlationId: context.correlationId,
-        causationId: context.commandId,
-        commandId: context.commandId,
-        source: context.source,
-      },
-    };
   }
 }
 

@@ -50,6 +50,10 @@ export function IsPositiveAmount(options?: ValidationOptions) {
     });
 }
 
+/** A phone number as people write them: digits with spaces, dots, dashes and brackets. */
+export const PHONE_PATTERN = /^\+?[0-9][0-9 ()./-]{3,30}$/;
+export const PHONE_MESSAGE = 'phone must be a phone number such as +44 20 7946 0958';
+
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**

@@ -6,6 +6,8 @@ import {
   type ExecutionContext,
   type ValidationError,
 } from '@nestjs/common';
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import { validate } from 'class-validator';
 import { ApiError } from '@rapport/platform';
 
 export interface FieldError {
@@ -20,6 +22,43 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
     const own = error.constraints ? [{ field, problems: Object.values(error.constraints) }] : [];
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
+}
+
+const VALIDATOR_OPTIONS = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  validationError: { target: false, value: false },
+} as const;
+
+/**
+ * A JSON object checked against its DTO, as the DTO's instance: anything else (null, an
+ * array, a string, a number) is refused, unknown fields are refused, and the 400 lists every
+ * invalid field at once. `field` prefixes the field names ("data" in an ingest message).
+ */
+export async function validatedObject<T extends object>(
+  dto: ClassConstructor<T>,
+  value: unknown,
+  where: { field?: string; what: 'request' | 'message' },
+): Promise<T> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const subject = where.field ?? (where.what === 'request' ? 'the request body' : 'the message');
+    throw new ApiError(400, 'VALIDATION_FAILED', `${subject} must be a JSON object`, {
+      fields: [{ field: where.field ?? 'body', problems: [`${subject} must be a JSON object`] }],
+    });
+  }
+  const instance = plainToInstance(dto, value);
+  const errors = await validate(instance, VALIDATOR_OPTIONS);
+  if (errors.length > 0) {
+    const fields = flattenValidationErrors(errors, where.field);
+    throw new ApiError(
+      400,
+      'VALIDATION_FAILED',
+      `invalid ${where.what}: ${fields.map((f) => f.field).join(', ')}`,
+      { fields },
+    );
+  }
+  return instance;
 }
 
 /**
@@ -87,13 +126,18 @@ export function assertPlainJson(value: unknown, path = '', depth = 0): void {
   }
 }
 
-/** A body must be a JSON object: arrays, strings and numbers are refused up front. */
+/**
+ * A body must be a JSON object: null, arrays, strings and numbers are refused up front. A
+ * request without a body is an empty object.
+ */
 class BodyValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body') {
-      if (value === undefined || value === null || value === '') value = {};
-      if (typeof value !== 'object' || Array.isArray(value)) {
-        throw new ApiError(400, 'VALIDATION_FAILED', 'the request body must be a JSON object');
+      if (value === undefined) value = {};
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new ApiError(400, 'VALIDATION_FAILED', 'the request body must be a JSON object', {
+          fields: [{ field: 'body', problems: ['the request body must be a JSON object'] }],
+        });
       }
     }
     return super.transform(value, metadata);

@@ -6,7 +6,12 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@rapport/event-store';
-import { MESSAGE_BUS, type MessageBus } from '@rapport/messaging';
+import {
+  CHECKPOINT_STORE,
+  MESSAGE_BUS,
+  type CheckpointStore,
+  type MessageBus,
+} from '@rapport/messaging';
 import { Authenticator, Metrics, type AppConfig, type Logger } from '@rapport/platform';
 import { READ_STORE, type ReadStore } from '@rapport/read-models';
 import { DataKeys, KEY_STORE, PersonalDataCipher, type KeyStore } from '@rapport/privacy';
@@ -31,6 +36,7 @@ class StoresLifecycle implements OnApplicationShutdown {
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(KEY_STORE) private readonly keyStore: KeyStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(CHECKPOINT_STORE) private readonly checkpoints: CheckpointStore,
     private readonly adapters: Adapters,
     @Inject(PREPARED) private readonly prepared: PreparedDataDir,
   ) {}
@@ -39,6 +45,7 @@ class StoresLifecycle implements OnApplicationShutdown {
     await this.eventStore.close();
     await this.keyStore.close();
     await this.readStore.close();
+    await this.checkpoints.close();
     await this.adapters.close();
     this.prepared.release();
   }
@@ -73,6 +80,10 @@ export class InfrastructureModule {
         { provide: KEY_STORE, useFactory: (): Promise<KeyStore> => adapters.keyStore() },
         { provide: READ_STORE, useFactory: (): Promise<ReadStore> => adapters.readStore() },
         {
+          provide: CHECKPOINT_STORE,
+          useFactory: (): Promise<CheckpointStore> => adapters.checkpointStore(),
+        },
+        {
           provide: MESSAGE_BUS,
           useFactory: (): MessageBus | null => adapters.messageBus('rapport-api') ?? null,
         },
@@ -96,6 +107,7 @@ export class InfrastructureModule {
         EVENT_STORE,
         KEY_STORE,
         READ_STORE,
+        CHECKPOINT_STORE,
         MESSAGE_BUS,
         PersonalDataCipher,
       ],
