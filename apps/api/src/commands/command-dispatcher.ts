@@ -44,7 +44,9 @@ export class CommandDispatcher {
     const pathId = addressesRecord(definition)
       ? recordId(definition.target, request.params?.['id'])
       : undefined;
-    const body = await validatedObject(definition.body, request.body ?? {}, { what: 'request' });
+    // No body at all is an empty object; a JSON null is not an object, and is refused.
+    const raw = request.body === undefined ? {} : request.body;
+    const body = await validatedObject(definition.body, raw, { what: 'request' });
     const context = commandContextFromRequest(request, request.receivedAt ?? new Date());
     const input = this.input(definition, pathId, body, context);
     const result = await this.run(definition, input);
