@@ -1,4 +1,6 @@
+import type { IngestCommandType } from '@rapport/contracts';
 import type { Role } from '@rapport/platform';
+import { COMMAND_LIST } from '../../apps/api/src/commands/command.catalogue';
 import { startTestApi, type TestApi } from '../support/api-harness';
 import { buildWorld, type World } from '../support/world';
 
@@ -19,64 +21,39 @@ interface Endpoint {
 
 const write = { sneaky: 'unknown field' };
 
+/**
+ * Who may run each command, as API.md's role table says. Keyed by command name: the compiler
+ * refuses a command without its expected roles, and the endpoints below are every command's
+ * route as its definition states it, so no command escapes the matrix.
+ */
+const COMMAND_ROLES: Record<IngestCommandType, Role[]> = {
+  CreateLead: ['sales', 'service'],
+  LogContact: ['sales', 'support', 'service'],
+  OpenDeal: ['sales', 'service'],
+  ChangeDealStage: ['sales', 'service'],
+  WinDeal: ['sales', 'service'],
+  LoseDeal: ['sales', 'service'],
+  RaiseComplaint: ['support', 'service'],
+  ResolveComplaint: ['support', 'service'],
+  ChurnCustomer: ['sales', 'support', 'service'],
+  SetConsent: ['sales', 'support', 'service'],
+  AssignOwner: ['sales', 'service'],
+  CorrectProfile: ['sales', 'support', 'service'],
+  EraseCustomer: [],
+};
+
+const idOf = (w: World, target: string) =>
+  target === 'deal' ? w.dealId : target === 'complaint' ? w.complaintId : w.customerId;
+
+const COMMAND_ENDPOINTS: Endpoint[] = COMMAND_LIST.map((definition) => ({
+  method: definition.http.method,
+  path: (w) => definition.http.path.replace(':id', idOf(w, definition.target)),
+  allowed: COMMAND_ROLES[definition.name],
+  customerScoped: definition.http.path.startsWith('/customers/:id'),
+}));
+
 const ENDPOINTS: Endpoint[] = [
-  { method: 'POST', path: () => '/customers', allowed: ['sales', 'service'] },
-  {
-    method: 'POST',
-    path: (w) => `/customers/${w.customerId}/contacts`,
-    allowed: ['sales', 'support', 'service'],
-    customerScoped: true,
-  },
-  {
-    method: 'POST',
-    path: (w) => `/customers/${w.customerId}/deals`,
-    allowed: ['sales', 'service'],
-    customerScoped: true,
-  },
-  { method: 'POST', path: (w) => `/deals/${w.dealId}/stage`, allowed: ['sales', 'service'] },
-  { method: 'POST', path: (w) => `/deals/${w.dealId}/won`, allowed: ['sales', 'service'] },
-  { method: 'POST', path: (w) => `/deals/${w.dealId}/lost`, allowed: ['sales', 'service'] },
-  {
-    method: 'POST',
-    path: (w) => `/customers/${w.customerId}/complaints`,
-    allowed: ['support', 'service'],
-    customerScoped: true,
-  },
-  {
-    method: 'POST',
-    path: (w) => `/complaints/${w.complaintId}/resolve`,
-    allowed: ['support', 'service'],
-  },
-  {
-    method: 'POST',
-    path: (w) => `/customers/${w.customerId}/churn`,
-    allowed: ['sales', 'support', 'service'],
-    customerScoped: true,
-  },
-  {
-    method: 'POST',
-    path: (w) => `/customers/${w.customerId}/consents`,
-    allowed: ['sales', 'support', 'service'],
-    customerScoped: true,
-  },
-  {
-    method: 'POST',
-    path: (w) => `/customers/${w.customerId}/owner`,
-    allowed: ['sales', 'service'],
-    customerScoped: true,
-  },
-  {
-    method: 'PATCH',
-    path: (w) => `/customers/${w.customerId}`,
-    allowed: ['sales', 'support', 'service'],
-    customerScoped: true,
-  },
-  {
-    method: 'POST',
-    path: (w) => `/customers/${w.customerId}/erasure`,
-    allowed: [],
-    customerScoped: true,
-  },
+  ...COMMAND_ENDPOINTS,
   { method: 'POST', path: () => '/ingest', allowed: ['service'] },
   {
     method: 'GET',

@@ -36,6 +36,46 @@ describe('POST /ingest: commands from internal systems', () => {
     });
   });
 
+  it('corrects a profile, as PATCH /customers/:id does', async () => {
+    const customerId = await createLead(api.client);
+    const response = await ingest({
+      command: 'CorrectProfile',
+      idempotencyKey: randomUUID(),
+      system: 'crm-import',
+      targetId: customerId,
+      data: { company: 'Analytical Engines', phone: null },
+    });
+    expect(response.status).toBe(201);
+    expect(response.body.events.map((e: { type: string }) => e.type)).toEqual([
+      'CustomerProfileCorrected',
+    ]);
+  });
+
+  it("refuses a command the sender's roles may not run (erasure is admin-only), and records the refusal", async () => {
+    const customerId = await createLead(api.client);
+    const head = await api.eventStore.headPosition();
+    const response = await ingest({
+      command: 'EraseCustomer',
+      idempotencyKey: randomUUID(),
+      system: 'crm-import',
+      targetId: customerId,
+      data: { reason: 'requested by mail' },
+    });
+    expect(response.status).toBe(403);
+    expect(response.body).toMatchObject({
+      code: 'FORBIDDEN',
+      details: { permission: 'customer:erase' },
+    });
+    const appended = await api.eventStore.readAll({ after: head, limit: 10 });
+    expect(appended.map((e) => [e.type, e.streamId])).toEqual([
+      ['AccessDenied', `audit-${customerId}`],
+    ]);
+    expect(appended[0]!.data).toMatchObject({
+      permission: 'customer:erase',
+      path: 'ingest EraseCustomer',
+    });
+  });
+
   it('creates a lead with a client-chosen id', async () => {
     const customerId = randomUUID();
     const response = await ingest({
