@@ -1,4 +1,10 @@
-import { CRM_EVENT_TYPES, type AuditEvent, type EventEnvelope } from '@rapport/domain';
+import {
+  CRM_EVENT_CATALOGUE,
+  isCrmEvent,
+  type AuditEvent,
+  type CrmEventType,
+  type EventEnvelope,
+} from '@rapport/domain';
 import type { Projection } from '../projection';
 
 /**
@@ -26,12 +32,37 @@ export interface AuditEntryDocument {
   fieldsShown?: string[];
   fieldsMasked?: string[];
   clients?: number;
+  /** Changes: what happened, and which of the client's fields it touched. */
+  summary?: string;
+  fields?: readonly string[];
   /** Denials: the permission that was missing and the request. */
   permission?: string;
   request?: string;
 }
 
-const CRM_TYPES = new Set<string>(CRM_EVENT_TYPES);
+/**
+ * Which of the client's fields each change touches, for an auditor's "what was changed".
+ * Keyed by every event type: a new event without its entry here does not compile.
+ */
+export const CHANGED_FIELDS: { readonly [T in CrmEventType]: readonly string[] } = {
+  LeadCreated: ['name', 'email', 'phone', 'company', 'source', 'ownerId', 'status'],
+  ContactLogged: ['contacts'],
+  CustomerConverted: ['status'],
+  CustomerChurned: ['status'],
+  CustomerReactivated: ['status'],
+  ConsentGranted: ['consents'],
+  ConsentRevoked: ['consents'],
+  OwnerAssigned: ['ownerId'],
+  CustomerProfileCorrected: ['name', 'email', 'phone', 'company'],
+  CustomerErased: ['name', 'email', 'phone', 'company', 'contacts', 'complaints', 'status'],
+  DealOpened: ['deals'],
+  DealStageChanged: ['deals'],
+  DealWon: ['deals'],
+  DealLost: ['deals'],
+  ComplaintRaised: ['complaints'],
+  ComplaintEscalated: ['complaints'],
+  ComplaintResolved: ['complaints'],
+};
 const pad = (position: number) => String(position).padStart(15, '0');
 
 /** The customerId of entries that concern no single client (denials on /pipeline...). */
@@ -42,14 +73,14 @@ export const auditEntryId = (customerId: string, position: number) =>
 
 export const auditTrailProjection: Projection<AuditEntryDocument> = {
   name: 'audit-trail',
-  version: 1,
+  version: 2,
   collection: 'audit_entries',
   indexes: ['customerId', 'eventId', 'kind'],
   // An entry's key names its event's position: no event ever touches it again.
   writeOnce: true,
 
   keysOf(event: EventEnvelope): readonly string[] {
-    if (CRM_TYPES.has(event.type)) {
+    if (isCrmEvent(event)) {
       const customerId = (event.data as { customerId?: string }).customerId;
       return customerId ? [auditEntryId(customerId, event.position)] : [];
     }
@@ -104,6 +135,11 @@ export const auditTrailProjection: Projection<AuditEntryDocument> = {
         request: `${audit.data.method} ${audit.data.path}`,
       };
     }
-    return { ...base, kind: 'change' };
+    if (!isCrmEvent(event)) throw new Error(`audit-trail does not record ${event.type}`);
+    const fields =
+      event.type === 'CustomerProfileCorrected'
+        ? event.data.correctedFields
+        : CHANGED_FIELDS[event.type];
+    return { ...base, kind: 'change', summary: CRM_EVENT_CATALOGUE[event.type].summary, fields };
   },
 };

@@ -1,5 +1,6 @@
 import {
-  CRM_EVENT_TYPES,
+  assertNever,
+  isCrmEvent,
   toMinor,
   type ContactChannel,
   type ContactDirection,
@@ -88,8 +89,6 @@ export interface Customer360Document {
   };
   consents: Record<string, boolean>;
 }
-
-const CRM_TYPES = new Set<string>(CRM_EVENT_TYPES);
 
 export function emptyCustomer360(customerId: string): Customer360Document {
   return {
@@ -194,7 +193,7 @@ export const customer360Projection: Projection<Customer360Document> = {
   indexes: ['status', 'ownerId'],
 
   keysOf(event: EventEnvelope): readonly string[] {
-    if (!CRM_TYPES.has(event.type)) return [];
+    if (!isCrmEvent(event)) return [];
     const customerId = (event.data as { customerId?: string }).customerId;
     return customerId ? [customerId] : [];
   },
@@ -406,7 +405,7 @@ export const customer360Projection: Projection<Customer360Document> = {
         };
       }
       default:
-        return doc;
+        return assertNever(event, 'event type in customer-360');
     }
   },
 };

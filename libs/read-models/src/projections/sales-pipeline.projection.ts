@@ -1,4 +1,12 @@
-import { toMinor, type CrmEnvelope, type DealStage, type EventEnvelope } from '@rapport/domain';
+import {
+  assertNever,
+  CRM_EVENT_CATALOGUE,
+  isCrmEvent,
+  toMinor,
+  type CrmEnvelope,
+  type DealStage,
+  type EventEnvelope,
+} from '@rapport/domain';
 import type { Projection } from '../projection';
 
 /** One document per deal: the pipeline figures are sums over these (see pipeline.analytics). */
@@ -19,8 +27,6 @@ export interface PipelineDealDocument {
   lostReason: string | null;
 }
 
-const DEAL_EVENTS = new Set(['DealOpened', 'DealStageChanged', 'DealWon', 'DealLost']);
-
 export const salesPipelineProjection: Projection<PipelineDealDocument> = {
   name: 'sales-pipeline',
   version: 1,
@@ -28,7 +34,9 @@ export const salesPipelineProjection: Projection<PipelineDealDocument> = {
   indexes: ['status', 'ownerId', 'customerId'],
 
   keysOf(event: EventEnvelope): readonly string[] {
-    return DEAL_EVENTS.has(event.type) ? [(event.data as { dealId: string }).dealId] : [];
+    return isCrmEvent(event) && CRM_EVENT_CATALOGUE[event.type].aggregate === 'deal'
+      ? [(event.data as { dealId: string }).dealId]
+      : [];
   },
 
   apply(current, envelope) {
@@ -70,8 +78,23 @@ export const salesPipelineProjection: Projection<PipelineDealDocument> = {
               lostReason: event.data.reason,
             }
           : missing(event);
+      case 'LeadCreated':
+      case 'ContactLogged':
+      case 'CustomerConverted':
+      case 'CustomerChurned':
+      case 'CustomerReactivated':
+      case 'ConsentGranted':
+      case 'ConsentRevoked':
+      case 'OwnerAssigned':
+      case 'CustomerProfileCorrected':
+      case 'CustomerErased':
+      case 'ComplaintRaised':
+      case 'ComplaintEscalated':
+      case 'ComplaintResolved':
+        // keysOf gives these no document: only a deal's own events reach apply.
+        throw new Error(`sales-pipeline does not handle ${event.type}`);
       default:
-        throw new Error(`sales-pipeline does not handle ${envelope.type}`);
+        return assertNever(event, 'event type in sales-pipeline');
     }
   },
 };
