@@ -1,30 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import type { NewEvent } from '@rapport/event-store';
+import { newEvent, type NewEvent } from '@rapport/event-store';
 
 /** A ContactLogged event of realistic size (~600 bytes with sealed fields and metadata). */
 export function contactEvent(customerId: string): NewEvent {
-  const commandId = randomUUID();
-  return {
-    id: randomUUID(),
-    type: 'ContactLogged',
-    schemaVersion: 1,
-    data: {
-      customerId,
-      contactId: randomUUID(),
-      channel: 'call',
-      direction: 'inbound',
-      subject: `enc:v1:${'A'.repeat(16)}.${'B'.repeat(64)}`,
-      notes: `enc:v1:${'C'.repeat(16)}.${'D'.repeat(160)}`,
-      occurredAt: '2026-03-01T10:00:00.000Z',
-      loggedAt: '2026-03-01T10:00:01.000Z',
+  return newEvent(
+    {
+      type: 'ContactLogged',
+      schemaVersion: 1,
+      data: {
+        customerId,
+        contactId: randomUUID(),
+        channel: 'call',
+        direction: 'inbound',
+        subject: `enc:v1:${'A'.repeat(16)}.${'B'.repeat(64)}`,
+        notes: `enc:v1:${'C'.repeat(16)}.${'D'.repeat(160)}`,
+        occurredAt: '2026-03-01T10:00:00.000Z',
+        loggedAt: '2026-03-01T10:00:01.000Z',
+      },
     },
-    metadata: {
+    {
       customerId,
       actor: { id: 'bench', roles: ['service'], kind: 'service' },
-      correlationId: commandId,
-      causationId: commandId,
-      commandId,
+      correlationId: randomUUID(),
+      commandId: randomUUID(),
       source: 'bench',
     },
-  };
+  );
 }

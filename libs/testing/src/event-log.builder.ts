@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { CrmEvent, EventEnvelope } from '@rapport/domain';
+import { CRM_EVENT_CATALOGUE, type CrmEvent, type EventEnvelope } from '@rapport/domain';
+import { newEvent } from '@rapport/event-store';
 
 /**
  * Builds envelopes as the store would record them: gapless positions, per-stream revisions,
@@ -13,32 +14,24 @@ export class EventLogBuilder {
 
   /** Appends one event; recordedAt is `at` (or the builder's clock). */
   append(event: CrmEvent, at: string = this.clock): EventEnvelope {
-    const data = event.data as { customerId: string; dealId?: string; complaintId?: string };
-    const streamId = event.type.startsWith('Deal')
-      ? `deal-${data.dealId}`
-      : event.type.startsWith('Complaint')
-        ? `complaint-${data.complaintId}`
-        : `customer-${data.customerId}`;
+    const data = event.data as Record<string, unknown> & { customerId: string };
+    const { aggregate } = CRM_EVENT_CATALOGUE[event.type];
+    const streamId = `${aggregate}-${String(data[`${aggregate}Id`])}`;
     const revision = (this.revisions.get(streamId) ?? -1) + 1;
     this.revisions.set(streamId, revision);
     const commandId = randomUUID();
     const envelope: EventEnvelope = {
-      id: randomUUID(),
-      type: event.type,
-      schemaVersion: event.schemaVersion,
+      ...newEvent(event, {
+        customerId: data.customerId,
+        actor: { id: 'spec', roles: ['admin'], kind: 'user' },
+        correlationId: commandId,
+        commandId,
+        source: 'spec',
+      }),
       streamId,
       streamRevision: revision,
       position: this.events.length + 1,
       recordedAt: at,
-      data: event.data,
-      metadata: {
-        customerId: data.customerId,
-        actor: { id: 'spec', roles: ['admin'], kind: 'user' },
-        correlationId: commandId,
-        causationId: commandId,
-        commandId,
-        source: 'spec',
-      },
     };
     this.events.push(envelope);
     this.clock = at;

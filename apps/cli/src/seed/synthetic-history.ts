@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStore } from '@rapport/event-store';
+import { newEvent, type EventStore } from '@rapport/event-store';
 import {
   complaintDecider,
   customerDecider,
   dealDecider,
+  decideComplaintWithCustomer,
+  decideDealWithCustomer,
+  type ComplaintCommand,
   CONTACT_CHANNELS,
   OPEN_DEAL_STAGES,
-  type ComplaintEvent,
   type ComplaintState,
   type CustomerEvent,
   type CustomerState,
@@ -191,7 +193,7 @@ export async function* syntheticHistory(
     }
     if (roll < 0.62 && !openDeal && client.state.status !== 'churned') {
       const deal = { id: randomUUIDFrom(random), state: dealDecider.initialState(), revision: -1 };
-      const dealEvents = dealDecider.decide(
+      const events = decideDealWithCustomer(
         {
           type: 'OpenDeal',
           now,
@@ -204,16 +206,9 @@ export async function* syntheticHistory(
           },
         },
         deal.state,
-      );
-      const customerEvents = customerDecider.decide(
-        {
-          type: 'RegisterDealActivity',
-          now,
-          data: { customerId, dealId: deal.id, activity: 'opened' },
-        },
         client.state,
       );
-      return withDeal(client, deal, dealEvents, customerEvents, at);
+      return withDeal(client, deal, events.deal, events.customer, at);
     }
     if (roll < 0.8 && openDeal) {
       const outcome = random();
@@ -231,14 +226,8 @@ export async function* syntheticHistory(
                 now,
                 data: { dealId: openDeal.id, reason: pick(['price', 'timing', 'competitor']) },
               } as const);
-      const dealEvents = dealDecider.decide(command, openDeal.state);
-      const activity =
-        command.type === 'WinDeal' ? 'won' : command.type === 'LoseDeal' ? 'lost' : 'stage-changed';
-      const customerEvents = customerDecider.decide(
-        { type: 'RegisterDealActivity', now, data: { customerId, dealId: openDeal.id, activity } },
-        client.state,
-      );
-      return withDeal(client, openDeal, dealEvents, customerEvents, at);
+      const events = decideDealWithCustomer(command, openDeal.state, client.state);
+      return withDeal(client, openDeal, events.deal, events.customer, at);
     }
     if (roll < 0.88) {
       const open = client.complaints.find((c) => c.state.status === 'open');
@@ -247,33 +236,29 @@ export async function* syntheticHistory(
         state: complaintDecider.initialState(),
         revision: -1,
       };
-      const events: ComplaintEvent[] = open
-        ? complaintDecider.decide(
-            {
-              type: 'ResolveComplaint',
-              now,
-              data: {
-                complaintId: open.id,
-                resolution: await options.seal(customerId, 'Resolved with a credit note'),
-                satisfaction: 1 + Math.floor(random() * 5),
-              },
+      const command: ComplaintCommand = open
+        ? {
+            type: 'ResolveComplaint',
+            now,
+            data: {
+              complaintId: open.id,
+              resolution: await options.seal(customerId, 'Resolved with a credit note'),
+              satisfaction: 1 + Math.floor(random() * 5),
             },
-            open.state,
-          )
-        : complaintDecider.decide(
-            {
-              type: 'RaiseComplaint',
-              now,
-              data: {
-                complaintId: complaint.id,
-                customerId,
-                category: pick(['billing', 'delivery', 'quality', 'support']),
-                severity: pick(['low', 'medium', 'medium', 'high', 'critical'] as const),
-                description: await options.seal(customerId, 'The client reported a problem'),
-              },
+          }
+        : {
+            type: 'RaiseComplaint',
+            now,
+            data: {
+              complaintId: complaint.id,
+              customerId,
+              category: pick(['billing', 'delivery', 'quality', 'support']),
+              severity: pick(['low', 'medium', 'medium', 'high', 'critical'] as const),
+              description: await options.seal(customerId, 'The client reported a problem'),
             },
-            complaint.state,
-          );
+          };
+      const decision = decideComplaintWithCustomer(command, complaint.state, client.state);
+      const events = decision.complaint;
       if (!open) client.complaints.push(complaint);
       const expected = complaint.revision;
       complaint.state = events.reduce(complaintDecider.evolve, complaint.state);
@@ -283,7 +268,7 @@ export async function* syntheticHistory(
         at,
         streams: [
           { streamId: `complaint-${complaint.id}`, expectedRevision: expected, events },
-          { streamId: `customer-${customerId}`, expectedRevision: client.revision, events: [] },
+          applyCustomer(client, decision.customer),
         ],
       };
     }
@@ -369,18 +354,15 @@ export async function appendSynthetic(
         streams: command.streams.map((stream) => ({
           streamId: stream.streamId,
           expectedRevision: stream.expectedRevision === -1 ? 'no-stream' : stream.expectedRevision,
-          events: stream.events.map((event) => ({
-            id: randomUUID(),
-            ...event,
-            metadata: {
+          events: stream.events.map((event) =>
+            newEvent(event, {
               customerId: command.customerId,
-              actor: { id: 'seed', roles: ['service'], kind: 'service' as const },
+              actor: { id: 'seed', roles: ['service'], kind: 'service' },
               correlationId: commandId,
-              causationId: commandId,
               commandId,
               source: options.source ?? 'seed',
-            },
-          })),
+            }),
+          ),
         })),
       });
       written += command.streams.reduce((n, s) => n + s.events.length, 0);

@@ -2,6 +2,7 @@
 // as fast as it can, and reports every acknowledged batch on stdout until it is killed.
 import { randomUUID } from 'node:crypto';
 import { SqliteEventStore } from '../adapters/sqlite.event-store';
+import { newEvent } from '../new-event';
 
 const BATCH = 50;
 const file = process.argv[2]!;
@@ -10,20 +11,18 @@ const store = new SqliteEventStore({ file });
 async function appendBatch(): Promise<void> {
   const customerId = randomUUID();
   const commandId = randomUUID();
-  const events = Array.from({ length: BATCH }, (_, i) => ({
-    id: randomUUID(),
-    type: 'ContactLogged',
-    schemaVersion: 1,
-    data: { i, padding: 'x'.repeat(200) },
-    metadata: {
-      customerId,
-      actor: { id: 'crash-test', roles: ['service'], kind: 'service' as const },
-      correlationId: commandId,
-      causationId: commandId,
-      commandId,
-      source: 'crash-test',
-    },
-  }));
+  const events = Array.from({ length: BATCH }, (_, i) =>
+    newEvent(
+      { type: 'ContactLogged', schemaVersion: 1, data: { i, padding: 'x'.repeat(200) } },
+      {
+        customerId,
+        actor: { id: 'crash-test', roles: ['service'], kind: 'service' },
+        correlationId: commandId,
+        commandId,
+        source: 'crash-test',
+      },
+    ),
+  );
   await store.append({
     commandId,
     streams: [{ streamId: `customer-${customerId}`, expectedRevision: 'no-stream', events }],
