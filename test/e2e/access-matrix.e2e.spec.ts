@@ -40,6 +40,7 @@ const COMMAND_ROLES: Record<IngestCommandType, Role[]> = {
   AssignOwner: ['sales', 'service'],
   CorrectProfile: ['sales', 'support', 'service'],
   EraseCustomer: [],
+  ScheduleActivity: ['sales', 'support', 'service'],
 };
 
 const idOf = (w: World, target: string) =>

@@ -8,7 +8,12 @@
 // untouched. Two properties check what is accepted: text comes back exactly as sent, and an
 // amount is a positive multiple of the currency's minor unit.
 import fc from 'fast-check';
-import { COMPLAINT_SEVERITIES, CONTACT_CHANNELS, OPEN_DEAL_STAGES } from '@rapport/domain';
+import {
+  ACTIVITY_KINDS,
+  COMPLAINT_SEVERITIES,
+  CONTACT_CHANNELS,
+  OPEN_DEAL_STAGES,
+} from '@rapport/domain';
 import type { IngestCommandType } from '@rapport/contracts';
 import { PERMISSIONS } from '@rapport/platform';
 import { COMMAND_LIST } from '../../apps/api/src/commands/command.catalogue';
@@ -91,6 +96,15 @@ const COMPLAINT: Field[] = [
   opt('channel', fc.constantFrom(...CONTACT_CHANNELS)),
   opt('complaintId', fc.uuid()),
 ];
+const ACTIVITY: Field[] = [
+  req('kind', fc.constantFrom(...ACTIVITY_KINDS)),
+  req('subject', text(500)),
+  req('dueAt', fc.constantFrom('2026-01-01T10:00:00Z', '2031-06-30T23:59:59.999+02:00')),
+  opt('ownerId', text(100)),
+  opt('notes', text(10_000)),
+  opt('durationMinutes', fc.integer({ min: 1, max: 10_080 })),
+  opt('activityId', fc.uuid()),
+];
 const STAGE: Field[] = [req('stage', fc.constantFrom(...OPEN_DEAL_STAGES))];
 const WON: Field[] = [opt('amount', fc.integer({ min: 1, max: 1_000_000 }))];
 const REASON: Field[] = [req('reason', text(500))];
@@ -126,6 +140,7 @@ const COMMAND_FIELDS: Record<IngestCommandType, Field[]> = {
   AssignOwner: OWNER,
   CorrectProfile: CORRECT,
   EraseCustomer: REASON,
+  ScheduleActivity: ACTIVITY,
 };
 
 const COMMAND_ENDPOINTS: Endpoint[] = COMMAND_LIST.map((definition) => ({

@@ -17,6 +17,7 @@ export const INGEST_COMMANDS = [
   'AssignOwner',
   'CorrectProfile',
   'EraseCustomer',
+  'ScheduleActivity',
 ] as const;
 
 export type IngestCommandType = (typeof INGEST_COMMANDS)[number];
@@ -30,7 +31,7 @@ export interface IngestMessage {
   /**
    * The record addressed, as in the HTTP path: the customerId for CreateLead (optional,
    * generated if absent), LogContact, OpenDeal, RaiseComplaint, ChurnCustomer, SetConsent,
-   * AssignOwner, CorrectProfile and EraseCustomer; the dealId for ChangeDealStage, WinDeal and
+   * AssignOwner, CorrectProfile, EraseCustomer and ScheduleActivity; the dealId for ChangeDealStage, WinDeal and
    * LoseDeal; the complaintId for ResolveComplaint. Each command needs the same permission as
    * its HTTP route (EraseCustomer: admin only, so a service sender is refused). Key Kafka messages by the client's id so that one client's commands
    * (an OpenDeal, then its WinDeal) are handled in order.

@@ -1,15 +1,16 @@
+import type { ActivityEvent } from './activity/activity.events';
 import type { ComplaintEvent } from './complaint/complaint.events';
 import type { CustomerEvent } from './customer/customer.events';
 import type { DealEvent } from './deal/deal.events';
 import type { EnvelopeOf, EventEnvelope } from './shared/envelope';
 
 /** Every fact about a client that the CRM records. */
-export type CrmEvent = CustomerEvent | DealEvent | ComplaintEvent;
+export type CrmEvent = CustomerEvent | DealEvent | ComplaintEvent | ActivityEvent;
 export type CrmEventType = CrmEvent['type'];
 export type CrmEnvelope = EnvelopeOf<CrmEvent>;
 
 /** The aggregate whose stream records an event type. */
-export type CrmAggregate = 'customer' | 'deal' | 'complaint';
+export type CrmAggregate = 'customer' | 'deal' | 'complaint' | 'activity';
 
 export interface CrmEventInfo {
   aggregate: CrmAggregate;
@@ -42,6 +43,7 @@ export const CRM_EVENT_CATALOGUE: { readonly [T in CrmEventType]: CrmEventInfo }
   ComplaintRaised: { aggregate: 'complaint', summary: 'a complaint was raised' },
   ComplaintEscalated: { aggregate: 'complaint', summary: 'a complaint was escalated' },
   ComplaintResolved: { aggregate: 'complaint', summary: 'a complaint was resolved' },
+  ActivityScheduled: { aggregate: 'activity', summary: 'an activity with the client was planned' },
 };
 
 export const CRM_EVENT_TYPES = Object.keys(CRM_EVENT_CATALOGUE) as readonly CrmEventType[];

@@ -20,3 +20,7 @@ export * from './upcasting/upcasters';
 export * from './customer/contact-logged.upcaster';
 export * from './deal/deal-with-customer.decider';
 export * from './complaint/complaint-with-customer.decider';
+export * from './activity/activity.events';
+export * from './activity/activity.commands';
+export * from './activity/activity.decider';
+export * from './activity/activity-with-customer.decider';

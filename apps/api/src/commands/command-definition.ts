@@ -1,14 +1,15 @@
 import type { Type } from '@nestjs/common';
 import type { ClassConstructor } from 'class-transformer';
 import type { IngestCommandType } from '@rapport/contracts';
+import type { CrmAggregate } from '@rapport/domain';
 import type { EventStore } from '@rapport/event-store';
 import type { Permission } from '@rapport/platform';
 import type { CommandContext } from './command-context';
 import type { Decision, DecisionTools } from './command-executor';
 import type { CommandResult } from './command-result';
 
-/** The records a path's `:id` (or an ingest message's targetId) can name. */
-export type RecordKind = 'customer' | 'deal' | 'complaint';
+/** The records a path's `:id` (or an ingest message's targetId) can name: the aggregates. */
+export type RecordKind = CrmAggregate;
 
 export interface CommandInput<Body> {
   /** The record the path's :id names; for a command that creates its target, the new id. */

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@rapport/domain';
+import type { CrmAggregate, EventEnvelope } from '@rapport/domain';
 
 export interface RecordedEventSummary {
   id: string;
@@ -8,11 +8,12 @@ export interface RecordedEventSummary {
   position: number;
 }
 
+/** The id of the record a command addressed or created, besides the client: dealId, ... */
+type RecordIds = Partial<Record<`${Exclude<CrmAggregate, 'customer'>}Id`, string>>;
+
 /** The answer to every command; a retry with the same Idempotency-Key gets the same one. */
-export interface CommandResult {
+export interface CommandResult extends RecordIds {
   customerId: string;
-  dealId?: string;
-  complaintId?: string;
   /** Revision of the addressed record after the command: send it as If-Match next time. */
   revision: number;
   /** Global position of the command's last event: pass it as minPosition to read your write. */
@@ -41,8 +42,7 @@ export function toCommandResult(
   }
   return {
     customerId: first.metadata.customerId,
-    ...(kind === 'deal' && { dealId: id }),
-    ...(kind === 'complaint' && { complaintId: id }),
+    ...(kind !== 'customer' && { [`${kind}Id`]: id }),
     revision,
     position,
     events: events.map((event) => ({

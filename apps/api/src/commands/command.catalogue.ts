@@ -11,6 +11,7 @@ import { loseDeal } from './definitions/lose-deal.command';
 import { openDeal } from './definitions/open-deal.command';
 import { raiseComplaint } from './definitions/raise-complaint.command';
 import { resolveComplaint } from './definitions/resolve-complaint.command';
+import { scheduleActivity } from './definitions/schedule-activity.command';
 import { setConsent } from './definitions/set-consent.command';
 import { winDeal } from './definitions/win-deal.command';
 
@@ -34,6 +35,7 @@ export const COMMANDS: {
   LoseDeal: loseDeal,
   RaiseComplaint: raiseComplaint,
   ResolveComplaint: resolveComplaint,
+  ScheduleActivity: scheduleActivity,
 };
 
 export const COMMAND_LIST: readonly AnyCommandDefinition[] = Object.values(COMMANDS);

@@ -32,6 +32,10 @@ export class ComplaintResponse extends CommandResponse {
   @ApiProperty() complaintId!: string;
 }
 
+export class ActivityResponse extends CommandResponse {
+  @ApiProperty() activityId!: string;
+}
+
 class ErasureReceiptDoc {
   @ApiProperty() customerId!: string;
   @ApiProperty() erasedAt!: string;

@@ -77,6 +77,12 @@ export type RegisterComplaintActivity = Timed & {
   data: { customerId: string; complaintId: string; activity: 'raised' | 'resolved' };
 };
 
+/** Something is planned with the client: only for a known client who is not erased. */
+export type RegisterActivity = Timed & {
+  type: 'RegisterActivity';
+  data: { customerId: string; activityId: string; activity: 'scheduled' };
+};
+
 export type CustomerCommand =
   | CreateLead
   | LogContact
@@ -86,4 +92,5 @@ export type CustomerCommand =
   | CorrectProfile
   | EraseCustomer
   | RegisterDealActivity
-  | RegisterComplaintActivity;
+  | RegisterComplaintActivity
+  | RegisterActivity;

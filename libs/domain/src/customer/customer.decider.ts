@@ -202,7 +202,8 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
       }
       return events;
     }
-    case 'RegisterComplaintActivity': {
+    case 'RegisterComplaintActivity':
+    case 'RegisterActivity': {
       requireLiving(state, command.data.customerId);
       return [];
     }

@@ -17,6 +17,7 @@ export const PERMISSIONS = {
   'customer:export': ['support'],
   'deal:write': ['sales', 'service'],
   'complaint:write': ['support', 'service'],
+  'activity:write': ['sales', 'support', 'service'],
   'analytics:read': ['analyst'],
   'audit:read': ['auditor'],
   'ingest:write': ['service'],

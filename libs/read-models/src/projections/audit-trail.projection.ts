@@ -62,6 +62,7 @@ export const CHANGED_FIELDS: { readonly [T in CrmEventType]: readonly string[] }
   ComplaintRaised: ['complaints'],
   ComplaintEscalated: ['complaints'],
   ComplaintResolved: ['complaints'],
+  ActivityScheduled: ['activities'],
 };
 const pad = (position: number) => String(position).padStart(15, '0');
 

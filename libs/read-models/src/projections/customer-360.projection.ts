@@ -404,6 +404,8 @@ export const customer360Projection: Projection<Customer360Document> = {
           },
         };
       }
+      case 'ActivityScheduled':
+        return doc;
       default:
         return assertNever(event, 'event type in customer-360');
     }

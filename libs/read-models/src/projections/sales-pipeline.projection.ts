@@ -91,6 +91,7 @@ export const salesPipelineProjection: Projection<PipelineDealDocument> = {
       case 'ComplaintRaised':
       case 'ComplaintEscalated':
       case 'ComplaintResolved':
+      case 'ActivityScheduled':
         // keysOf gives these no document: only a deal's own events reach apply.
         throw new Error(`sales-pipeline does not handle ${event.type}`);
       default:

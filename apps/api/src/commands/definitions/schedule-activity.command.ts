@@ -1,0 +1,93 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsUUID, Max, Min } from 'class-validator';
+import {
+  activityDecider,
+  activityStreamId,
+  ACTIVITY_KINDS,
+  customerDecider,
+  customerStreamId,
+  decideActivityWithCustomer,
+  type ActivityKind,
+} from '@rapport/domain';
+import { defineCommand } from '../command-definition';
+import { decided } from '../command-executor';
+import { ActivityResponse } from '../command.openapi';
+import { IsIsoDateTime, IsText, Omittable } from '../validators';
+
+export class ScheduleActivityDto {
+  @ApiProperty({ enum: ACTIVITY_KINDS })
+  @IsIn(ACTIVITY_KINDS)
+  kind!: ActivityKind;
+
+  @ApiProperty({ example: 'Call about the renewal', description: 'stored encrypted' })
+  @IsText(500)
+  subject!: string;
+
+  @ApiProperty({
+    example: '2026-03-02T09:30:00+01:00',
+    description: 'when it is due (may lie in the future), with a zone',
+  })
+  @IsIsoDateTime()
+  dueAt!: string;
+
+  @ApiPropertyOptional({ example: 'rep-7', description: "defaults to the client's owner" })
+  @Omittable()
+  @IsText(100)
+  ownerId?: string;
+
+  @ApiPropertyOptional({ description: 'free text, stored encrypted' })
+  @Omittable()
+  @IsText(10_000)
+  notes?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10_080, example: 30 })
+  @Omittable()
+  @IsInt()
+  @Min(1)
+  @Max(10_080)
+  durationMinutes?: number;
+
+  @ApiPropertyOptional({ description: 'choose the id yourself (UUID); generated otherwise' })
+  @Omittable()
+  @IsUUID()
+  activityId?: string;
+}
+
+export const scheduleActivity = defineCommand({
+  name: 'ScheduleActivity',
+  summary:
+    'Plan an activity with the client: a call, e-mail, meeting, visit or task (ActivityScheduled)',
+  http: { method: 'POST', path: '/customers/:id/activities', status: 201, tag: 'activities' },
+  target: 'customer',
+  newRecord: { kind: 'activity', idField: 'activityId' },
+  permission: 'activity:write',
+  body: ScheduleActivityDto,
+  response: ActivityResponse,
+  decide: async ({ id, newId, body, context }, { load, seal }) => {
+    const activity = await load(activityDecider, activityStreamId(newId));
+    const customer = await load(customerDecider, customerStreamId(id));
+    const events = decideActivityWithCustomer(
+      {
+        type: 'ScheduleActivity',
+        now: context.now,
+        data: {
+          activityId: newId,
+          customerId: id,
+          kind: body.kind,
+          subject: seal(body.subject),
+          ...(body.notes !== undefined && { notes: seal(body.notes) }),
+          dueAt: new Date(body.dueAt).toISOString(),
+          ...(body.ownerId !== undefined && { ownerId: body.ownerId.trim() }),
+          ...(body.durationMinutes !== undefined && { durationMinutes: body.durationMinutes }),
+        },
+      },
+      activity.state,
+      customer.state,
+    );
+    return {
+      customerId: id,
+      primary: decided(activity, events.activity),
+      others: [decided(customer, events.customer)],
+    };
+  },
+});
