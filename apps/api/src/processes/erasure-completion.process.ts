@@ -12,9 +12,14 @@ import { LOGGER } from '../infrastructure/tokens';
 
 export const ERASURE_COMPLETION = 'erasure-completion';
 
-/** How often the position is saved when no erasure moved it (reading again is harmless). */
-const IDLE_SAVE_INTERVAL_MS = 10_000;
-const RETRY_DELAY_MS = 1_000;
+/**
+ * How often the log is read again once caught up. Not a live subscription: the command
+ * destroys the key itself right after the append, so this only has to notice the rare erasure
+ * a dead process left undone, and reading every commit's events again would cost the write
+ * path for nothing.
+ */
+const POLL_INTERVAL_MS = 5_000;
+const BATCH = 1000;
 
 /**
  * Completes every erasure from the log: for each CustomerErased, the client's key is
@@ -54,25 +59,22 @@ export class ErasureCompletion implements OnApplicationBootstrap, OnModuleDestro
     const { signal } = this.stop;
     while (!signal.aborted) {
       try {
-        await this.follow(signal);
+        await this.catchUp(signal);
       } catch (error) {
         if (signal.aborted) break;
         this.logger.warn({ err: error }, 'erasure completion failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS).unref());
       }
+      await pause(POLL_INTERVAL_MS, signal);
     }
   }
 
-  private async follow(signal: AbortSignal): Promise<void> {
-    let saved = await this.checkpoints.load(ERASURE_COMPLETION);
-    let savedAt = Date.now();
-    this.completedUpTo = Math.max(this.completedUpTo, saved);
-    for await (const batch of this.eventStore.subscribe({
-      after: saved,
-      batchSize: 1000,
-      signal,
-    })) {
-      let erased = false;
+  /** Reads the log from the checkpoint to its head, destroying the key of every erased client. */
+  private async catchUp(signal: AbortSignal): Promise<void> {
+    const from = await this.checkpoints.load(ERASURE_COMPLETION);
+    this.completedUpTo = Math.max(this.completedUpTo, from);
+    while (!signal.aborted) {
+      const batch = await this.eventStore.readAll({ after: this.completedUpTo, limit: BATCH });
+      if (batch.length === 0) break;
       for (const event of batch) {
         if (event.type !== 'CustomerErased') continue;
         if (await this.cipher.forget(event.metadata.customerId)) {
@@ -81,16 +83,23 @@ export class ErasureCompletion implements OnApplicationBootstrap, OnModuleDestro
             'completed an erasure: destroyed the data key that outlived its CustomerErased',
           );
         }
-        erased = true;
       }
       this.completedUpTo = batch[batch.length - 1]!.position;
-      if (erased || Date.now() - savedAt >= IDLE_SAVE_INTERVAL_MS) {
-        await this.checkpoints.save(ERASURE_COMPLETION, this.completedUpTo);
-        saved = this.completedUpTo;
-        savedAt = Date.now();
-      }
     }
-    if (this.completedUpTo > saved)
+    if (this.completedUpTo > from) {
       await this.checkpoints.save(ERASURE_COMPLETION, this.completedUpTo);
+    }
   }
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
