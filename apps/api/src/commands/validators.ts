@@ -1,4 +1,6 @@
-import { registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsUUID, registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
 import { isIsoCurrency } from '@rapport/domain';
 
 /** An active ISO 4217 code, as the domain knows them. */
@@ -83,3 +85,19 @@ export function IsIsoDateTime(options?: ValidationOptions) {
       },
     });
 }
+
+/** The optional id of a record a command creates: a UUID the caller chooses, else generated. */
+export const ChosenId = () =>
+  applyDecorators(
+    ApiPropertyOptional({ description: 'choose the id yourself (UUID); generated otherwise' }),
+    Omittable(),
+    IsUUID(),
+  );
+
+/** An optional owner (a sales rep's or agent's id). */
+export const OptionalOwner = (description: string) =>
+  applyDecorators(
+    ApiPropertyOptional({ example: 'rep-7', description }),
+    Omittable(),
+    IsText(100) as PropertyDecorator,
+  );

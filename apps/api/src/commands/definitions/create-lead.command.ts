@@ -1,7 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsEmail, Matches, MaxLength } from 'class-validator';
 import { defineCommand } from '../command-definition';
-import { IsText, Omittable, PHONE_PATTERN, PHONE_MESSAGE } from '../validators';
+import {
+  ChosenId,
+  IsText,
+  Omittable,
+  OptionalOwner,
+  PHONE_MESSAGE,
+  PHONE_PATTERN,
+} from '../validators';
 import { decideOnCustomer } from './decide-on-streams';
 
 export class CreateLeadDto {
@@ -29,14 +36,10 @@ export class CreateLeadDto {
   @IsText(200)
   company?: string;
 
-  @ApiPropertyOptional({ example: 'rep-7', description: 'the account owner (sales rep id)' })
-  @Omittable()
-  @IsText(100)
+  @OptionalOwner('the account owner (sales rep id)')
   ownerId?: string;
 
-  @ApiPropertyOptional({ description: 'choose the id yourself (UUID); generated otherwise' })
-  @Omittable()
-  @IsUUID()
+  @ChosenId()
   customerId?: string;
 }
 

@@ -1,8 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsUUID } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { OPEN_DEAL_STAGES, type DealStage } from '@rapport/domain';
 import { defineCommand } from '../command-definition';
-import { IsIsoCurrency, IsPositiveAmount, IsText, Omittable } from '../validators';
+import {
+  ChosenId,
+  IsIsoCurrency,
+  IsPositiveAmount,
+  IsText,
+  Omittable,
+  OptionalOwner,
+} from '../validators';
 import { decideOnDeal } from './decide-on-streams';
 
 export class OpenDealDto {
@@ -23,14 +30,10 @@ export class OpenDealDto {
   @IsIn(OPEN_DEAL_STAGES)
   stage?: DealStage;
 
-  @ApiPropertyOptional({ example: 'rep-7', description: "defaults to the client's owner" })
-  @Omittable()
-  @IsText(100)
+  @OptionalOwner("defaults to the client's owner")
   ownerId?: string;
 
-  @ApiPropertyOptional({ description: 'choose the id yourself (UUID); generated otherwise' })
-  @Omittable()
-  @IsUUID()
+  @ChosenId()
   dealId?: string;
 }
 

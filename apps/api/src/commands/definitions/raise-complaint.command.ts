@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsUUID } from 'class-validator';
+import { IsIn } from 'class-validator';
 import {
   COMPLAINT_SEVERITIES,
   CONTACT_CHANNELS,
@@ -8,7 +8,7 @@ import {
 } from '@rapport/domain';
 import { defineCommand } from '../command-definition';
 import { ComplaintResponse } from '../command.openapi';
-import { IsText, Omittable } from '../validators';
+import { ChosenId, IsText, Omittable } from '../validators';
 import { decideOnComplaint } from './decide-on-streams';
 
 export class RaiseComplaintDto {
@@ -32,9 +32,7 @@ export class RaiseComplaintDto {
   @IsIn(CONTACT_CHANNELS)
   channel?: ContactChannel;
 
-  @ApiPropertyOptional({ description: 'choose the id yourself (UUID); generated otherwise' })
-  @Omittable()
-  @IsUUID()
+  @ChosenId()
   complaintId?: string;
 }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsUUID, Max, Min } from 'class-validator';
+import { IsIn, IsInt, Max, Min } from 'class-validator';
 import {
   activityDecider,
   activityStreamId,
@@ -12,7 +12,7 @@ import {
 import { defineCommand } from '../command-definition';
 import { decided } from '../command-executor';
 import { ActivityResponse } from '../command.openapi';
-import { IsIsoDateTime, IsText, Omittable } from '../validators';
+import { ChosenId, IsIsoDateTime, IsText, Omittable, OptionalOwner } from '../validators';
 
 export class ScheduleActivityDto {
   @ApiProperty({ enum: ACTIVITY_KINDS })
@@ -30,9 +30,7 @@ export class ScheduleActivityDto {
   @IsIsoDateTime()
   dueAt!: string;
 
-  @ApiPropertyOptional({ example: 'rep-7', description: "defaults to the client's owner" })
-  @Omittable()
-  @IsText(100)
+  @OptionalOwner("defaults to the client's owner")
   ownerId?: string;
 
   @ApiPropertyOptional({ description: 'free text, stored encrypted' })
@@ -47,9 +45,7 @@ export class ScheduleActivityDto {
   @Max(10_080)
   durationMinutes?: number;
 
-  @ApiPropertyOptional({ description: 'choose the id yourself (UUID); generated otherwise' })
-  @Omittable()
-  @IsUUID()
+  @ChosenId()
   activityId?: string;
 }
 
