@@ -39,7 +39,7 @@ export function prepareDataDir(config: AppConfig, logger: Logger): PreparedDataD
   }
 
   let apiKeys = config.apiKeys;
-  if (Object.keys(apiKeys).length === 0 && !config.jwtSecret) {
+  if (Object.keys(apiKeys).length === 0 && !config.jwt) {
     const file = join(dataDir, 'dev-api-keys.json');
     if (!existsSync(file)) {
       const generated: Record<string, ApiKeyGrant> = {};
