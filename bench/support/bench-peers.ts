@@ -62,9 +62,11 @@ export function ensureBenchPeers(
     }
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    const native = missing.filter(([, peer]) => peer.installScript).map(([name]) => name);
     log(
       `bench: installing benchmark peers ${missing.map(([name, peer]) => `${name}@${peer.version}`).join(', ')} ` +
-        `into ${dir} (once; not a dependency of Rapport, later runs reuse them)`,
+        `into ${dir} (once; not a dependency of Rapport, later runs reuse them)` +
+        (native.length > 0 ? `; ${native.join(', ')} compiles native code: minutes` : ''),
     );
     const npm = options.npm ?? (process.platform === 'win32' ? 'npm.cmd' : 'npm');
     const result = spawnSync(

@@ -106,3 +106,12 @@ describe('configuration of API keys', () => {
     ]);
   });
 });
+
+describe('configuration of the log format', () => {
+  it('is auto unless LOG_FORMAT says json or pretty', () => {
+    expect(loadConfig({}).logFormat).toBe('auto');
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(problemsOf({ LOG_FORMAT: 'xml' })).toEqual(['LOG_FORMAT must be auto, json or pretty']);
+  });
+});

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isIsoCurrency, OPEN_DEAL_STAGES, type DealStage } from '@rapport/domain';
 import { isRole, type Role } from '../auth/permissions';
+import { LOG_FORMATS, type LogFormat } from '../logging/logger';
 
 /** How CRM_API_KEYS marks a key given as the SHA-256 of the token rather than the token. */
 export const HASHED_API_KEY_PREFIX = 'sha256:';
@@ -45,6 +46,8 @@ export interface AppConfig {
   defaultCurrency: string;
   bodyLimitBytes: number;
   logLevel: string;
+  /** LOG_FORMAT: auto (pretty at a terminal, JSON otherwise), json or pretty. */
+  logFormat: LogFormat;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   stageProbabilities: Record<DealStage, number>;
   /** Port of GET /health and /metrics for the relay and projector processes. */
@@ -152,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     defaultCurrency,
     bodyLimitBytes: integer('CRM_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     logLevel: optional('LOG_LEVEL') ?? 'info',
+    logFormat: (optional('LOG_FORMAT') ?? 'auto') as LogFormat,
     sqliteSynchronous: synchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
     stageProbabilities: parseStageProbabilities(env.CRM_STAGE_PROBABILITIES, problems),
     rateLimitPerMinute: integer('CRM_RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),
@@ -159,6 +163,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
+  }
+  if (!LOG_FORMATS.includes(config.logFormat)) {
+    problems.push('LOG_FORMAT must be auto, json or pretty');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
