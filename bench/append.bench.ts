@@ -1,13 +1,14 @@
 // Appends/s into the SQLite event store: single appends from 1, 16 and 64 concurrent writers
 // (group commit) and batches of 100, beside a raw better-sqlite3 insert loop of the same rows
-// (the ceiling). Usage: npm run bench -- append [--seconds 3] [--synchronous FULL|NORMAL]
+// (the ceiling), and Emmett's SQLite event store (installed on first use into .cache/bench-peers).
+// Usage: npm run bench -- append [--seconds 3] [--synchronous FULL|NORMAL]
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { getSQLiteEventStore } from '@event-driven-io/emmett-sqlite';
 import { SqliteEventStore } from '@rapport/event-store';
+import { EMMETT_SQLITE_PEERS, ensureBenchPeers } from './support/bench-peers';
 import { contactEvent } from './support/events';
 import { argument, report, type Row } from './support/report';
 
@@ -15,6 +16,17 @@ const seconds = argument('seconds', 3);
 const synchronousIndex = process.argv.indexOf('--synchronous');
 const synchronous = (synchronousIndex > -1 ? process.argv[synchronousIndex + 1] : 'FULL') as
   'FULL' | 'NORMAL';
+
+/** The part of @event-driven-io/emmett-sqlite 0.38.5 this benchmark uses. */
+interface EmmettSqlite {
+  getSQLiteEventStore(options: { fileName: string; schema: { autoMigration: 'CreateOrUpdate' } }): {
+    appendToStream(
+      streamName: string,
+      events: { type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }[],
+      options: { expectedStreamVersion: bigint | 'STREAM_DOES_NOT_EXIST' },
+    ): Promise<{ nextExpectedStreamVersion: bigint }>;
+  };
+}
 
 interface Scenario {
   name: string;
@@ -67,7 +79,11 @@ async function ours(dir: string, scenario: Scenario): Promise<number> {
 }
 
 /** Emmett's SQLite event store (node-sqlite3) doing the same appends, same concurrency. */
-async function emmett(dir: string, scenario: Scenario): Promise<number> {
+async function emmett(
+  { getSQLiteEventStore }: EmmettSqlite,
+  dir: string,
+  scenario: Scenario,
+): Promise<number> {
   const store = getSQLiteEventStore({
     fileName: join(dir, `emmett-${scenario.writers}-${scenario.eventsPerAppend}.db`),
     schema: { autoMigration: 'CreateOrUpdate' },
@@ -155,13 +171,16 @@ function raw(dir: string, scenario: Scenario): number {
 }
 
 async function main(): Promise<void> {
+  const emmettSqlite = ensureBenchPeers(EMMETT_SQLITE_PEERS)(
+    '@event-driven-io/emmett-sqlite',
+  ) as EmmettSqlite;
   const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-append-'));
   const rows: Row[] = [];
   try {
     for (const scenario of scenarios) {
       const rawRate = raw(dir, scenario);
       const ourRate = await ours(dir, scenario);
-      const emmettRate = await emmett(dir, scenario);
+      const emmettRate = await emmett(emmettSqlite, dir, scenario);
       rows.push({
         scenario: scenario.name,
         'ours events/s': Math.round(ourRate),

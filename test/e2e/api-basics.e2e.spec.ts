@@ -58,7 +58,9 @@ describe('the API as a service', () => {
       kind: 'user',
     });
 
-    const analyst = jwt.sign({ sub: 'jwt-analyst', roles: ['analyst'] }, TEST_JWT_SECRET);
+    const analyst = jwt.sign({ sub: 'jwt-analyst', roles: ['analyst'] }, TEST_JWT_SECRET, {
+      expiresIn: 60,
+    });
     expect(
       (await api.client.withToken(analyst).post('/customers', { name: 'Jo', source: 'jwt' }))
         .status,

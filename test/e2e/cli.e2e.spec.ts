@@ -15,19 +15,37 @@ import { startTestApi, TEST_MASTER_KEY, type TestApi } from '../support/api-harn
 import { createLead, openDeal } from '../support/world';
 
 /** Runs the CLI in-process against the test API's data dir; returns its exit code and output. */
-async function cli(
-  api: TestApi,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; json: any }> {
+function cli(api: TestApi, ...args: string[]): Promise<CliRun> {
+  return cliOn(api.dataDir, ...args);
+}
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: any;
+}
+
+/** Runs the CLI in-process on this data dir (the environment holds no credentials). */
+async function cliOn(dataDir: string, ...args: string[]): Promise<CliRun> {
   const write = process.stdout.write.bind(process.stdout);
+  const writeError = process.stderr.write.bind(process.stderr);
   let stdout = '';
+  let stderr = '';
   process.stdout.write = ((chunk: string) => {
     stdout += chunk;
     return true;
   }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string) => {
+    stderr += chunk;
+    return true;
+  }) as typeof process.stderr.write;
   const env = { ...process.env };
+  for (const name of Object.keys(process.env)) {
+    if (name.startsWith('CRM_') || name === 'PORT' || name === 'HOST') delete process.env[name];
+  }
   Object.assign(process.env, {
-    CRM_DATA_DIR: api.dataDir,
+    CRM_DATA_DIR: dataDir,
     CRM_MASTER_KEY: TEST_MASTER_KEY,
     LOG_LEVEL: 'silent',
   });
@@ -40,9 +58,10 @@ async function cli(
     } catch {
       json = undefined;
     }
-    return { code, stdout, json };
+    return { code, stdout, stderr, json };
   } finally {
     process.stdout.write = write;
+    process.stderr.write = writeError;
     process.env = env;
     process.exitCode = undefined;
   }
@@ -213,3 +232,61 @@ describe('the rapport CLI', () => {
 async function readLive(api: TestApi): Promise<SqliteReadStore> {
   return new SqliteReadStore(join(api.dataDir, 'read-models.db'));
 }
+
+describe('the rapport CLI on a data dir that holds nothing yet', () => {
+  const empty = mkdtempSync(join(tmpdir(), 'rapport-cli-empty-'));
+  afterAll(() => rmSync(empty, { recursive: true, force: true }));
+
+  /** The block the API prints at its start, as the CLI announces it for this data dir. */
+  const hintsFor = (dir: string) => [
+    `Nothing recorded yet in ${dir}. Start the API with \`npm start\`; it will answer at:`,
+    '  URL          http://127.0.0.1:3000',
+    '  profile      embedded: log SQLite, read models SQLite, keys SQLite, messaging none, projections in this process (worker thread)',
+    `  data dir     ${dir}`,
+    `  credentials  development API keys, one per role, in ${join(dir, 'dev-api-keys.json')}`,
+    '  master key   CRM_MASTER_KEY',
+    '  OpenAPI      http://127.0.0.1:3000/docs (JSON: http://127.0.0.1:3000/docs-json)',
+  ];
+
+  it('`rapport` alone shows its commands and how to begin', async () => {
+    const result = await cliOn(empty);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: rapport');
+    expect(result.stdout).toContain(hintsFor(empty).join('\n'));
+    expect(result.stdout).toContain('rapport seed --customers 100');
+  });
+
+  it('a command says the same on stderr, and its --json output stays one document', async () => {
+    const result = await cliOn(empty, '--json', 'status');
+    expect(result.code).toBe(0);
+    expect(result.json).toEqual({ headPosition: 0, projections: expect.any(Array) });
+    expect(result.stderr).toContain(hintsFor(empty).join('\n'));
+    // Reading the empty log did not make it look used.
+    expect((await cliOn(empty)).stdout).toContain(hintsFor(empty).join('\n'));
+  });
+
+  it('says nothing of the kind about a remote API, nor before seeding', async () => {
+    const remote = await cliOn(empty, 'status', '--url', 'http://127.0.0.1:9', '--token', 'x');
+    expect(remote.code).toBe(3);
+    expect(remote.stderr).not.toContain('Nothing recorded yet');
+    const seeded = await cliOn(join(empty, 'seeded'), '--json', 'seed', '--customers', '3');
+    expect(seeded.code).toBe(0);
+    expect(seeded.stderr).toBe('');
+    expect((await cliOn(join(empty, 'seeded'))).stdout).not.toContain('Nothing recorded yet');
+  });
+
+  it('says nothing of the kind once something is recorded', async () => {
+    const api = await startTestApi();
+    try {
+      await createLead(api.client);
+      const bare = await cliOn(api.dataDir);
+      expect(bare.stdout).toContain('Usage: rapport');
+      expect(bare.stdout).not.toContain('Nothing recorded yet');
+      const status = await cliOn(api.dataDir, '--json', 'status');
+      expect(status.stderr).toBe('');
+      expect(status.json.projections.length).toBeGreaterThan(0);
+    } finally {
+      await api.close();
+    }
+  });
+});

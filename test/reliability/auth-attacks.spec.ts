@@ -2,6 +2,8 @@
 // JWTs, malformed Authorization headers, tokens where no token is read, and API keys of other
 // roles on admin routes. Every attempt is denied (401 or 403), a 401 records nothing, every 403
 // is in the audit trail (GET /audit/denials), and the key comparison looks at every key.
+// Tokens that never expire, live too long, or come from another issuer or for another
+// audience are refused with their reason; API keys configured as hashes work like keys.
 import { createHash, createHmac } from 'node:crypto';
 import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
@@ -32,7 +34,11 @@ function forge(
 }
 
 const now = () => Math.floor(Date.now() / 1000);
-const ADMIN_CLAIMS = { sub: 'mallory', roles: ['admin'] };
+// With an expiry, so each forged token below is refused for the flaw it names, not for lacking exp.
+const ADMIN_CLAIMS = { sub: 'mallory', roles: ['admin'], exp: now() + 300 };
+/** Signed with the test secret: valid but for what the claims get wrong. */
+const signed = (claims: Record<string, unknown>) =>
+  jwt.sign({ exp: now() + 300, ...claims }, TEST_JWT_SECRET);
 
 describe('authentication attacks', () => {
   let api: TestApi;
@@ -67,7 +73,22 @@ describe('authentication attacks', () => {
     'signature of another token': `${legitHeader}.${b64url(ADMIN_CLAIMS)}.${legitSignature}`,
     'expired an hour ago': jwt.sign({ ...ADMIN_CLAIMS, exp: now() - 3600 }, TEST_JWT_SECRET),
     'expired a second ago': jwt.sign({ ...ADMIN_CLAIMS, exp: now() - 1 }, TEST_JWT_SECRET),
-    'not valid before next hour': jwt.sign({ ...ADMIN_CLAIMS, nbf: now() + 3600 }, TEST_JWT_SECRET),
+    'not valid before next hour': jwt.sign(
+      { ...ADMIN_CLAIMS, nbf: now() + 3600, exp: now() + 7200 },
+      TEST_JWT_SECRET,
+    ),
+    'no exp (it would never expire)': jwt.sign(
+      { sub: 'mallory', roles: ['admin'] },
+      TEST_JWT_SECRET,
+    ),
+    'valid for a year': jwt.sign({ sub: 'mallory', roles: ['admin'] }, TEST_JWT_SECRET, {
+      expiresIn: '365d',
+    }),
+    'issued ten years ahead, for a minute': signed({
+      ...ADMIN_CLAIMS,
+      iat: now() + 10 * 365 * 86_400,
+      exp: now() + 10 * 365 * 86_400 + 60,
+    }),
     'alg none, no signature': forge({ alg: 'none', typ: 'JWT' }, ADMIN_CLAIMS),
     'alg None, no signature': forge({ alg: 'None', typ: 'JWT' }, ADMIN_CLAIMS),
     'alg NONE with a bogus signature': `${forge({ alg: 'NONE' }, ADMIN_CLAIMS)}c2ln`,
@@ -105,21 +126,15 @@ describe('authentication attacks', () => {
       ADMIN_CLAIMS,
       { key: 'attacker', hash: 'sha256' },
     ),
-    'roles as a string': jwt.sign({ sub: 'mallory', roles: 'admin' }, TEST_JWT_SECRET),
-    'an unknown role': jwt.sign({ sub: 'mallory', roles: ['root'] }, TEST_JWT_SECRET),
-    'a role with a trailing space': jwt.sign(
-      { sub: 'mallory', roles: ['admin '] },
-      TEST_JWT_SECRET,
-    ),
-    'roles nested in an object': jwt.sign(
-      { sub: 'mallory', roles: [{ role: 'admin' }] },
-      TEST_JWT_SECRET,
-    ),
-    'no sub': jwt.sign({ roles: ['admin'] }, TEST_JWT_SECRET),
-    'an empty sub': jwt.sign({ sub: '', roles: ['admin'] }, TEST_JWT_SECRET),
+    'roles as a string': signed({ sub: 'mallory', roles: 'admin' }),
+    'an unknown role': signed({ sub: 'mallory', roles: ['root'] }),
+    'a role with a trailing space': signed({ sub: 'mallory', roles: ['admin '] }),
+    'roles nested in an object': signed({ sub: 'mallory', roles: [{ role: 'admin' }] }),
+    'no sub': signed({ roles: ['admin'] }),
+    'an empty sub': signed({ sub: '', roles: ['admin'] }),
     'a numeric sub': forge(
       { alg: 'HS256' },
-      { sub: 42, roles: ['admin'] },
+      { sub: 42, roles: ['admin'], exp: now() + 300 },
       {
         key: TEST_JWT_SECRET,
         hash: 'sha256',
@@ -255,10 +270,7 @@ describe('authentication attacks', () => {
       }
     }
     // A validly signed JWT whose roles do not reach admin is refused and recorded the same way.
-    const salesJwt = jwt.sign(
-      { sub: 'jwt-rep', roles: ['sales', 'support', 'analyst'] },
-      TEST_JWT_SECRET,
-    );
+    const salesJwt = signed({ sub: 'jwt-rep', roles: ['sales', 'support', 'analyst'] });
     const viaJwt = await attempt(`Bearer ${salesJwt}`, 'GET', '/admin/projections', {
       'x-correlation-id': 'denial-jwt',
     });
@@ -304,7 +316,12 @@ describe('authentication attacks', () => {
     const keys: Record<string, { actor: string; roles: ['sales'] }> = {};
     for (let i = 0; i < 9; i++)
       keys[`key-number-${i}-padding-to-16`] = { actor: `a${i}`, roles: ['sales'] };
-    const authenticator = new Authenticator(keys, TEST_JWT_SECRET);
+    const authenticator = new Authenticator(keys, {
+      secret: TEST_JWT_SECRET,
+      issuers: [],
+      audiences: [],
+      maxLifetimeSeconds: 3600,
+    });
     const spy = jest.spyOn(crypto, 'timingSafeEqual');
     try {
       const digest = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
@@ -358,6 +375,115 @@ describe('authentication attacks', () => {
       }
     } finally {
       spy.mockRestore();
+    }
+  });
+});
+
+describe('token policy: expiry, lifetime, issuer, audience, hashed API keys', () => {
+  const ISSUER = 'https://idp.example.com';
+  const AUDIENCE = 'rapport';
+  const BILLING_KEY = 'a-service-key-known-only-to-billing-0001';
+  const issuedAt = now();
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi({
+      env: {
+        CRM_JWT_ISSUER: ISSUER,
+        CRM_JWT_AUDIENCE: AUDIENCE,
+        CRM_JWT_MAX_LIFETIME_SECONDS: '900',
+        // The configuration holds the key's SHA-256 only: nothing in it can be presented.
+        CRM_API_KEYS: JSON.stringify({
+          [`sha256:${createHash('sha256').update(BILLING_KEY).digest('hex')}`]: {
+            actor: 'billing',
+            roles: ['service'],
+          },
+        }),
+      },
+    });
+  });
+  afterAll(() => api.close());
+
+  const createAs = (token: string) =>
+    api.client.withToken(token).post('/customers', { name: 'Jo', source: 'token-policy' });
+  /** A sales JWT from the issuer for the audience, with these claims changed (undefined: left out). */
+  const jwtWith = (changes: Record<string, unknown>) => {
+    const claims: Record<string, unknown> = {
+      sub: 'jwt-rep',
+      roles: ['sales'],
+      iss: ISSUER,
+      aud: AUDIENCE,
+      ...changes,
+    };
+    for (const [name, value] of Object.entries(claims))
+      if (value === undefined) delete claims[name];
+    return jwt.sign(claims, TEST_JWT_SECRET, { noTimestamp: !('iat' in claims) });
+  };
+
+  it('accepts a JWT from the configured issuer, for the configured audience, within the lifetime', async () => {
+    const created = await createAs(jwtWith({ exp: now() + 600 }));
+    expect(created.status).toBe(201);
+    const stored = await api.eventStore.readStream(`customer-${created.body.customerId}`);
+    expect(stored.events[0]!.metadata.actor.id).toBe('jwt-rep');
+  });
+
+  it.each([
+    ['without exp', {}, 'invalid token: the exp (expiry) claim is required'],
+    [
+      'valid longer than the configured maximum',
+      { iat: issuedAt, exp: issuedAt + 3600 },
+      'invalid token: it is valid for 3600 s, more than the accepted maximum of 900 s',
+    ],
+    [
+      'from another issuer',
+      { exp: now() + 600, iss: 'https://evil.example.com' },
+      'invalid token: the iss (issuer) claim is not an accepted issuer',
+    ],
+    [
+      'without an issuer',
+      { exp: now() + 600, iss: undefined },
+      'invalid token: the iss (issuer) claim is required',
+    ],
+    [
+      'for another audience',
+      { exp: now() + 600, aud: 'billing' },
+      'invalid token: the aud (audience) claim names no accepted audience',
+    ],
+    [
+      'without an audience',
+      { exp: now() + 600, aud: undefined },
+      'invalid token: the aud (audience) claim is required',
+    ],
+  ])('refuses a JWT %s with 401 and its reason, recording nothing', async (_, claims, reason) => {
+    const before = await api.eventStore.headPosition();
+    const response = await createAs(jwtWith(claims));
+    expect({
+      status: response.status,
+      code: response.body.code,
+      message: response.body.message,
+    }).toEqual({
+      status: 401,
+      code: 'UNAUTHENTICATED',
+      message: reason,
+    });
+    expect(await api.eventStore.headPosition()).toBe(before);
+  });
+
+  it('accepts an API key configured as its SHA-256, and refuses the hash presented as a key', async () => {
+    const created = await createAs(BILLING_KEY);
+    expect(created.status).toBe(201);
+    const stored = await api.eventStore.readStream(`customer-${created.body.customerId}`);
+    expect(stored.events[0]!.metadata.actor).toEqual({
+      id: 'billing',
+      roles: ['service'],
+      kind: 'service',
+    });
+    const hash = createHash('sha256').update(BILLING_KEY).digest('hex');
+    for (const token of [`sha256:${hash}`, hash]) {
+      const refused = await createAs(token);
+      expect({ status: refused.status, message: refused.body.message }).toEqual({
+        status: 401,
+        message: 'invalid token',
+      });
     }
   });
 });

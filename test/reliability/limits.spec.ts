@@ -158,7 +158,9 @@ describe('per-actor rate limiting', () => {
     ]);
     expect(others.map((r) => r.status)).toEqual([200, 200, 200]);
     // The same actor through another credential (a JWT for the same subject) is still limited.
-    const sameActor = jwt.sign({ sub: 'analyst-user', roles: ['analyst'] }, TEST_JWT_SECRET);
+    const sameActor = jwt.sign({ sub: 'analyst-user', roles: ['analyst'] }, TEST_JWT_SECRET, {
+      expiresIn: 300,
+    });
     expect((await api.client.withToken(sameActor).get('/pipeline')).status).toBe(429);
   });
 

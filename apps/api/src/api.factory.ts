@@ -35,7 +35,8 @@ export async function createApiApp(
   config: AppConfig,
   options: ApiAppOptions = {},
 ): Promise<NestFastifyApplication> {
-  const logger = options.logger ?? createLogger(config.logLevel, 'rapport-api');
+  const logger =
+    options.logger ?? createLogger(config.logLevel, 'rapport-api', { format: config.logFormat });
   const clock = options.clock ?? (() => new Date());
   const prepared = prepareDataDir(config, logger);
   const adapter = new FastifyAdapter({

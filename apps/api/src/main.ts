@@ -1,6 +1,13 @@
 import 'reflect-metadata';
-import { ConfigError, createLogger, loadConfig } from '@rapport/platform';
+import {
+  ConfigError,
+  createLogger,
+  loadConfig,
+  resolveLogFormat,
+  startSummary,
+} from '@rapport/platform';
 import { createApiApp } from './api.factory';
+import { announceStart } from './start-announcement';
 
 async function main(): Promise<void> {
   let config;
@@ -13,12 +20,12 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel, 'rapport-api');
+  const format = resolveLogFormat(config.logFormat, process.stdout.isTTY === true);
+  const logger = createLogger(config.logLevel, 'rapport-api', { format });
   const app = await createApiApp(config, { logger });
   await app.listen({ port: config.port, host: config.host });
-  logger.info(
-    { url: await app.getUrl(), profile: config.profile, dataDir: config.dataDir },
-    'Rapport API listening; OpenAPI at /docs',
+  announceStart(logger, format, startSummary(config, await app.getUrl()), (text) =>
+    process.stdout.write(text),
   );
 }
 

@@ -46,7 +46,12 @@ export class CliContext {
       if (error instanceof ConfigError) throw new CliError(error.message, EXIT.usage);
       throw error;
     }
-    this.logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 'rapport-cli');
+    // On stderr: stdout carries the command's output (one JSON document with --json).
+    this.logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 'rapport-cli', {
+      format: this.config.logFormat,
+      destination: process.stderr,
+      isTTY: process.stderr.isTTY === true,
+    });
     this.dataDir = resolve(this.config.dataDir);
     mkdirSync(this.dataDir, { recursive: true });
     this.adapters = new Adapters(this.config, this.dataDir, this.logger);

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { ConfigError, loadConfig } from '@rapport/platform';
 import { CliError, EXIT, type GlobalOptions } from './cli-context';
 import { diffCommand } from './commands/diff.command';
 import { exportEventsCommand } from './commands/export-events.command';
@@ -7,6 +8,7 @@ import { replayCommand } from './commands/replay.command';
 import { seedCommand } from './commands/seed.command';
 import { statusCommand } from './commands/status.command';
 import { verifyCommand } from './commands/verify.command';
+import { firstRunHints } from './first-run-hints';
 
 /** The operator and analyst CLI: `rapport <command> --help`. Configured by the same env as the apps. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -31,6 +33,29 @@ export async function runCli(argv: string[]): Promise<number> {
     register(program, global);
   }
   for (const command of program.commands) command.exitOverride();
+  // While nothing is recorded, say how to begin: after `rapport` alone with its help, and on
+  // stderr before a command that reads the local stores (stdout stays one --json document).
+  const hints = async (dataDir?: string): Promise<string | undefined> => {
+    try {
+      return await firstRunHints(
+        loadConfig({ ...process.env, ...(dataDir && { CRM_DATA_DIR: dataDir }) }),
+      );
+    } catch (error) {
+      if (error instanceof ConfigError) return undefined; // the command reports it
+      throw error;
+    }
+  };
+  if (argv.length <= 2) {
+    const text = await hints();
+    process.stdout.write(`${program.helpInformation()}${text ? `\n${text}\n` : ''}`);
+    return EXIT.ok;
+  }
+  program.hook('preAction', async (_program, command) => {
+    const remote = (command.opts<{ url?: string }>().url ?? process.env.CRM_API_URL) !== undefined;
+    if (command.name() === 'seed' || remote) return;
+    const text = await hints(global().dataDir);
+    if (text) process.stderr.write(`${text}\n\n`);
+  });
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

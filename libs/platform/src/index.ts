@@ -8,3 +8,4 @@ export * from './metrics/metrics';
 export * from './health/health-server';
 export * from './process/service-runner';
 export * from './process/data-dir-lock';
+export * from './process/start-banner';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AppConfig, ApiKeyGrant, Logger } from '@rapport/platform';
-import { lockDataDir, ROLES } from '@rapport/platform';
+import { DEV_API_KEYS_FILE, lockDataDir, ROLES, usesDevelopmentKeys } from '@rapport/platform';
 import { loadOrCreateMasterKeyFile, parseMasterKey } from '@rapport/privacy';
 
 export interface PreparedDataDir {
@@ -39,8 +39,8 @@ export function prepareDataDir(config: AppConfig, logger: Logger): PreparedDataD
   }
 
   let apiKeys = config.apiKeys;
-  if (Object.keys(apiKeys).length === 0 && !config.jwtSecret) {
-    const file = join(dataDir, 'dev-api-keys.json');
+  if (usesDevelopmentKeys(config)) {
+    const file = join(dataDir, DEV_API_KEYS_FILE);
     if (!existsSync(file)) {
       const generated: Record<string, ApiKeyGrant> = {};
       for (const role of ROLES) {

@@ -75,7 +75,7 @@ export class InfrastructureModule {
         { provide: Adapters, useValue: adapters },
         { provide: PREPARED, useValue: prepared },
         { provide: Metrics, useValue: new Metrics() },
-        { provide: Authenticator, useValue: new Authenticator(prepared.apiKeys, config.jwtSecret) },
+        { provide: Authenticator, useValue: new Authenticator(prepared.apiKeys, config.jwt) },
         { provide: EVENT_STORE, useFactory: (): EventStore => adapters.eventStore() },
         { provide: KEY_STORE, useFactory: (): Promise<KeyStore> => adapters.keyStore() },
         { provide: READ_STORE, useFactory: (): Promise<ReadStore> => adapters.readStore() },

@@ -1,10 +1,28 @@
+import { createHash } from 'node:crypto';
 import { isIsoCurrency, OPEN_DEAL_STAGES, type DealStage } from '@rapport/domain';
 import { isRole, type Role } from '../auth/permissions';
+import { LOG_FORMATS, type LogFormat } from '../logging/logger';
+
+/** How CRM_API_KEYS marks a key given as the SHA-256 of the token rather than the token. */
+export const HASHED_API_KEY_PREFIX = 'sha256:';
 
 export interface ApiKeyGrant {
   actor: string;
   roles: Role[];
 }
+
+/** What an HS256 JWT must satisfy besides its signature (CRM_JWT_*). */
+export interface JwtPolicy {
+  secret: string;
+  /** Accepted iss values; empty: iss is not checked. */
+  issuers: string[];
+  /** Accepted aud values (the token's aud must name one); empty: aud is not checked. */
+  audiences: string[];
+  /** Longest accepted validity: exp - iat, and exp - now, may not exceed it. */
+  maxLifetimeSeconds: number;
+}
+
+export const DEFAULT_JWT_MAX_LIFETIME_SECONDS = 24 * 60 * 60;
 
 export interface AppConfig {
   /** embedded: SQLite + in-process relay; distributed: any of EventStoreDB/Kafka/MongoDB set. */
@@ -19,13 +37,17 @@ export interface AppConfig {
   mongoUrl?: string;
   /** Database of the read models and keys in MongoDB. */
   mongoDatabase: string;
+  /** Keyed by the token itself, or by "sha256:<hex>" of the token (lower-case hex). */
   apiKeys: Record<string, ApiKeyGrant>;
-  jwtSecret?: string;
+  /** Set when CRM_JWT_SECRET is: JWTs are accepted. */
+  jwt?: JwtPolicy;
   /** Raw CRM_MASTER_KEY; parsed by libs/privacy. */
   masterKey?: string;
   defaultCurrency: string;
   bodyLimitBytes: number;
   logLevel: string;
+  /** LOG_FORMAT: auto (pretty at a terminal, JSON otherwise), json or pretty. */
+  logFormat: LogFormat;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   stageProbabilities: Record<DealStage, number>;
   /** Port of GET /health and /metrics for the relay and projector processes. */
@@ -65,10 +87,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     return value ? value : undefined;
   };
 
+  const list = (name: string): string[] =>
+    (optional(name) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+
   const apiKeys = parseApiKeys(env.CRM_API_KEYS, problems);
   const jwtSecret = optional('CRM_JWT_SECRET');
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     problems.push('CRM_JWT_SECRET must be at least 32 characters (HS256 needs a 256-bit secret)');
+  }
+  const jwtIssuers = list('CRM_JWT_ISSUER');
+  const jwtAudiences = list('CRM_JWT_AUDIENCE');
+  const jwtMaxLifetimeSeconds = integer(
+    'CRM_JWT_MAX_LIFETIME_SECONDS',
+    DEFAULT_JWT_MAX_LIFETIME_SECONDS,
+    1,
+    366 * 24 * 60 * 60,
+  );
+  if (jwtSecret === undefined) {
+    for (const name of ['CRM_JWT_ISSUER', 'CRM_JWT_AUDIENCE', 'CRM_JWT_MAX_LIFETIME_SECONDS']) {
+      if (optional(name) !== undefined) problems.push(`${name} is set but CRM_JWT_SECRET is not`);
+    }
   }
 
   const defaultCurrency = optional('CRM_DEFAULT_CURRENCY') ?? 'EUR';
@@ -102,11 +143,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(mongoUrl && { mongoUrl }),
     mongoDatabase: optional('CRM_MONGO_DB') ?? 'rapport',
     apiKeys,
-    ...(jwtSecret && { jwtSecret }),
+    ...(jwtSecret && {
+      jwt: {
+        secret: jwtSecret,
+        issuers: jwtIssuers,
+        audiences: jwtAudiences,
+        maxLifetimeSeconds: jwtMaxLifetimeSeconds,
+      },
+    }),
     ...(optional('CRM_MASTER_KEY') && { masterKey: optional('CRM_MASTER_KEY') }),
     defaultCurrency,
     bodyLimitBytes: integer('CRM_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     logLevel: optional('LOG_LEVEL') ?? 'info',
+    logFormat: (optional('LOG_FORMAT') ?? 'auto') as LogFormat,
     sqliteSynchronous: synchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
     stageProbabilities: parseStageProbabilities(env.CRM_STAGE_PROBABILITIES, problems),
     rateLimitPerMinute: integer('CRM_RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),
@@ -114,6 +163,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
+  }
+  if (!LOG_FORMATS.includes(config.logFormat)) {
+    problems.push('LOG_FORMAT must be auto, json or pretty');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -125,7 +177,9 @@ function parseApiKeys(raw: string | undefined, problems: string[]): Record<strin
   try {
     parsed = JSON.parse(raw);
   } catch {
-    problems.push('CRM_API_KEYS must be JSON: {"<token>": {"actor": "<id>", "roles": ["sales"]}}');
+    problems.push(
+      'CRM_API_KEYS must be JSON: {"<token> or sha256:<hex of its SHA-256>": {"actor": "<id>", "roles": ["sales"]}}',
+    );
     return {};
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
@@ -133,9 +187,20 @@ function parseApiKeys(raw: string | undefined, problems: string[]): Record<strin
     return {};
   }
   const keys: Record<string, ApiKeyGrant> = Object.create(null) as Record<string, ApiKeyGrant>;
-  for (const [token, grant] of Object.entries(parsed as Record<string, unknown>)) {
+  const digests = new Set<string>();
+  for (const [configured, grant] of Object.entries(parsed as Record<string, unknown>)) {
     const g = grant as { actor?: unknown; roles?: unknown };
-    if (token.length < 16) {
+    let token = configured;
+    if (configured.startsWith(HASHED_API_KEY_PREFIX)) {
+      const hex = configured.slice(HASHED_API_KEY_PREFIX.length);
+      if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
+        problems.push(
+          `CRM_API_KEYS: a "${HASHED_API_KEY_PREFIX}" key must be followed by the 64 hex digits of the token's SHA-256 (actor ${String(g?.actor)})`,
+        );
+        continue;
+      }
+      token = `${HASHED_API_KEY_PREFIX}${hex.toLowerCase()}`;
+    } else if (token.length < 16) {
       problems.push(
         `CRM_API_KEYS: a token must be at least 16 characters (actor ${String(g?.actor)})`,
       );
@@ -149,6 +214,16 @@ function parseApiKeys(raw: string | undefined, problems: string[]): Record<strin
       problems.push(`CRM_API_KEYS: roles of ${g.actor} must be a non-empty list of known roles`);
       continue;
     }
+    const tokenDigest = token.startsWith(HASHED_API_KEY_PREFIX)
+      ? token.slice(HASHED_API_KEY_PREFIX.length)
+      : createHash('sha256').update(token, 'utf8').digest('hex');
+    if (digests.has(tokenDigest)) {
+      problems.push(
+        `CRM_API_KEYS: a key of ${g.actor} is given twice (a token and its sha256, or one hash twice)`,
+      );
+      continue;
+    }
+    digests.add(tokenDigest);
     keys[token] = { actor: g.actor, roles: g.roles as Role[] };
   }
   return keys;

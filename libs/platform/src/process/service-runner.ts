@@ -20,7 +20,7 @@ export function runService(
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel, name);
+  const logger = createLogger(config.logLevel, name, { format: config.logFormat });
   start(config, logger)
     .then((stop) => {
       let stopping = false;

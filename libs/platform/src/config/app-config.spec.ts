@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { ConfigError, DEFAULT_JWT_MAX_LIFETIME_SECONDS, loadConfig } from './app-config';
+
+const SECRET = 'a-jwt-secret-of-at-least-32-characters!!';
+const sha256 = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** The problems loadConfig lists for this environment (empty when it is valid). */
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe('configuration of JWTs', () => {
+  it('accepts JWTs only with a secret, valid 24 hours at most, iss and aud unchecked by default', () => {
+    expect(loadConfig({}).jwt).toBeUndefined();
+    expect(loadConfig({ CRM_JWT_SECRET: SECRET }).jwt).toEqual({
+      secret: SECRET,
+      issuers: [],
+      audiences: [],
+      maxLifetimeSeconds: DEFAULT_JWT_MAX_LIFETIME_SECONDS,
+    });
+    expect(DEFAULT_JWT_MAX_LIFETIME_SECONDS).toBe(86_400);
+  });
+
+  it('reads the accepted issuers, audiences and maximum lifetime', () => {
+    expect(
+      loadConfig({
+        CRM_JWT_SECRET: SECRET,
+        CRM_JWT_ISSUER: 'https://idp.example.com',
+        CRM_JWT_AUDIENCE: 'rapport, crm',
+        CRM_JWT_MAX_LIFETIME_SECONDS: '900',
+      }).jwt,
+    ).toEqual({
+      secret: SECRET,
+      issuers: ['https://idp.example.com'],
+      audiences: ['rapport', 'crm'],
+      maxLifetimeSeconds: 900,
+    });
+  });
+
+  it('refuses JWT settings without a secret, and a lifetime that is not a positive whole number', () => {
+    expect(problemsOf({ CRM_JWT_ISSUER: 'https://idp.example.com' })).toEqual([
+      'CRM_JWT_ISSUER is set but CRM_JWT_SECRET is not',
+    ]);
+    expect(problemsOf({ CRM_JWT_AUDIENCE: 'rapport', CRM_JWT_MAX_LIFETIME_SECONDS: '60' })).toEqual(
+      [
+        'CRM_JWT_AUDIENCE is set but CRM_JWT_SECRET is not',
+        'CRM_JWT_MAX_LIFETIME_SECONDS is set but CRM_JWT_SECRET is not',
+      ],
+    );
+    for (const value of ['0', '-5', '1.5', 'a day', '99999999999']) {
+      expect(problemsOf({ CRM_JWT_SECRET: SECRET, CRM_JWT_MAX_LIFETIME_SECONDS: value })).toEqual([
+        `CRM_JWT_MAX_LIFETIME_SECONDS must be a whole number from 1 to 31622400, got "${value}"`,
+      ]);
+    }
+  });
+});
+
+describe('configuration of API keys', () => {
+  const grant = { actor: 'billing', roles: ['service'] };
+
+  it('takes a key as the token or as the hex of its SHA-256 (stored in lower case)', () => {
+    const hash = sha256('a-real-secret-api-key-0001');
+    const config = loadConfig({
+      CRM_API_KEYS: JSON.stringify({
+        [`sha256:${hash.toUpperCase()}`]: grant,
+        'plain-token-000000001': { actor: 'alice', roles: ['sales'] },
+      }),
+    });
+    expect(config.apiKeys).toEqual({
+      [`sha256:${hash}`]: grant,
+      'plain-token-000000001': { actor: 'alice', roles: ['sales'] },
+    });
+  });
+
+  it.each([
+    ['too short', `sha256:${'ab'.repeat(31)}`],
+    ['too long', `sha256:${'ab'.repeat(33)}`],
+    ['not hex', `sha256:${'zz'.repeat(32)}`],
+    ['empty', 'sha256:'],
+  ])('refuses a hashed key that is %s', (_, key) => {
+    expect(problemsOf({ CRM_API_KEYS: JSON.stringify({ [key]: grant }) })).toEqual([
+      'CRM_API_KEYS: a "sha256:" key must be followed by the 64 hex digits of the token\'s SHA-256 (actor billing)',
+    ]);
+  });
+
+  it('refuses a key given both as a token and as its hash', () => {
+    const token = 'a-real-secret-api-key-0001';
+    expect(
+      problemsOf({
+        CRM_API_KEYS: JSON.stringify({ [token]: grant, [`sha256:${sha256(token)}`]: grant }),
+      }),
+    ).toEqual([
+      'CRM_API_KEYS: a key of billing is given twice (a token and its sha256, or one hash twice)',
+    ]);
+  });
+
+  it('still refuses a plain token shorter than 16 characters', () => {
+    expect(problemsOf({ CRM_API_KEYS: JSON.stringify({ short: grant }) })).toEqual([
+      'CRM_API_KEYS: a token must be at least 16 characters (actor billing)',
+    ]);
+  });
+});
+
+describe('configuration of the log format', () => {
+  it('is auto unless LOG_FORMAT says json or pretty', () => {
+    expect(loadConfig({}).logFormat).toBe('auto');
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(problemsOf({ LOG_FORMAT: 'xml' })).toEqual(['LOG_FORMAT must be auto, json or pretty']);
+  });
+});
