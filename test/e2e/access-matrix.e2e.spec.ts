@@ -41,6 +41,10 @@ const COMMAND_ROLES: Record<IngestCommandType, Role[]> = {
   CorrectProfile: ['sales', 'support', 'service'],
   EraseCustomer: [],
   ScheduleActivity: ['sales', 'support', 'service'],
+  RescheduleActivity: ['sales', 'support', 'service'],
+  ReassignActivity: ['sales', 'support', 'service'],
+  CompleteActivity: ['sales', 'support', 'service'],
+  CancelActivity: ['sales', 'support', 'service'],
 };
 
 const idOf = (w: World, target: string) =>

@@ -12,6 +12,7 @@ import {
   ACTIVITY_KINDS,
   COMPLAINT_SEVERITIES,
   CONTACT_CHANNELS,
+  CONTACT_OUTCOMES,
   OPEN_DEAL_STAGES,
 } from '@rapport/domain';
 import type { IngestCommandType } from '@rapport/contracts';
@@ -49,7 +50,8 @@ interface Field {
   required: boolean;
 }
 
-type Slot = 'customer' | 'victim' | 'deal' | 'complaint' | 'view' | 'projection' | 'key';
+type Slot =
+  'customer' | 'victim' | 'deal' | 'complaint' | 'activity' | 'view' | 'projection' | 'key';
 
 interface Endpoint {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -79,6 +81,8 @@ const CONTACT: Field[] = [
   req('direction', fc.constantFrom('inbound', 'outbound')),
   req('subject', text(500)),
   opt('notes', text(10_000)),
+  opt('outcome', fc.constantFrom(...CONTACT_OUTCOMES)),
+  opt('durationMinutes', fc.integer({ min: 1, max: 10_080 })),
   opt('occurredAt', fc.constantFrom('2026-01-01T10:00:00Z', '2025-12-31T23:59:59.999+02:00')),
 ];
 const DEAL: Field[] = [
@@ -141,6 +145,17 @@ const COMMAND_FIELDS: Record<IngestCommandType, Field[]> = {
   CorrectProfile: CORRECT,
   EraseCustomer: REASON,
   ScheduleActivity: ACTIVITY,
+  RescheduleActivity: [
+    req('dueAt', fc.constantFrom('2031-02-01T10:00:00Z', '2026-01-02T08:00:00-05:00')),
+    opt('reason', text(500)),
+  ],
+  ReassignActivity: OWNER,
+  CompleteActivity: [
+    req('outcome', fc.constantFrom(...CONTACT_OUTCOMES)),
+    opt('notes', text(10_000)),
+    opt('occurredAt', fc.constantFrom('2026-01-01T10:00:00Z', '2025-12-31T23:59:59.999+02:00')),
+  ],
+  CancelActivity: REASON,
 };
 
 const COMMAND_ENDPOINTS: Endpoint[] = COMMAND_LIST.map((definition) => ({
@@ -315,7 +330,14 @@ const ingestBody: fc.Arbitrary<Body> = fc
     fc.option(hostileValue, { freq: 4, nil: undefined }),
     fc.oneof(fc.constantFrom('k-1', 'k-2'), hostileValue),
     fc.oneof(fc.constant('billing'), hostileValue),
-    fc.constantFrom<Slot | 'none' | 'hostile'>('customer', 'deal', 'complaint', 'none', 'hostile'),
+    fc.constantFrom<Slot | 'none' | 'hostile'>(
+      'customer',
+      'deal',
+      'complaint',
+      'activity',
+      'none',
+      'hostile',
+    ),
     fc.option(fc.oneof(fc.integer({ min: -3, max: 5 }), hostileValue), { nil: undefined }),
     fc.option(fc.oneof(fc.constant('trace-1'), hostileValue), { nil: undefined }),
     fc.boolean(),
@@ -387,6 +409,7 @@ describe('hostile input on every endpoint (fast-check)', () => {
     victim: '',
     deal: '',
     complaint: '',
+    activity: '',
     view: '',
     projection: 'customer-360',
     key: '',
@@ -400,6 +423,13 @@ describe('hostile input on every endpoint (fast-check)', () => {
     ids.victim = await createLead(api.client);
     ids.deal = await openDeal(api.client, ids.customer);
     ids.complaint = await raiseComplaint(api.client, ids.customer);
+    ids.activity = (
+      await api.client.as('sales').post(`/customers/${ids.customer}/activities`, {
+        kind: 'call',
+        subject: 'Fuzz follow-up',
+        dueAt: '2031-01-01T09:00:00Z',
+      })
+    ).body.activityId;
     ids.key = ids.customer;
     await api.client.as('sales').get(`/customers/${ids.customer}`);
     const views = (await api.eventStore.readAll({ after: 0, limit: 100 })).filter(

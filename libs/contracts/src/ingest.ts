@@ -18,6 +18,10 @@ export const INGEST_COMMANDS = [
   'CorrectProfile',
   'EraseCustomer',
   'ScheduleActivity',
+  'RescheduleActivity',
+  'ReassignActivity',
+  'CompleteActivity',
+  'CancelActivity',
 ] as const;
 
 export type IngestCommandType = (typeof INGEST_COMMANDS)[number];
@@ -31,10 +35,12 @@ export interface IngestMessage {
   /**
    * The record addressed, as in the HTTP path: the customerId for CreateLead (optional,
    * generated if absent), LogContact, OpenDeal, RaiseComplaint, ChurnCustomer, SetConsent,
-   * AssignOwner, CorrectProfile, EraseCustomer and ScheduleActivity; the dealId for ChangeDealStage, WinDeal and
-   * LoseDeal; the complaintId for ResolveComplaint. Each command needs the same permission as
-   * its HTTP route (EraseCustomer: admin only, so a service sender is refused). Key Kafka messages by the client's id so that one client's commands
-   * (an OpenDeal, then its WinDeal) are handled in order.
+   * AssignOwner, CorrectProfile, EraseCustomer and ScheduleActivity; the dealId for
+   * ChangeDealStage, WinDeal and LoseDeal; the complaintId for ResolveComplaint; the activityId
+   * for RescheduleActivity, ReassignActivity, CompleteActivity and CancelActivity. Each command
+   * needs the same permission as its HTTP route (EraseCustomer: admin only, so a service sender
+   * is refused). Key Kafka messages by the client's id so that one client's commands (an
+   * OpenDeal, then its WinDeal) are handled in order.
    */
   targetId?: string;
   /** Correlates the resulting events with the sender's own trace. */

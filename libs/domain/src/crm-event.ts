@@ -44,6 +44,10 @@ export const CRM_EVENT_CATALOGUE: { readonly [T in CrmEventType]: CrmEventInfo }
   ComplaintEscalated: { aggregate: 'complaint', summary: 'a complaint was escalated' },
   ComplaintResolved: { aggregate: 'complaint', summary: 'a complaint was resolved' },
   ActivityScheduled: { aggregate: 'activity', summary: 'an activity with the client was planned' },
+  ActivityRescheduled: { aggregate: 'activity', summary: 'a planned activity was moved' },
+  ActivityReassigned: { aggregate: 'activity', summary: 'a planned activity changed owner' },
+  ActivityCompleted: { aggregate: 'activity', summary: 'a planned activity was done' },
+  ActivityCancelled: { aggregate: 'activity', summary: 'a planned activity was cancelled' },
 };
 
 export const CRM_EVENT_TYPES = Object.keys(CRM_EVENT_CATALOGUE) as readonly CrmEventType[];

@@ -1,6 +1,8 @@
 import type { IngestCommandType } from '@rapport/contracts';
 import type { AnyCommandDefinition } from './command-definition';
 import { assignOwner } from './definitions/assign-owner.command';
+import { cancelActivity } from './definitions/cancel-activity.command';
+import { completeActivity } from './definitions/complete-activity.command';
 import { changeDealStage } from './definitions/change-deal-stage.command';
 import { churnCustomer } from './definitions/churn-customer.command';
 import { correctProfile } from './definitions/correct-profile.command';
@@ -10,6 +12,8 @@ import { logContact } from './definitions/log-contact.command';
 import { loseDeal } from './definitions/lose-deal.command';
 import { openDeal } from './definitions/open-deal.command';
 import { raiseComplaint } from './definitions/raise-complaint.command';
+import { reassignActivity } from './definitions/reassign-activity.command';
+import { rescheduleActivity } from './definitions/reschedule-activity.command';
 import { resolveComplaint } from './definitions/resolve-complaint.command';
 import { scheduleActivity } from './definitions/schedule-activity.command';
 import { setConsent } from './definitions/set-consent.command';
@@ -36,6 +40,10 @@ export const COMMANDS: {
   RaiseComplaint: raiseComplaint,
   ResolveComplaint: resolveComplaint,
   ScheduleActivity: scheduleActivity,
+  RescheduleActivity: rescheduleActivity,
+  ReassignActivity: reassignActivity,
+  CompleteActivity: completeActivity,
+  CancelActivity: cancelActivity,
 };
 
 export const COMMAND_LIST: readonly AnyCommandDefinition[] = Object.values(COMMANDS);

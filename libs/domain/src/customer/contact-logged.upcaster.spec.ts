@@ -1,16 +1,17 @@
 import { sealed } from '@rapport/testing';
 import fixtures from './fixtures/contact-logged.v1.json';
+import v2Fixtures from './fixtures/contact-logged.v2.json';
 import { upcast } from '../upcasting/upcasters';
 import { customerDecider } from './customer.decider';
 import type { CustomerEvent } from './customer.events';
 
-describe('ContactLogged v1 → v2', () => {
+describe('ContactLogged v1 → v2 → v3', () => {
   it('presents stored v1 events in the current shape', () => {
     const [call, mail] = fixtures.map((event) => upcast(event));
     expect(call).toMatchObject({
       id: fixtures[0]!.id,
       position: 2,
-      schemaVersion: 2,
+      schemaVersion: 3,
       data: {
         customerId: '7a0c0f3e-2d4b-4c5a-8e9f-000000000001',
         contactId: 'c0a80101-0000-4000-8000-000000000001',
@@ -27,8 +28,14 @@ describe('ContactLogged v1 → v2', () => {
     expect(mail!.data).toMatchObject({ channel: 'email', occurredAt: '2024-04-01T08:45:00.000Z' });
   });
 
+  it('presents stored v2 events as v3: no outcome, duration or activity, all else as stored', () => {
+    const [meeting] = v2Fixtures.map((event) => upcast(event));
+    expect(meeting).toEqual({ ...v2Fixtures[0]!, schemaVersion: 3 });
+    expect(meeting!.data).not.toHaveProperty('outcome');
+  });
+
   it('leaves current events as they are', () => {
-    const current = upcast({ ...fixtures[0]!, schemaVersion: 2, data: { kept: true } });
+    const current = upcast({ ...fixtures[0]!, schemaVersion: 3, data: { kept: true } });
     expect(current.data).toEqual({ kept: true });
   });
 
@@ -75,7 +82,7 @@ describe('ContactLogged v1 → v2', () => {
       state,
     );
     expect(events.map((e) => [e.type, e.schemaVersion])).toEqual([
-      ['ContactLogged', 2],
+      ['ContactLogged', 3],
       ['CustomerReactivated', 1],
     ]);
   });

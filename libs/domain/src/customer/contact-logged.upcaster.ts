@@ -13,6 +13,12 @@ export interface ContactLoggedV1Data {
   at: string;
 }
 
+/** ContactLogged v2, stored before contacts had an outcome and a duration. */
+export type ContactLoggedV2Data = Omit<
+  ContactLogged['data'],
+  'outcome' | 'durationMinutes' | 'activityId' | 'channel'
+> & { channel: 'call' | 'email' | 'meeting' | 'chat' | 'visit' | 'web' };
+
 /**
  * v1 → v2: "phone" became "call"; every v1 contact was one our staff logged of their own
  * outreach, so its direction is outbound; its one time is both when it happened and was logged.
@@ -20,7 +26,7 @@ export interface ContactLoggedV1Data {
 export const contactLoggedV1ToV2: Upcaster = {
   type: 'ContactLogged',
   fromVersion: 1,
-  upcast(data: unknown): ContactLogged['data'] {
+  upcast(data: unknown): ContactLoggedV2Data {
     const v1 = data as ContactLoggedV1Data;
     return {
       customerId: v1.customerId,
@@ -32,5 +38,17 @@ export const contactLoggedV1ToV2: Upcaster = {
       occurredAt: v1.at,
       loggedAt: v1.at,
     };
+  },
+};
+
+/**
+ * v2 → v3: a v2 contact has no recorded outcome or duration and completed no planned activity;
+ * its data is already valid v3 data, only the version moves.
+ */
+export const contactLoggedV2ToV3: Upcaster = {
+  type: 'ContactLogged',
+  fromVersion: 2,
+  upcast(data: unknown): ContactLogged['data'] {
+    return data as ContactLoggedV2Data;
   },
 };

@@ -1,5 +1,10 @@
 import type { Sealed } from '../shared/personal-data';
-import type { ContactChannel, ContactDirection, ProfileChanges } from './customer.events';
+import type {
+  ContactChannel,
+  ContactDirection,
+  ContactOutcome,
+  ProfileChanges,
+} from './customer.events';
 
 /** Every command carries the decision time; deciders never read a clock. */
 interface Timed {
@@ -28,6 +33,9 @@ export type LogContact = Timed & {
     direction: ContactDirection;
     subject: Sealed;
     notes?: Sealed;
+    outcome?: ContactOutcome;
+    durationMinutes?: number;
+    activityId?: string;
     occurredAt?: string;
   };
 };
@@ -80,7 +88,11 @@ export type RegisterComplaintActivity = Timed & {
 /** Something is planned with the client: only for a known client who is not erased. */
 export type RegisterActivity = Timed & {
   type: 'RegisterActivity';
-  data: { customerId: string; activityId: string; activity: 'scheduled' };
+  data: {
+    customerId: string;
+    activityId: string;
+    activity: 'scheduled' | 'rescheduled' | 'reassigned' | 'completed' | 'cancelled';
+  };
 };
 
 export type CustomerCommand =

@@ -97,7 +97,7 @@ describe('customer decider', () => {
         .then([
           {
             type: 'ContactLogged',
-            schemaVersion: 2,
+            schemaVersion: 3,
             data: {
               customerId,
               contactId: 'c-1',

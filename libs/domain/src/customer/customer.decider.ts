@@ -1,6 +1,6 @@
 import { assertNever, type Decider } from '../shared/decider';
 import { conflict, invalid, notFound } from '../shared/domain-error';
-import { assertNotInFuture, requireText } from '../shared/rules';
+import { assertDuration, assertNotInFuture, requireText } from '../shared/rules';
 import type { CustomerCommand } from './customer.commands';
 import type { CustomerEvent } from './customer.events';
 
@@ -63,10 +63,11 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
       const customer = requireLiving(state, data.customerId);
       const occurredAt = data.occurredAt ?? now;
       assertNotInFuture('occurredAt', occurredAt, now);
+      assertDuration(data.durationMinutes);
       const events: CustomerEvent[] = [
         {
           type: 'ContactLogged',
-          schemaVersion: 2,
+          schemaVersion: 3,
           data: {
             customerId: data.customerId,
             contactId: data.contactId,
@@ -74,6 +75,9 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
             direction: data.direction,
             subject: data.subject,
             ...(data.notes !== undefined && { notes: data.notes }),
+            ...(data.outcome !== undefined && { outcome: data.outcome }),
+            ...(data.durationMinutes !== undefined && { durationMinutes: data.durationMinutes }),
+            ...(data.activityId !== undefined && { activityId: data.activityId }),
             occurredAt,
             loggedAt: now,
           },

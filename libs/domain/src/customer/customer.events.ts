@@ -1,9 +1,21 @@
 import type { Sealed } from '../shared/personal-data';
 
-export const CONTACT_CHANNELS = ['call', 'email', 'meeting', 'chat', 'visit', 'web'] as const;
+export const CONTACT_CHANNELS = [
+  'call',
+  'email',
+  'meeting',
+  'chat',
+  'visit',
+  'web',
+  'sms',
+  'social',
+] as const;
 export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
 export const CONTACT_DIRECTIONS = ['inbound', 'outbound'] as const;
 export type ContactDirection = (typeof CONTACT_DIRECTIONS)[number];
+/** How a contact went: the client was reached, did not answer, got a message, or it is done. */
+export const CONTACT_OUTCOMES = ['reached', 'no-answer', 'left-message', 'done'] as const;
+export type ContactOutcome = (typeof CONTACT_OUTCOMES)[number];
 
 /** What a person or system may ask a client's consent for, e.g. "marketing", "profiling". */
 export type ConsentPurpose = string;
@@ -35,12 +47,13 @@ export type LeadCreated = {
 };
 
 /**
- * Version 2 (current). Version 1, stored before contacts had a direction, is upcast on read
- * (see contact-logged.upcaster.ts): every stored v1 event is presented as v2.
+ * Version 3 (current): v2 plus how the contact went and how long it took, and the activity it
+ * completed, if any. Versions 1 and 2 are upcast on read (see contact-logged.upcaster.ts):
+ * every stored event is presented as v3.
  */
 export type ContactLogged = {
   type: 'ContactLogged';
-  schemaVersion: 2;
+  schemaVersion: 3;
   data: {
     customerId: string;
     contactId: string;
@@ -48,6 +61,10 @@ export type ContactLogged = {
     direction: ContactDirection;
     subject: Sealed;
     notes?: Sealed;
+    outcome?: ContactOutcome;
+    durationMinutes?: number;
+    /** The planned activity whose completion this contact is. */
+    activityId?: string;
     occurredAt: string;
     loggedAt: string;
   };

@@ -18,3 +18,23 @@ export function assertNotInFuture(field: string, at: string, now: string): void 
     throw invalid('TIMESTAMP_IN_FUTURE', `${field} lies in the future`, { field, at, now });
   }
 }
+
+/** The longest activity or contact we record: a working week, in minutes. */
+export const MAX_DURATION_MINUTES = 7 * 24 * 60;
+
+export function assertDuration(durationMinutes: number | undefined): void {
+  if (
+    durationMinutes !== undefined &&
+    !(
+      Number.isInteger(durationMinutes) &&
+      durationMinutes >= 1 &&
+      durationMinutes <= MAX_DURATION_MINUTES
+    )
+  ) {
+    throw invalid(
+      'INVALID_DURATION',
+      `durationMinutes is a whole number from 1 to ${MAX_DURATION_MINUTES}`,
+      { durationMinutes },
+    );
+  }
+}

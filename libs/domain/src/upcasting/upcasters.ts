@@ -1,8 +1,8 @@
-import { contactLoggedV1ToV2 } from '../customer/contact-logged.upcaster';
+import { contactLoggedV1ToV2, contactLoggedV2ToV3 } from '../customer/contact-logged.upcaster';
 import { upcastWith, type Upcaster, type VersionedEvent } from './upcaster';
 
 /** Every schema evolution of the CRM's events, oldest first per type. */
-export const UPCASTERS: readonly Upcaster[] = [contactLoggedV1ToV2];
+export const UPCASTERS: readonly Upcaster[] = [contactLoggedV1ToV2, contactLoggedV2ToV3];
 
 /** Presents a stored event in its current shape. */
 export function upcast<E extends VersionedEvent>(event: E): E {

@@ -34,7 +34,7 @@ function history(clients: number, contacts: number): EventEnvelope[] {
       const at = `2026-02-${String(k + 1).padStart(2, '0')}T00:00:00.000Z`;
       log.append({
         type: 'ContactLogged',
-        schemaVersion: 2,
+        schemaVersion: 3,
         data: {
           customerId: `c${c}`,
           contactId: `k${c}-${k}`,

@@ -63,6 +63,10 @@ export const CHANGED_FIELDS: { readonly [T in CrmEventType]: readonly string[] }
   ComplaintEscalated: ['complaints'],
   ComplaintResolved: ['complaints'],
   ActivityScheduled: ['activities'],
+  ActivityRescheduled: ['activities'],
+  ActivityReassigned: ['activities'],
+  ActivityCompleted: ['activities'],
+  ActivityCancelled: ['activities'],
 };
 const pad = (position: number) => String(position).padStart(15, '0');
 

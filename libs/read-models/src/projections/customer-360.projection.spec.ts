@@ -30,7 +30,7 @@ function lifecycle() {
   );
   log.append({
     type: 'ContactLogged',
-    schemaVersion: 2,
+    schemaVersion: 3,
     data: {
       customerId,
       contactId: 'k1',
@@ -43,7 +43,7 @@ function lifecycle() {
   });
   log.append({
     type: 'ContactLogged',
-    schemaVersion: 2,
+    schemaVersion: 3,
     data: {
       customerId,
       contactId: 'k2',
@@ -290,7 +290,7 @@ describe('customer-360 projection', () => {
       const at = `2026-02-${String(day).padStart(2, '0')}T00:00:00.000Z`;
       log.append({
         type: 'ContactLogged',
-        schemaVersion: 2,
+        schemaVersion: 3,
         data: {
           customerId,
           contactId: `k${day}`,

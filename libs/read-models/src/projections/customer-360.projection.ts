@@ -405,6 +405,10 @@ export const customer360Projection: Projection<Customer360Document> = {
         };
       }
       case 'ActivityScheduled':
+      case 'ActivityRescheduled':
+      case 'ActivityReassigned':
+      case 'ActivityCompleted':
+      case 'ActivityCancelled':
         return doc;
       default:
         return assertNever(event, 'event type in customer-360');

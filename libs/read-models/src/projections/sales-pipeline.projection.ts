@@ -92,6 +92,10 @@ export const salesPipelineProjection: Projection<PipelineDealDocument> = {
       case 'ComplaintEscalated':
       case 'ComplaintResolved':
       case 'ActivityScheduled':
+      case 'ActivityRescheduled':
+      case 'ActivityReassigned':
+      case 'ActivityCompleted':
+      case 'ActivityCancelled':
         // keysOf gives these no document: only a deal's own events reach apply.
         throw new Error(`sales-pipeline does not handle ${event.type}`);
       default:

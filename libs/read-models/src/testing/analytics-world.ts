@@ -32,7 +32,7 @@ export class World {
   contact(customerId: string, occurredAt: string): this {
     this.add({
       type: 'ContactLogged',
-      schemaVersion: 2,
+      schemaVersion: 3,
       data: {
         customerId,
         contactId: `${customerId}-${occurredAt}`,

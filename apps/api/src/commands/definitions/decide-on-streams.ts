@@ -1,4 +1,9 @@
 import {
+  activityCustomerId,
+  activityDecider,
+  activityStreamId,
+  decideActivityWithCustomer,
+  type ActivityCommand,
   complaintDecider,
   complaintStreamId,
   customerDecider,
@@ -53,6 +58,22 @@ export async function decideOnComplaint(load: Load, command: ComplaintCommand): 
   return {
     customerId,
     primary: decided(complaint, events.complaint),
+    others: [decided(customer, events.customer)],
+  };
+}
+
+/**
+ * An activity command, decided by the activity and its client together (a completed call is
+ * also the client's ContactLogged, in the same atomic append).
+ */
+export async function decideOnActivity(load: Load, command: ActivityCommand): Promise<Decision> {
+  const activity = await load(activityDecider, activityStreamId(command.data.activityId));
+  const customerId = activityCustomerId(command, activity.state);
+  const customer = await load(customerDecider, customerStreamId(customerId));
+  const events = decideActivityWithCustomer(command, activity.state, customer.state);
+  return {
+    customerId,
+    primary: decided(activity, events.activity),
     others: [decided(customer, events.customer)],
   };
 }

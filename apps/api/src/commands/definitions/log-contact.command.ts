@@ -1,10 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn } from 'class-validator';
+import { IsIn, IsInt, Max, Min } from 'class-validator';
 import {
   CONTACT_CHANNELS,
   CONTACT_DIRECTIONS,
+  CONTACT_OUTCOMES,
+  MAX_DURATION_MINUTES,
   type ContactChannel,
   type ContactDirection,
+  type ContactOutcome,
 } from '@rapport/domain';
 import { defineCommand } from '../command-definition';
 import { IsIsoDateTime, IsText, Omittable } from '../validators';
@@ -28,6 +31,18 @@ export class LogContactDto {
   @IsText(10_000)
   notes?: string;
 
+  @ApiPropertyOptional({ enum: CONTACT_OUTCOMES, description: 'how the contact went' })
+  @Omittable()
+  @IsIn(CONTACT_OUTCOMES)
+  outcome?: ContactOutcome;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_DURATION_MINUTES, example: 15 })
+  @Omittable()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_DURATION_MINUTES)
+  durationMinutes?: number;
+
   @ApiPropertyOptional({
     example: '2026-03-01T10:00:00Z',
     description: 'defaults to now; not in the future',
@@ -39,7 +54,7 @@ export class LogContactDto {
 
 export const logContact = defineCommand({
   name: 'LogContact',
-  summary: 'Log a contact on any channel (ContactLogged)',
+  summary: 'Log a contact on any channel, with its outcome and duration (ContactLogged)',
   http: { method: 'POST', path: '/customers/:id/contacts', status: 201, tag: 'customers' },
   target: 'customer',
   permission: 'customer:contact',
@@ -55,6 +70,8 @@ export const logContact = defineCommand({
         direction: body.direction,
         subject: seal(body.subject),
         ...(body.notes !== undefined && { notes: seal(body.notes) }),
+        ...(body.outcome !== undefined && { outcome: body.outcome }),
+        ...(body.durationMinutes !== undefined && { durationMinutes: body.durationMinutes }),
         ...(body.occurredAt !== undefined && {
           occurredAt: new Date(body.occurredAt).toISOString(),
         }),

@@ -1,17 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, Max, Min } from 'class-validator';
-import {
-  activityDecider,
-  activityStreamId,
-  ACTIVITY_KINDS,
-  customerDecider,
-  customerStreamId,
-  decideActivityWithCustomer,
-  type ActivityKind,
-} from '@rapport/domain';
+import { ACTIVITY_KINDS, MAX_DURATION_MINUTES, type ActivityKind } from '@rapport/domain';
 import { defineCommand } from '../command-definition';
-import { decided } from '../command-executor';
 import { ActivityResponse } from '../command.openapi';
+import { decideOnActivity } from './decide-on-streams';
 import { ChosenId, IsIsoDateTime, IsText, Omittable, OptionalOwner } from '../validators';
 
 export class ScheduleActivityDto {
@@ -38,11 +30,11 @@ export class ScheduleActivityDto {
   @IsText(10_000)
   notes?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 10_080, example: 30 })
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_DURATION_MINUTES, example: 30 })
   @Omittable()
   @IsInt()
   @Min(1)
-  @Max(10_080)
+  @Max(MAX_DURATION_MINUTES)
   durationMinutes?: number;
 
   @ChosenId()
@@ -59,31 +51,19 @@ export const scheduleActivity = defineCommand({
   permission: 'activity:write',
   body: ScheduleActivityDto,
   response: ActivityResponse,
-  decide: async ({ id, newId, body, context }, { load, seal }) => {
-    const activity = await load(activityDecider, activityStreamId(newId));
-    const customer = await load(customerDecider, customerStreamId(id));
-    const events = decideActivityWithCustomer(
-      {
-        type: 'ScheduleActivity',
-        now: context.now,
-        data: {
-          activityId: newId,
-          customerId: id,
-          kind: body.kind,
-          subject: seal(body.subject),
-          ...(body.notes !== undefined && { notes: seal(body.notes) }),
-          dueAt: new Date(body.dueAt).toISOString(),
-          ...(body.ownerId !== undefined && { ownerId: body.ownerId.trim() }),
-          ...(body.durationMinutes !== undefined && { durationMinutes: body.durationMinutes }),
-        },
+  decide: ({ id, newId, body, context }, { load, seal }) =>
+    decideOnActivity(load, {
+      type: 'ScheduleActivity',
+      now: context.now,
+      data: {
+        activityId: newId,
+        customerId: id,
+        kind: body.kind,
+        subject: seal(body.subject),
+        ...(body.notes !== undefined && { notes: seal(body.notes) }),
+        dueAt: new Date(body.dueAt).toISOString(),
+        ...(body.ownerId !== undefined && { ownerId: body.ownerId.trim() }),
+        ...(body.durationMinutes !== undefined && { durationMinutes: body.durationMinutes }),
       },
-      activity.state,
-      customer.state,
-    );
-    return {
-      customerId: id,
-      primary: decided(activity, events.activity),
-      others: [decided(customer, events.customer)],
-    };
-  },
+    }),
 });
