@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { newEvent, type EventStore } from '@rapport/event-store';
 import {
+  ACTIVITY_KINDS,
+  activityDecider,
+  decideActivityWithCustomer,
+  type ActivityCommand,
+  type ActivityState,
   complaintDecider,
   customerDecider,
   dealDecider,
@@ -103,6 +108,7 @@ export async function* syntheticHistory(
     steps: number;
     deals: { id: string; state: DealState; revision: number }[];
     complaints: { id: string; state: ComplaintState; revision: number }[];
+    activities: { id: string; state: ActivityState; revision: number }[];
   }
 
   const clients: Client[] = [];
@@ -118,6 +124,7 @@ export async function* syntheticHistory(
       steps: 3 + Math.floor(random() * 12),
       deals: [],
       complaints: [],
+      activities: [],
     });
   }
   clients.sort((a, b) => a.clock - b.clock);
@@ -170,6 +177,7 @@ export async function* syntheticHistory(
     if (client.state.status === 'erased') return undefined;
     const roll = random();
     const openDeal = client.deals.find((d) => d.state.status === 'open');
+    if (roll < 0.12) return planOrFollowUp(client, now, at);
     if (roll < 0.4) {
       const direction = random() < 0.5 ? 'inbound' : 'outbound';
       const events = customerDecider.decide(
@@ -292,6 +300,73 @@ export async function* syntheticHistory(
       return { customerId, at, streams: [applyCustomer(client, events)] };
     }
     return undefined;
+  }
+
+  /**
+   * The agenda: a follow-up is planned a few days ahead; at a later step it is done (mostly
+   * reached or not, as people's calls go), or called off.
+   */
+  async function planOrFollowUp(
+    client: Client,
+    now: string,
+    at: string,
+  ): Promise<SyntheticCommand | undefined> {
+    const customerId = client.id;
+    const planned = client.activities.find((a) => a.state.status === 'planned');
+    const activity = planned ?? {
+      id: randomUUIDFrom(random),
+      state: activityDecider.initialState(),
+      revision: -1,
+    };
+    let command: ActivityCommand;
+    if (!planned) {
+      if (client.state.status === 'churned') return undefined;
+      command = {
+        type: 'ScheduleActivity',
+        now,
+        data: {
+          activityId: activity.id,
+          customerId,
+          kind: pick(ACTIVITY_KINDS),
+          subject: await options.seal(customerId, 'Follow-up'),
+          dueAt: new Date(Date.parse(now) + (1 + Math.floor(random() * 14)) * dayMs).toISOString(),
+          ...(random() < 0.5 && { durationMinutes: pick([15, 30, 45, 60]) }),
+        },
+      };
+    } else if (random() < 0.85) {
+      command = {
+        type: 'CompleteActivity',
+        now,
+        data: {
+          activityId: activity.id,
+          outcome: pick(['reached', 'reached', 'no-answer', 'left-message', 'done'] as const),
+          contactId: randomUUIDFrom(random),
+        },
+      };
+    } else {
+      command = {
+        type: 'CancelActivity',
+        now,
+        data: { activityId: activity.id, reason: pick(['postponed', 'no longer needed']) },
+      };
+    }
+    const events = decideActivityWithCustomer(command, activity.state, client.state);
+    if (!planned) client.activities.push(activity);
+    const expected = activity.revision;
+    activity.state = events.activity.reduce(activityDecider.evolve, activity.state);
+    activity.revision += events.activity.length;
+    return {
+      customerId,
+      at,
+      streams: [
+        {
+          streamId: `activity-${activity.id}`,
+          expectedRevision: expected,
+          events: events.activity,
+        },
+        applyCustomer(client, events.customer),
+      ],
+    };
   }
 
   function withDeal(
