@@ -332,7 +332,7 @@ describe('kill -9 under load, restart on the same data dir', () => {
       expect(unknown).toBeGreaterThan(0);
       expect(checkLog(await readLog(dataDir), sent)).toEqual([]);
     }
-  }, 120_000);
+  }, 300_000);
 
   async function finalChecks(api: ChildApi, sent: Sent[]): Promise<void> {
     const log = await readLog(dataDir);
