@@ -2,8 +2,7 @@ import {
   activityCustomerId,
   activityDecider,
   activityStreamId,
-  decideActivityWithCustomer,
-  type ActivityCommand,
+  complaintCustomerId,
   complaintDecider,
   complaintStreamId,
   customerDecider,
@@ -11,12 +10,17 @@ import {
   dealCustomerId,
   dealDecider,
   dealStreamId,
+  decideActivityWithCustomer,
   decideComplaintWithCustomer,
   decideDealWithCustomer,
-  complaintCustomerId,
+  type ActivityCommand,
   type ComplaintCommand,
   type CustomerCommand,
+  type CustomerEvent,
+  type CustomerState,
   type DealCommand,
+  type Decider,
+  type DomainEvent,
 } from '@rapport/domain';
 import { decided, type Decision, type Load } from '../command-executor';
 
@@ -33,47 +37,65 @@ export async function decideOnCustomer(
   };
 }
 
-/**
- * A deal command, decided by the deal and its client together (decideDealWithCustomer) and
- * appended atomically to both, so a concurrent erasure or conversion cannot slip in between.
- */
-export async function decideOnDeal(load: Load, command: DealCommand): Promise<Decision> {
-  const deal = await load(dealDecider, dealStreamId(command.data.dealId));
-  const customerId = dealCustomerId(command, deal.state);
-  const customer = await load(customerDecider, customerStreamId(customerId));
-  const events = decideDealWithCustomer(command, deal.state, customer.state);
-  return {
-    customerId,
-    primary: decided(deal, events.deal),
-    others: [decided(customer, events.customer)],
-  };
-}
-
-/** A complaint command, decided by the complaint and its client together. */
-export async function decideOnComplaint(load: Load, command: ComplaintCommand): Promise<Decision> {
-  const complaint = await load(complaintDecider, complaintStreamId(command.data.complaintId));
-  const customerId = complaintCustomerId(command, complaint.state);
-  const customer = await load(customerDecider, customerStreamId(customerId));
-  const events = decideComplaintWithCustomer(command, complaint.state, customer.state);
-  return {
-    customerId,
-    primary: decided(complaint, events.complaint),
-    others: [decided(customer, events.customer)],
-  };
+/** A record of a client (a deal, a complaint, an activity) and how a command is decided on it. */
+interface RecordOfClient<Command, Event extends DomainEvent, State> {
+  decider: Decider<Command, Event, State>;
+  streamId: string;
+  /** The client the command concerns (refuses an unknown record). */
+  customerOf: (state: State) => string;
+  decide: (state: State, customer: CustomerState) => [Event[], CustomerEvent[]];
 }
 
 /**
- * An activity command, decided by the activity and its client together (a completed call is
- * also the client's ContactLogged, in the same atomic append).
+ * A command decided by a record and its client together, both streams in one atomic append,
+ * so a concurrent erasure or conversion of the client cannot slip in between; the record is
+ * the one addressed (If-Match, the answered revision).
  */
-export async function decideOnActivity(load: Load, command: ActivityCommand): Promise<Decision> {
-  const activity = await load(activityDecider, activityStreamId(command.data.activityId));
-  const customerId = activityCustomerId(command, activity.state);
+async function decideWithClient<Command, Event extends DomainEvent, State>(
+  load: Load,
+  record: RecordOfClient<Command, Event, State>,
+): Promise<Decision> {
+  const own = await load(record.decider, record.streamId);
+  const customerId = record.customerOf(own.state);
   const customer = await load(customerDecider, customerStreamId(customerId));
-  const events = decideActivityWithCustomer(command, activity.state, customer.state);
+  const [events, customerEvents] = record.decide(own.state, customer.state);
   return {
     customerId,
-    primary: decided(activity, events.activity),
-    others: [decided(customer, events.customer)],
+    primary: decided(own, events),
+    others: [decided(customer, customerEvents)],
   };
 }
+
+export const decideOnDeal = (load: Load, command: DealCommand): Promise<Decision> =>
+  decideWithClient(load, {
+    decider: dealDecider,
+    streamId: dealStreamId(command.data.dealId),
+    customerOf: (deal) => dealCustomerId(command, deal),
+    decide: (deal, customer) => {
+      const events = decideDealWithCustomer(command, deal, customer);
+      return [events.deal, events.customer];
+    },
+  });
+
+export const decideOnComplaint = (load: Load, command: ComplaintCommand): Promise<Decision> =>
+  decideWithClient(load, {
+    decider: complaintDecider,
+    streamId: complaintStreamId(command.data.complaintId),
+    customerOf: (complaint) => complaintCustomerId(command, complaint),
+    decide: (complaint, customer) => {
+      const events = decideComplaintWithCustomer(command, complaint, customer);
+      return [events.complaint, events.customer];
+    },
+  });
+
+/** A completed call, e-mail, meeting or visit is also the client's ContactLogged. */
+export const decideOnActivity = (load: Load, command: ActivityCommand): Promise<Decision> =>
+  decideWithClient(load, {
+    decider: activityDecider,
+    streamId: activityStreamId(command.data.activityId),
+    customerOf: (activity) => activityCustomerId(command, activity),
+    decide: (activity, customer) => {
+      const events = decideActivityWithCustomer(command, activity, customer);
+      return [events.activity, events.customer];
+    },
+  });
