@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT, type GlobalOptions } from './cli-context';
+import { auditCommand } from './commands/audit.command';
 import { diffCommand } from './commands/diff.command';
 import { exportEventsCommand } from './commands/export-events.command';
+import { keysCommand } from './commands/keys.command';
 import { rebuildCommand } from './commands/rebuild.command';
 import { replayCommand } from './commands/replay.command';
 import { seedCommand } from './commands/seed.command';
@@ -27,6 +29,8 @@ export async function runCli(argv: string[]): Promise<number> {
     verifyCommand,
     seedCommand,
     exportEventsCommand,
+    auditCommand,
+    keysCommand,
   ]) {
     register(program, global);
   }
