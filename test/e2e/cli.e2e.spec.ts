@@ -10,43 +10,13 @@ import {
   type Customer360Document,
 } from '@rapport/read-models';
 import { TestClock } from '@rapport/testing';
-import { runCli } from '../../apps/cli/src/main';
 import { startTestApi, TEST_MASTER_KEY, type TestApi } from '../support/api-harness';
+import { runCliWith, type CliRun } from '../support/cli-runner';
 import { createLead, openDeal } from '../support/world';
 
 /** Runs the CLI in-process against the test API's data dir; returns its exit code and output. */
-async function cli(
-  api: TestApi,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; json: any }> {
-  const write = process.stdout.write.bind(process.stdout);
-  let stdout = '';
-  process.stdout.write = ((chunk: string) => {
-    stdout += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  const env = { ...process.env };
-  Object.assign(process.env, {
-    CRM_DATA_DIR: api.dataDir,
-    CRM_MASTER_KEY: TEST_MASTER_KEY,
-    LOG_LEVEL: 'silent',
-  });
-  process.exitCode = undefined;
-  try {
-    const code = await runCli(['node', 'rapport', ...args]);
-    let json: unknown;
-    try {
-      json = JSON.parse(stdout);
-    } catch {
-      json = undefined;
-    }
-    return { code, stdout, json };
-  } finally {
-    process.stdout.write = write;
-    process.env = env;
-    process.exitCode = undefined;
-  }
-}
+const cli = (api: TestApi, ...args: string[]): Promise<CliRun> =>
+  runCliWith({ CRM_DATA_DIR: api.dataDir, CRM_MASTER_KEY: TEST_MASTER_KEY }, ...args);
 
 const fingerprint = (dir: string) =>
   ['read-models.db', 'read-models.db-wal']

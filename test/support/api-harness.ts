@@ -38,11 +38,13 @@ export interface TestApi {
 export interface TestApiOptions {
   env?: Record<string, string>;
   clock?: TestClock;
+  /** Start on this data dir (left in place by close) instead of a fresh one. */
+  dataDir?: string;
 }
 
 /** The embedded-profile API in-process, on a fresh data dir, driven through Fastify's inject. */
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'rapport-e2e-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'rapport-e2e-'));
   const clock = options.clock ?? new TestClock();
   const apiKeys: Record<string, { actor: string; roles: string[] }> = {};
   for (const [role, token] of Object.entries(TEST_TOKENS)) {
@@ -97,7 +99,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     },
     close: async () => {
       await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return harness;

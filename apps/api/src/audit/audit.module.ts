@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ReadSideModule } from '../read-side/read-side.module';
 import { AuditController } from './audit.controller';
+import { AuditReportController } from './audit-report.controller';
 import { AuditRecordingModule } from './audit-recording.module';
 import { CustomerHistoryService } from './customer-history.service';
 import { DataSubjectController } from './data-subject.controller';
@@ -13,7 +14,7 @@ import { IntegrityMonitor } from './integrity.monitor';
  */
 @Module({
   imports: [ReadSideModule, AuditRecordingModule],
-  controllers: [AuditController, DataSubjectController, IntegrityController],
+  controllers: [AuditController, AuditReportController, DataSubjectController, IntegrityController],
   providers: [CustomerHistoryService, IntegrityMonitor],
 })
 export class AuditModule {}
