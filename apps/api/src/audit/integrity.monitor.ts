@@ -136,6 +136,24 @@ export class IntegrityMonitor implements OnApplicationBootstrap, OnModuleDestroy
   private async verifyNewEvents(): Promise<void> {
     if (this.verification.problem) return;
     const from = this.verification.verifiedThrough;
+    // A checkpoint of the head verified last is checked here; older ones were checked when
+    // the walk passed them, or are left to rapport verify --integrity (a full walk).
+    const atHead = this.pendingCheckpoints.find(
+      (c) => c.position === from.position && c.hash !== from.hash,
+    );
+    if (atHead) {
+      this.verification = {
+        ...this.verification,
+        at: this.clock().toISOString(),
+        problem: {
+          position: from.position,
+          kind: 'checkpoint-mismatch',
+          message: `the chain at position ${from.position} is not what the checkpoint sealed at position ${atHead.eventPosition} says`,
+        },
+      };
+      this.saveState();
+      return;
+    }
     const pending = this.pendingCheckpoints.filter((c) => c.position > from.position);
     const result = await verifyChainOf(this.eventStore, {
       from,
