@@ -134,7 +134,10 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async readChain({ after, limit }: ReadAllOptions): Promise<ChainRecord[]> {
-    return this.chain.slice(Math.max(0, after), Math.max(0, after) + limit);
+    // Copies: a caller changing a record must not change the log.
+    return this.chain
+      .slice(Math.max(0, after), Math.max(0, after) + limit)
+      .map((record) => ({ ...record }));
   }
 
   async chainHead(): Promise<ChainHead> {
