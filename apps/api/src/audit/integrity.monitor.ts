@@ -38,7 +38,7 @@ const STATE_FILE = 'integrity-verification.json';
  *   so a restart goes on instead of rehashing the whole log), checking the checkpoints sealed
  *   in the log on the way; once it finds a problem it keeps reporting it;
  * - seals an AuditCheckpointSealed (head position and hash) after CRM_AUDIT_SEAL_EVERY_EVENTS
- *   events or CRM_AUDIT_SEAL_EVERY_MINUTES minutes with new events. One sealing at a time:
+ *   events or CRM_AUDIT_SEAL_EVERY_MINUTES minutes with new events (0 turns either off). One sealing at a time:
  *   this process never runs two, and the seal expects the checkpoint stream's revision, so of
  *   several API instances only one seals a given head.
  * `rapport verify --integrity` re-verifies the whole log from the start.
@@ -180,12 +180,13 @@ export class IntegrityMonitor implements OnApplicationBootstrap, OnModuleDestroy
     const last = this.lastCheckpoint;
     // Nothing but the last seal itself since it was sealed: nothing to seal.
     if (head.position <= (last?.eventPosition ?? 0)) return;
+    const { auditSealEveryEvents: everyEvents, auditSealEveryMinutes: everyMinutes } = this.config;
     const events = head.sequence - (last?.sequence ?? 0);
     const since = last ? new Date(last.sealedAt) : this.startedAt;
     const minutes = (this.clock().getTime() - since.getTime()) / 60_000;
-    if (events < this.config.auditSealEveryEvents && minutes < this.config.auditSealEveryMinutes) {
-      return;
-    }
+    const due =
+      (everyEvents > 0 && events >= everyEvents) || (everyMinutes > 0 && minutes >= everyMinutes);
+    if (!due) return;
     try {
       const sealed = await sealCheckpoint(this.eventStore, {
         expectedRevision: this.checkpointRevision,
