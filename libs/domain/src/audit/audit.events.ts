@@ -73,10 +73,7 @@ export type MasterKeyRotated = {
 };
 
 export type AuditEvent =
-  | AccessDenied
-  | CustomerDataViewed
-  | AuditCheckpointSealed
-  | MasterKeyRotated;
+  AccessDenied | CustomerDataViewed | AuditCheckpointSealed | MasterKeyRotated;
 
 export const auditStreamId = (customerId?: string) =>
   customerId ? `audit-${customerId}` : 'audit-access';
