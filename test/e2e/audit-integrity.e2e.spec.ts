@@ -91,6 +91,12 @@ describe('audit: the log proves itself', () => {
   });
 
   it('verifies the whole log from the CLI and exports the checkpoints for a witness', async () => {
+    // An erasure destroys a key, not an event: the chain covers the ciphertext and still holds.
+    const erased = await createLead(api.client, { email: 'erase.me@example.com' });
+    const erasure = await api.client
+      .as('admin')
+      .post(`/customers/${erased}/erasure`, { reason: 'right to be forgotten' });
+    expect(erasure.status).toBe(201);
     const verified = await cli('--json', 'verify', '--integrity');
     expect(verified.code).toBe(0);
     expect(verified.json).toMatchObject({ ok: true, problem: null });
