@@ -1,13 +1,14 @@
 // Appends/s into the SQLite event store: single appends from 1, 16 and 64 concurrent writers
 // (group commit) and batches of 100, beside a raw better-sqlite3 insert loop of the same rows
-// (the ceiling), and Emmett's SQLite event store (installed on first use into .cache/bench-peers).
-// Usage: npm run bench -- append [--seconds 3] [--synchronous FULL|NORMAL]
+// (the ceiling), with and without the hash chain's SHA-256 per row (its cost), and Emmett's SQLite
+// event store (installed on first use into .cache/bench-peers).
+// Usage: npm run bench -- append [--seconds 3] [--synchronous FULL|NORMAL] [--without-emmett]
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteEventStore } from '@rapport/event-store';
+import { CHAIN_START, chainHash, SqliteEventStore } from '@rapport/event-store';
 import { EMMETT_SQLITE_PEERS, ensureBenchPeers } from './support/bench-peers';
 import { contactEvent } from './support/events';
 import { argument, report, type Row } from './support/report';
@@ -16,6 +17,8 @@ const seconds = argument('seconds', 3);
 const synchronousIndex = process.argv.indexOf('--synchronous');
 const synchronous = (synchronousIndex > -1 ? process.argv[synchronousIndex + 1] : 'FULL') as
   'FULL' | 'NORMAL';
+/** Emmett's store can die on SQLITE_BUSY inside the library (an unhandled rejection). */
+const withEmmett = !process.argv.includes('--without-emmett');
 
 /** The part of @event-driven-io/emmett-sqlite 0.38.5 this benchmark uses. */
 interface EmmettSqlite {
@@ -125,31 +128,52 @@ async function emmett(
   return events / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-/** The ceiling: the same rows, same schema and pragmas, inserted in a tight loop. */
-function raw(dir: string, scenario: Scenario): number {
-  const db = new Database(join(dir, `raw-${scenario.writers}-${scenario.eventsPerAppend}.db`));
+/**
+ * The ceiling: the same rows, same schema and pragmas, inserted in a tight loop; with `chained`
+ * each row also gets its hash-chain hash, as the store computes it (the cost of hashing).
+ */
+function raw(dir: string, scenario: Scenario, chained: boolean): number {
+  const db = new Database(
+    join(dir, `raw-${scenario.writers}-${scenario.eventsPerAppend}-${String(chained)}.db`),
+  );
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);
   db.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, stream_id TEXT NOT NULL,
     stream_revision INTEGER NOT NULL, type TEXT NOT NULL, schema_version INTEGER NOT NULL, data TEXT NOT NULL,
-    metadata TEXT NOT NULL, recorded_at TEXT NOT NULL, UNIQUE (stream_id, stream_revision))`);
+    metadata TEXT NOT NULL, recorded_at TEXT NOT NULL, hash TEXT, UNIQUE (stream_id, stream_revision))`);
   const insert = db.prepare(
-    'INSERT INTO events (id, stream_id, stream_revision, type, schema_version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO events (position, id, stream_id, stream_revision, type, schema_version, data, metadata, recorded_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
+  let position = 0;
+  let previous = CHAIN_START.hash;
   // A transaction holds as many rows as our group commit can gather: one per writer per tick.
   const rowsPerTransaction = scenario.writers * scenario.eventsPerAppend;
   const write = db.transaction(
     (rows: ReturnType<typeof contactEvent>[], streamRevision: number) => {
       for (const [i, e] of rows.entries()) {
+        const content = {
+          sequence: ++position,
+          id: e.id,
+          type: e.type,
+          schemaVersion: e.schemaVersion,
+          streamId: `customer-${e.metadata.customerId}`,
+          streamRevision: streamRevision + i,
+          recordedAt: new Date().toISOString(),
+          data: JSON.stringify(e.data),
+          metadata: JSON.stringify(e.metadata),
+        };
+        if (chained) previous = chainHash(content, previous);
         insert.run(
-          e.id,
-          `customer-${e.metadata.customerId}`,
-          streamRevision + i,
-          e.type,
-          e.schemaVersion,
-          JSON.stringify(e.data),
-          JSON.stringify(e.metadata),
-          new Date().toISOString(),
+          position,
+          content.id,
+          content.streamId,
+          content.streamRevision,
+          content.type,
+          content.schemaVersion,
+          content.data,
+          content.metadata,
+          content.recordedAt,
+          chained ? previous : null,
         );
       }
     },
@@ -170,24 +194,56 @@ function raw(dir: string, scenario: Scenario): number {
   return events / elapsed;
 }
 
+/** Hashes/s of the chain alone (no I/O) over the same rows: the CPU the chain adds. */
+function hashingAlone(): number {
+  const rows = Array.from({ length: 1000 }, () => contactEvent(randomUUID()));
+  const contents = rows.map((e, i) => ({
+    sequence: i + 1,
+    id: e.id,
+    type: e.type,
+    schemaVersion: e.schemaVersion,
+    streamId: `customer-${e.metadata.customerId}`,
+    streamRevision: i,
+    recordedAt: new Date().toISOString(),
+    data: JSON.stringify(e.data),
+    metadata: JSON.stringify(e.metadata),
+  }));
+  const deadline = Date.now() + 1000;
+  const started = process.hrtime.bigint();
+  let hashed = 0;
+  let previous = CHAIN_START.hash;
+  while (Date.now() < deadline) {
+    for (const content of contents) previous = chainHash(content, previous);
+    hashed += contents.length;
+  }
+  return hashed / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
 async function main(): Promise<void> {
-  const emmettSqlite = ensureBenchPeers(EMMETT_SQLITE_PEERS)(
-    '@event-driven-io/emmett-sqlite',
-  ) as EmmettSqlite;
+  const emmettSqlite = withEmmett
+    ? (ensureBenchPeers(EMMETT_SQLITE_PEERS)('@event-driven-io/emmett-sqlite') as EmmettSqlite)
+    : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-append-'));
   const rows: Row[] = [];
+  const hashRate = hashingAlone();
   try {
     for (const scenario of scenarios) {
-      const rawRate = raw(dir, scenario);
+      const rawRate = raw(dir, scenario, false);
+      const chainedRate = raw(dir, scenario, true);
       const ourRate = await ours(dir, scenario);
-      const emmettRate = await emmett(emmettSqlite, dir, scenario);
+      const emmettRate = emmettSqlite ? await emmett(emmettSqlite, dir, scenario) : Number.NaN;
       rows.push({
         scenario: scenario.name,
         'ours events/s': Math.round(ourRate),
         'raw better-sqlite3 events/s': Math.round(rawRate),
-        'Emmett SQLite events/s': Math.round(emmettRate),
+        'raw + hash chain events/s': Math.round(chainedRate),
         'ours / raw': Math.round((ourRate / rawRate) * 100) / 100,
-        'ours / Emmett': Math.round((ourRate / emmettRate) * 100) / 100,
+        'raw with / without hashing': Math.round((chainedRate / rawRate) * 100) / 100,
+        'hashing share of ours': Math.round((ourRate / hashRate) * 1000) / 1000,
+        ...(withEmmett && {
+          'Emmett SQLite events/s': Math.round(emmettRate),
+          'ours / Emmett': Math.round((ourRate / emmettRate) * 100) / 100,
+        }),
       });
     }
   } finally {
@@ -195,12 +251,18 @@ async function main(): Promise<void> {
   }
   report(
     `append (SQLite, synchronous=${synchronous})`,
-    `npm run bench -- append --seconds ${seconds} --synchronous ${synchronous}`,
+    `npm run bench -- append --seconds ${seconds} --synchronous ${synchronous}${withEmmett ? '' : ' --without-emmett'}`,
     rows,
     [
       `each scenario runs ${seconds} s; events are ContactLogged envelopes of ~600 bytes`,
       'raw = the same rows inserted by a bare better-sqlite3 loop, one transaction per group of rows a group commit would gather',
-      'Emmett = @event-driven-io/emmett-sqlite 0.38.5 (node-sqlite3, its default settings), the same appends with expected versions; its store fails concurrent appends (SQLITE_BUSY), so its writers take turns',
+      'ours hashes every event into the chain (SHA-256 over its stored content and the previous hash); raw + hash chain = the raw loop computing the same hash per row: its ratio to raw is the cost of hashing',
+      `hashing alone (no I/O): ${Math.round(hashRate).toLocaleString('en-US')} events/s; hashing share of ours = ours events/s ÷ that, the part of each append's time spent hashing`,
+      ...(withEmmett
+        ? [
+            'Emmett = @event-driven-io/emmett-sqlite 0.38.5 (node-sqlite3, its default settings), the same appends with expected versions; its store fails concurrent appends (SQLITE_BUSY), so its writers take turns',
+          ]
+        : ['Emmett not run (--without-emmett)']),
     ],
   );
 }

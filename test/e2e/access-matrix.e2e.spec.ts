@@ -91,6 +91,13 @@ const ENDPOINTS: Endpoint[] = [
   },
   { method: 'GET', path: (w) => `/audit/views/${w.viewId}`, allowed: ['auditor'] },
   { method: 'GET', path: () => '/audit/denials', allowed: ['auditor'] },
+  {
+    method: 'GET',
+    path: (w) => `/audit/customers/${w.customerId}/report?format=csv`,
+    allowed: ['auditor'],
+    customerScoped: true,
+  },
+  { method: 'GET', path: () => '/audit/integrity', allowed: ['auditor'] },
   { method: 'GET', path: () => '/admin/projections', allowed: [] },
   { method: 'GET', path: () => '/admin/projections/customer-360/parked', allowed: [] },
   {

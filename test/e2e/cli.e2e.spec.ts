@@ -10,8 +10,8 @@ import {
   type Customer360Document,
 } from '@rapport/read-models';
 import { TestClock } from '@rapport/testing';
-import { runCli } from '../../apps/cli/src/main';
 import { startTestApi, TEST_MASTER_KEY, type TestApi } from '../support/api-harness';
+import { runCliWith, type CliRun } from '../support/cli-runner';
 import { createLead, openDeal } from '../support/world';
 
 /** Runs the CLI in-process against the test API's data dir; returns its exit code and output. */
@@ -19,53 +19,9 @@ function cli(api: TestApi, ...args: string[]): Promise<CliRun> {
   return cliOn(api.dataDir, ...args);
 }
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  json: any;
-}
-
 /** Runs the CLI in-process on this data dir (the environment holds no credentials). */
-async function cliOn(dataDir: string, ...args: string[]): Promise<CliRun> {
-  const write = process.stdout.write.bind(process.stdout);
-  const writeError = process.stderr.write.bind(process.stderr);
-  let stdout = '';
-  let stderr = '';
-  process.stdout.write = ((chunk: string) => {
-    stdout += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => {
-    stderr += chunk;
-    return true;
-  }) as typeof process.stderr.write;
-  const env = { ...process.env };
-  for (const name of Object.keys(process.env)) {
-    if (name.startsWith('CRM_') || name === 'PORT' || name === 'HOST') delete process.env[name];
-  }
-  Object.assign(process.env, {
-    CRM_DATA_DIR: dataDir,
-    CRM_MASTER_KEY: TEST_MASTER_KEY,
-    LOG_LEVEL: 'silent',
-  });
-  process.exitCode = undefined;
-  try {
-    const code = await runCli(['node', 'rapport', ...args]);
-    let json: unknown;
-    try {
-      json = JSON.parse(stdout);
-    } catch {
-      json = undefined;
-    }
-    return { code, stdout, stderr, json };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeError;
-    process.env = env;
-    process.exitCode = undefined;
-  }
-}
+const cliOn = (dataDir: string, ...args: string[]): Promise<CliRun> =>
+  runCliWith({ CRM_DATA_DIR: dataDir, CRM_MASTER_KEY: TEST_MASTER_KEY }, ...args);
 
 const fingerprint = (dir: string) =>
   ['read-models.db', 'read-models.db-wal']

@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '@rapport/platform';
 import { CliError, EXIT, type GlobalOptions } from './cli-context';
+import { auditCommand } from './commands/audit.command';
 import { diffCommand } from './commands/diff.command';
 import { exportEventsCommand } from './commands/export-events.command';
+import { keysCommand } from './commands/keys.command';
 import { rebuildCommand } from './commands/rebuild.command';
 import { replayCommand } from './commands/replay.command';
 import { seedCommand } from './commands/seed.command';
@@ -29,6 +31,8 @@ export async function runCli(argv: string[]): Promise<number> {
     verifyCommand,
     seedCommand,
     exportEventsCommand,
+    auditCommand,
+    keysCommand,
   ]) {
     register(program, global);
   }

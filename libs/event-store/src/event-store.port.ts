@@ -1,4 +1,5 @@
 import type { EventEnvelope, EventMetadata } from '@rapport/domain';
+import type { ChainHead, ChainRecord } from './hash-chain';
 
 /**
  * The source of truth: an append-only log of streams, with one global order.
@@ -15,6 +16,9 @@ import type { EventEnvelope, EventMetadata } from '@rapport/domain';
  *   and returns the first append's events (duplicate: true); the same commandId with a
  *   different fingerprint fails with CommandIdReusedError.
  * - Durability: once append resolves, the events survive a process crash.
+ * - Hash chain: every event is stored with a hash of its content (data and metadata as
+ *   stored) and of its predecessor's hash in the global order (hash-chain.ts), written in the
+ *   same commit as the event; a duplicate or failed append adds no link.
  */
 export interface EventStore {
   append(request: AppendRequest): Promise<AppendResult>;
@@ -30,6 +34,10 @@ export interface EventStore {
   subscribe(options: SubscribeOptions): AsyncIterable<EventEnvelope[]>;
   /** The events an earlier append recorded under this commandId, if any. */
   findCommand(commandId: string): Promise<CommandRecord | undefined>;
+  /** Events strictly after `after` as stored, each with its hash, in position order. */
+  readChain(options: ReadAllOptions): Promise<ChainRecord[]>;
+  /** The newest link of the hash chain (CHAIN_START when the log is empty). */
+  chainHead(): Promise<ChainHead>;
   /** The position of the newest event, 0 when the log is empty. */
   headPosition(): Promise<number>;
   /** Completes appends already accepted, then releases the store. */

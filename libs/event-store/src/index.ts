@@ -2,6 +2,8 @@ export * from './event-store.port';
 export * from './event-store.errors';
 export * from './append-rules';
 export * from './new-event';
+export * from './hash-chain';
+export * from './audit-checkpoints';
 export * from './catch-up';
 export * from './adapters/in-memory.event-store';
 export * from './adapters/sqlite.event-store';

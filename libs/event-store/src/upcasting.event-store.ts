@@ -9,6 +9,7 @@ import type {
   StreamRead,
   SubscribeOptions,
 } from './event-store.port';
+import type { ChainHead, ChainRecord } from './hash-chain';
 
 export type Upcast = (event: EventEnvelope) => EventEnvelope;
 
@@ -44,6 +45,15 @@ export class UpcastingEventStore implements EventStore {
   async findCommand(commandId: string): Promise<CommandRecord | undefined> {
     const record = await this.inner.findCommand(commandId);
     return record && { ...record, events: record.events.map(this.upcast) };
+  }
+
+  /** As stored, not upcast: the chain proves what was written. */
+  readChain(options: ReadAllOptions): Promise<ChainRecord[]> {
+    return this.inner.readChain(options);
+  }
+
+  chainHead(): Promise<ChainHead> {
+    return this.inner.chainHead();
   }
 
   headPosition(): Promise<number> {

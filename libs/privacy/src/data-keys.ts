@@ -1,33 +1,8 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { KeyStore } from './key-store.port';
+import { MasterKeyRing } from './master-key-ring';
 
 const KEY_BYTES = 32;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-
-/** AES-256-GCM, the one cipher used for both data and key wrapping. */
-export function encrypt(key: Buffer, plaintext: Buffer, aad: string): string {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(aad, 'utf8'));
-  const body = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
-  return `${iv.toString('base64url')}.${body.toString('base64url')}`;
-}
-
-export function decrypt(key: Buffer, encoded: string, aad: string): Buffer {
-  const [ivText, bodyText] = encoded.split('.');
-  if (!ivText || !bodyText) throw new Error('malformed ciphertext');
-  const iv = Buffer.from(ivText, 'base64url');
-  const body = Buffer.from(bodyText, 'base64url');
-  if (iv.length !== IV_BYTES || body.length < TAG_BYTES) throw new Error('malformed ciphertext');
-  const decipher = createDecipheriv('aes-256-gcm', key, iv);
-  decipher.setAAD(Buffer.from(aad, 'utf8'));
-  decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-  return Buffer.concat([
-    decipher.update(body.subarray(0, body.length - TAG_BYTES)),
-    decipher.final(),
-  ]);
-}
 
 /**
  * Per-customer data keys, wrapped by the master key. Unwrapped keys are cached (bounded)
@@ -35,11 +10,12 @@ export function decrypt(key: Buffer, encoded: string, aad: string): Buffer {
  */
 export class DataKeys {
   private readonly cache = new Map<string, { key: Buffer; until: number }>();
-  private readonly masterKeyId: string;
+  private readonly masterKeys: MasterKeyRing;
 
   constructor(
     private readonly store: KeyStore,
-    private readonly masterKey: Buffer,
+    /** The master key, or a ring of the current and previous one during a rotation. */
+    masterKey: Buffer | MasterKeyRing,
     private readonly cacheSize = 10_000,
     /**
      * How long a key stays cached. Another API instance that erases a client destroys the
@@ -48,8 +24,7 @@ export class DataKeys {
     private readonly cacheTtlMs = 30_000,
     private readonly now: () => number = Date.now,
   ) {
-    if (masterKey.length !== KEY_BYTES) throw new Error('the master key must be 32 bytes');
-    this.masterKeyId = createHash('sha256').update(masterKey).digest('hex').slice(0, 8);
+    this.masterKeys = masterKey instanceof MasterKeyRing ? masterKey : new MasterKeyRing(masterKey);
   }
 
   /** The client's key, created on first use. */
@@ -88,18 +63,11 @@ export class DataKeys {
   }
 
   private wrap(customerId: string, key: Buffer): string {
-    return `${this.masterKeyId}:${encrypt(this.masterKey, key, `key:${customerId}`)}`;
+    return this.masterKeys.wrap(customerId, key);
   }
 
   private unwrap(customerId: string, wrapped: string): Buffer {
-    const separator = wrapped.indexOf(':');
-    const keyId = wrapped.slice(0, separator);
-    if (keyId !== this.masterKeyId) {
-      throw new Error(
-        `the data key of customer ${customerId} was wrapped by another master key (${keyId}); check CRM_MASTER_KEY`,
-      );
-    }
-    return decrypt(this.masterKey, wrapped.slice(separator + 1), `key:${customerId}`);
+    return this.masterKeys.unwrap(customerId, wrapped);
   }
 
   private remember(customerId: string, key: Buffer): void {

@@ -6,3 +6,6 @@ export * from './master-key';
 export * from './adapters/in-memory.key-store';
 export * from './adapters/sqlite.key-store';
 export * from './adapters/mongodb.key-store';
+export * from './aes-gcm';
+export * from './master-key-ring';
+export * from './master-key-rotation';

@@ -4,14 +4,14 @@ import { join } from 'node:path';
 
 export class MasterKeyError extends Error {}
 
-/** Parses CRM_MASTER_KEY: 32 bytes as base64 (44 chars) or hex (64 chars). */
-export function parseMasterKey(text: string): Buffer {
+/** Parses CRM_MASTER_KEY (or `name`): 32 bytes as base64 (44 chars) or hex (64 chars). */
+export function parseMasterKey(text: string, name = 'CRM_MASTER_KEY'): Buffer {
   const trimmed = text.trim();
   const key = /^[0-9a-fA-F]{64}$/.test(trimmed)
     ? Buffer.from(trimmed, 'hex')
     : Buffer.from(trimmed, 'base64');
   if (key.length !== 32) {
-    throw new MasterKeyError('CRM_MASTER_KEY must be 32 bytes, as base64 or hex');
+    throw new MasterKeyError(`${name} must be 32 bytes, as base64 or hex`);
   }
   return key;
 }

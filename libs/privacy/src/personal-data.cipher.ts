@@ -1,5 +1,6 @@
 import { isSealed, SEALED_PREFIX, type Sealed } from '@rapport/domain';
-import { decrypt, encrypt, type DataKeys } from './data-keys';
+import { decrypt, encrypt } from './aes-gcm';
+import type { DataKeys } from './data-keys';
 
 const VERSION = 'v1:';
 

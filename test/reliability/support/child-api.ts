@@ -102,15 +102,19 @@ export async function startChildApi(
     entry === 'bench'
       ? join(REPO_ROOT, 'bench/support/api-server.ts')
       : join(REPO_ROOT, 'apps/api/src/main.ts');
+  // Tests here compare the log with the commands they sent: no checkpoint is sealed into it
+  // unless a test asks for one.
+  const noSealing = { CRM_AUDIT_SEAL_EVERY_EVENTS: '0', CRM_AUDIT_SEAL_EVERY_MINUTES: '0' };
   const env: Record<string, string> =
     entry === 'bench'
-      ? { LOG_LEVEL: 'warn', ...options.env }
+      ? { LOG_LEVEL: 'warn', ...noSealing, ...options.env }
       : {
           CRM_DATA_DIR: dataDir,
           PORT: '0',
           HOST: '127.0.0.1',
           LOG_LEVEL: 'info',
           CRM_MASTER_KEY: CHILD_MASTER_KEY,
+          ...noSealing,
           ...options.env,
         };
   const { child, output, exit } = spawnNode(script, entry === 'bench' ? [dataDir] : [], {

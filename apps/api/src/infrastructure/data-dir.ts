@@ -8,6 +8,8 @@ import { loadOrCreateMasterKeyFile, parseMasterKey } from '@rapport/privacy';
 export interface PreparedDataDir {
   dataDir: string;
   masterKey: Buffer;
+  /** During a master key rotation: the key being replaced (CRM_MASTER_KEY_PREVIOUS). */
+  previousMasterKey?: Buffer;
   apiKeys: Record<string, ApiKeyGrant>;
   /** Gives the data dir back (on shutdown). */
   release: () => void;
@@ -38,6 +40,11 @@ export function prepareDataDir(config: AppConfig, logger: Logger): PreparedDataD
     );
   }
 
+  const previousMasterKey =
+    config.previousMasterKey === undefined
+      ? undefined
+      : parseMasterKey(config.previousMasterKey, 'CRM_MASTER_KEY_PREVIOUS');
+
   let apiKeys = config.apiKeys;
   if (usesDevelopmentKeys(config)) {
     const file = join(dataDir, DEV_API_KEYS_FILE);
@@ -57,5 +64,5 @@ export function prepareDataDir(config: AppConfig, logger: Logger): PreparedDataD
       'Neither CRM_API_KEYS nor CRM_JWT_SECRET is set: using development API keys (one per role) from this file.',
     );
   }
-  return { dataDir, masterKey, apiKeys, release };
+  return { dataDir, masterKey, ...(previousMasterKey && { previousMasterKey }), apiKeys, release };
 }

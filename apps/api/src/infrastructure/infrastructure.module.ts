@@ -14,7 +14,13 @@ import {
 } from '@rapport/messaging';
 import { Authenticator, Metrics, type AppConfig, type Logger } from '@rapport/platform';
 import { READ_STORE, type ReadStore } from '@rapport/read-models';
-import { DataKeys, KEY_STORE, PersonalDataCipher, type KeyStore } from '@rapport/privacy';
+import {
+  DataKeys,
+  KEY_STORE,
+  MasterKeyRing,
+  PersonalDataCipher,
+  type KeyStore,
+} from '@rapport/privacy';
 import { Adapters } from '@rapport/wiring';
 import type { PreparedDataDir } from './data-dir';
 import { APP_CONFIG, CLOCK, DATA_DIR, LOGGER, RECORD_VIEWS, type Clock } from './tokens';
@@ -91,7 +97,9 @@ export class InfrastructureModule {
           provide: PersonalDataCipher,
           inject: [KEY_STORE],
           useFactory: (keys: KeyStore) =>
-            new PersonalDataCipher(new DataKeys(keys, prepared.masterKey)),
+            new PersonalDataCipher(
+              new DataKeys(keys, new MasterKeyRing(prepared.masterKey, prepared.previousMasterKey)),
+            ),
         },
         StoresLifecycle,
       ],

@@ -1,7 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import {
+  checkpointClaims,
+  readCheckpoints,
+  verifyChainOf,
+  witnessClaims,
+  type ChainClaim,
+  type ChainVerification,
+} from '@rapport/event-store';
 import {
   compareCollections,
   documentCollection,
@@ -13,7 +21,7 @@ import {
   type ReadStore,
   type StoredDocument,
 } from '@rapport/read-models';
-import { CliContext, EXIT, output, type GlobalOptions } from '../cli-context';
+import { CliContext, CliError, EXIT, output, type GlobalOptions } from '../cli-context';
 import { progressBar } from '../progress';
 
 /** The live documents as they stood at the checkpoint (later ones are skipped, not compared). */
@@ -99,14 +107,83 @@ export async function verifyReadModels(
   return report;
 }
 
+/**
+ * Walks the whole log's hash chain, checking the checkpoints sealed in the log and, given a
+ * witness's export, the checkpoints it kept (a log cut or rewritten after them fails).
+ */
+export async function verifyIntegrity(
+  context: CliContext,
+  witness?: ChainClaim[],
+  showProgress = false,
+): Promise<ChainVerification & { checkpoints: number }> {
+  const events = context.eventStore();
+  const { checkpoints } = await readCheckpoints(events);
+  const claims = [...checkpointClaims(checkpoints), ...(witness ?? [])];
+  const bar = progressBar(
+    'verify integrity',
+    Math.max(1, await events.headPosition()),
+    showProgress,
+  );
+  const result = await verifyChainOf(events, {
+    claims,
+    onPage: (head) => bar.update(head.position),
+  });
+  bar.stop();
+  return { ...result, checkpoints: claims.length };
+}
+
+async function runIntegrity(opts: GlobalOptions, witnessFile: string | undefined): Promise<void> {
+  let witness: ChainClaim[] | undefined;
+  if (witnessFile) {
+    try {
+      witness = witnessClaims(readFileSync(witnessFile, 'utf8'), witnessFile);
+    } catch (error) {
+      throw new CliError(`cannot read the witness file: ${(error as Error).message}`, EXIT.usage);
+    }
+  }
+  const context = new CliContext(opts);
+  let result: Awaited<ReturnType<typeof verifyIntegrity>>;
+  try {
+    result = await verifyIntegrity(context, witness, !opts.json);
+  } finally {
+    await context.close();
+  }
+  const { problem, head } = result;
+  output(
+    opts,
+    problem
+      ? `hash chain broken at position ${problem.position} (${problem.kind}): ${problem.message}\n` +
+          `verified up to position ${head.position}`
+      : `hash chain intact: ${head.sequence} events up to position ${head.position}, head hash ${head.hash}, ${result.checkpoints} checkpoints matched`,
+    {
+      ok: !problem,
+      head,
+      checked: result.checked,
+      checkpoints: result.checkpoints,
+      problem: problem ?? null,
+    },
+  );
+  if (problem) process.exitCode = EXIT.failed;
+}
+
 export function verifyCommand(program: Command, global: () => GlobalOptions): void {
   program
     .command('verify')
     .description(
-      'rebuild every projection into a temporary store and compare with the live one; exit 1 on any difference',
+      'rebuild every projection into a temporary store and compare with the live one; exit 1 on any difference. ' +
+        "With --integrity: check the log's hash chain instead and name the first position that does not match",
     )
-    .action(async () => {
+    .option('--integrity', "verify the event log's hash chain and sealed checkpoints")
+    .option(
+      '--witness <file>',
+      'with --integrity: checkpoints kept outside (the JSON lines of `rapport audit export-checkpoints`)',
+    )
+    .action(async (options: { integrity?: boolean; witness?: string }) => {
       const opts = global();
+      if (options.witness && !options.integrity) {
+        throw new CliError('--witness goes with --integrity', EXIT.usage);
+      }
+      if (options.integrity) return runIntegrity(opts, options.witness);
       const context = new CliContext(opts);
       let report: VerifiedProjection[];
       try {

@@ -38,7 +38,47 @@ export type CustomerDataViewed = {
   };
 };
 
-export type AuditEvent = AccessDenied | CustomerDataViewed;
+/**
+ * The head of the log's hash chain at a moment: what an outside witness keeps, so that a
+ * log rewritten later (even with a fresh, valid chain) no longer matches it.
+ */
+export type AuditCheckpointSealed = {
+  type: 'AuditCheckpointSealed';
+  schemaVersion: 1;
+  data: {
+    /** Position, rank in the chain and hash of the newest event when sealed. */
+    position: number;
+    sequence: number;
+    hash: string;
+    /** The previous seal's position (0 for the first): seals form their own chain. */
+    previousPosition: number;
+    sealedAt: string;
+  };
+};
+
+/** Every client data key was re-wrapped with a new master key; the old one opens nothing. */
+export type MasterKeyRotated = {
+  type: 'MasterKeyRotated';
+  schemaVersion: 1;
+  data: {
+    /** Master key ids: the first 8 hex digits of the key's SHA-256, never the key. */
+    previousMasterKeyId: string;
+    masterKeyId: string;
+    /** Keys re-wrapped by this run; keys already wrapped by the new key (a resumed run). */
+    rewrapped: number;
+    alreadyCurrent: number;
+    startedAt: string;
+    completedAt: string;
+  };
+};
+
+export type AuditEvent =
+  AccessDenied | CustomerDataViewed | AuditCheckpointSealed | MasterKeyRotated;
 
 export const auditStreamId = (customerId?: string) =>
   customerId ? `audit-${customerId}` : 'audit-access';
+
+/** The stream of AuditCheckpointSealed events (its revision keeps sealing one at a time). */
+export const AUDIT_CHECKPOINT_STREAM = 'audit-integrity';
+/** The stream of MasterKeyRotated events. */
+export const MASTER_KEY_STREAM = 'audit-keys';

@@ -8,6 +8,7 @@ import {
 } from '../append-rules';
 import { AppendSignal, catchUp } from '../catch-up';
 import { InvalidAppendError } from '../event-store.errors';
+import { CHAIN_START, chainHash, type ChainHead, type ChainRecord } from '../hash-chain';
 import type {
   AppendRequest,
   AppendResult,
@@ -22,6 +23,8 @@ import type {
 /** For tests and tools: the same guarantees as the durable stores, except durability. */
 export class InMemoryEventStore implements EventStore {
   private readonly log: EventEnvelope[] = [];
+  /** The chain record of log[i]: the stored JSON text and the hash. */
+  private readonly chain: ChainRecord[] = [];
   private readonly streams = new Map<string, EventEnvelope[]>();
   private readonly commands = new Map<string, CommandRecord>();
   private readonly eventIds = new Set<string>();
@@ -47,8 +50,10 @@ export class InMemoryEventStore implements EventStore {
     // Build everything first: a failure leaves the log untouched.
     const recordedAt = this.clock().toISOString();
     const pending: EventEnvelope[] = [];
+    const links: ChainRecord[] = [];
     const ids = new Set<string>();
     let position = this.log.length;
+    let previousHash = this.chain[this.chain.length - 1]?.hash ?? CHAIN_START.hash;
     for (const stream of request.streams) {
       let revision = this.revisionOf(stream.streamId);
       for (const event of stream.events) {
@@ -56,7 +61,9 @@ export class InMemoryEventStore implements EventStore {
           throw new InvalidAppendError(`event id ${event.id} is already in the store`);
         }
         ids.add(event.id);
-        pending.push({
+        const data = serialize(event.data, `data of ${event.type}`);
+        const metadata = serialize(event.metadata, `metadata of ${event.type}`);
+        const envelope: EventEnvelope = {
           id: event.id,
           type: event.type,
           schemaVersion: event.schemaVersion,
@@ -64,11 +71,16 @@ export class InMemoryEventStore implements EventStore {
           streamRevision: ++revision,
           position: ++position,
           recordedAt,
-          data: JSON.parse(serialize(event.data, `data of ${event.type}`)),
-          metadata: JSON.parse(serialize(event.metadata, `metadata of ${event.type}`)),
-        });
+          data: JSON.parse(data),
+          metadata: JSON.parse(metadata),
+        };
+        const content = { ...envelope, sequence: envelope.position, data, metadata };
+        previousHash = chainHash(content, previousHash);
+        links.push({ ...content, hash: previousHash });
+        pending.push(envelope);
       }
     }
+    this.chain.push(...links);
     for (const event of pending) {
       this.log.push(event);
       this.eventIds.add(event.id);
@@ -119,6 +131,20 @@ export class InMemoryEventStore implements EventStore {
 
   async findCommand(commandId: string): Promise<CommandRecord | undefined> {
     return this.commands.get(commandId);
+  }
+
+  async readChain({ after, limit }: ReadAllOptions): Promise<ChainRecord[]> {
+    // Copies: a caller changing a record must not change the log.
+    return this.chain
+      .slice(Math.max(0, after), Math.max(0, after) + limit)
+      .map((record) => ({ ...record }));
+  }
+
+  async chainHead(): Promise<ChainHead> {
+    const last = this.chain[this.chain.length - 1];
+    return last
+      ? { position: last.position, sequence: last.sequence, hash: last.hash! }
+      : CHAIN_START;
   }
 
   async headPosition(): Promise<number> {

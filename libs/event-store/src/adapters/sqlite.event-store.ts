@@ -9,6 +9,7 @@ import {
 } from '../append-rules';
 import { AppendSignal, catchUp } from '../catch-up';
 import { EventStoreUnavailableError, InvalidAppendError } from '../event-store.errors';
+import { CHAIN_START, chainHash, type ChainHead, type ChainRecord } from '../hash-chain';
 import type {
   AppendRequest,
   AppendResult,
@@ -55,6 +56,10 @@ interface EventRow {
   recorded_at: string;
 }
 
+interface ChainRow extends EventRow {
+  hash: string | null;
+}
+
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
     position        INTEGER PRIMARY KEY,
@@ -66,6 +71,7 @@ const SCHEMA = `
     data            TEXT    NOT NULL,
     metadata        TEXT    NOT NULL,
     recorded_at     TEXT    NOT NULL,
+    hash            TEXT,
     UNIQUE (stream_id, stream_revision)
   );
   CREATE TABLE IF NOT EXISTS commands (
@@ -81,6 +87,11 @@ const SCHEMA = `
  * are group-committed: one transaction, one fsync. Each append runs in its own savepoint
  * inside it, so a failed expectation rolls back only that append, and the per-stream
  * revision checks see the appends committed before it in the same group.
+ *
+ * Hash chain: each row's `hash` (hash-chain.ts) covers its stored columns and the previous
+ * row's hash; it is computed inside the group's transaction from the head read at its start,
+ * so it commits with the row or not at all. Files written before the chain existed get the
+ * column and the chain of their rows when first opened (once, in one transaction).
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
@@ -92,6 +103,8 @@ export class SqliteEventStore implements EventStore {
   private flushScheduled = false;
   private closed = false;
   private idle: Promise<void> = Promise.resolve();
+  /** The newest link while a group commits: its appends extend it one by one. */
+  private tip: ChainHead = CHAIN_START;
   private markIdle: () => void = () => undefined;
 
   private readonly stmt: {
@@ -106,6 +119,8 @@ export class SqliteEventStore implements EventStore {
     stream: Database.Statement<[string, number, number], EventRow>;
     all: Database.Statement<[number, number], EventRow>;
     head: Database.Statement<[], { head: number | null }>;
+    tip: Database.Statement<[], { position: number; hash: string | null }>;
+    chain: Database.Statement<[number, number], ChainRow>;
   };
   private readonly appendOne: (request: AppendRequest, recordedAt: string) => AppendResult;
   private readonly commitGroup: Database.Transaction<
@@ -122,6 +137,7 @@ export class SqliteEventStore implements EventStore {
       this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
       this.db.pragma('busy_timeout = 5000');
       this.db.exec(SCHEMA);
+      chainUnchainedFile(this.db);
     } catch (error) {
       throw new EventStoreUnavailableError(
         `cannot open event store ${options.file}: ${(error as Error).message}`,
@@ -136,7 +152,7 @@ export class SqliteEventStore implements EventStore {
         'SELECT MAX(stream_revision) AS revision FROM events WHERE stream_id = ?',
       ),
       insert: db.prepare(
-        'INSERT INTO events (id, stream_id, stream_revision, type, schema_version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO events (position, id, stream_id, stream_revision, type, schema_version, data, metadata, recorded_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       findCommand: db.prepare(
         'SELECT fingerprint, first_position, last_position FROM commands WHERE command_id = ?',
@@ -152,6 +168,10 @@ export class SqliteEventStore implements EventStore {
       ),
       all: db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
       head: db.prepare('SELECT MAX(position) AS head FROM events'),
+      tip: db.prepare('SELECT position, hash FROM events ORDER BY position DESC LIMIT 1'),
+      chain: db.prepare(
+        `SELECT ${columns}, hash FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+      ),
     };
 
     // A nested better-sqlite3 transaction is a savepoint: a throw undoes only this append.
@@ -173,7 +193,23 @@ export class SqliteEventStore implements EventStore {
           revisions[stream.streamId] = revision;
           const data = serialize(event.data, `data of ${event.type}`);
           const metadata = serialize(event.metadata, `metadata of ${event.type}`);
-          const info = this.insertEvent([
+          const position = this.tip.position + 1;
+          const hash = chainHash(
+            {
+              sequence: position,
+              id: event.id,
+              type: event.type,
+              schemaVersion: event.schemaVersion,
+              streamId: stream.streamId,
+              streamRevision: revision,
+              recordedAt,
+              data,
+              metadata,
+            },
+            this.tip.hash,
+          );
+          this.insertEvent([
+            position,
             event.id,
             stream.streamId,
             revision,
@@ -182,14 +218,16 @@ export class SqliteEventStore implements EventStore {
             data,
             metadata,
             recordedAt,
+            hash,
           ]);
+          this.tip = { position, sequence: position, hash };
           events.push({
             id: event.id,
             type: event.type,
             schemaVersion: event.schemaVersion,
             streamId: stream.streamId,
             streamRevision: revision,
-            position: Number(info.lastInsertRowid),
+            position,
             recordedAt,
             // The caller's own objects (already proven serialisable): no second parse.
             data: event.data,
@@ -209,10 +247,19 @@ export class SqliteEventStore implements EventStore {
     });
 
     this.commitGroup = db.transaction((group: PendingAppend[], recordedAt: string) => {
+      // Read inside the write transaction: no other connection can move the head meanwhile.
+      // A newest row without a hash was put there outside the store: appends go on (the
+      // verifier names that row), chained to a hash no genuine row has.
+      const tip = this.stmt.tip.get();
+      this.tip = tip
+        ? { position: tip.position, sequence: tip.position, hash: tip.hash ?? CHAIN_START.hash }
+        : CHAIN_START;
       for (const pending of group) {
+        const before = this.tip;
         try {
           pending.result = this.appendOne(pending.request, recordedAt);
         } catch (error) {
+          this.tip = before; // the savepoint undid this append's rows
           // A storage failure (disk full, read-only file, I/O) is not this append's fault, and
           // SQLite may already have rolled back the whole transaction (it does on SQLITE_FULL):
           // going on would autocommit the rest of the group one by one. The whole group fails.
@@ -318,6 +365,16 @@ export class SqliteEventStore implements EventStore {
     this.appended.notify();
   }
 
+  async readChain({ after, limit }: ReadAllOptions): Promise<ChainRecord[]> {
+    return this.stmt.chain.all(after, limit).map(toChainRecord);
+  }
+
+  async chainHead(): Promise<ChainHead> {
+    const tip = this.stmt.tip.get();
+    if (!tip) return CHAIN_START;
+    return { position: tip.position, sequence: tip.position, hash: tip.hash ?? '' };
+  }
+
   async headPosition(): Promise<number> {
     return this.stmt.head.get()?.head ?? 0;
   }
@@ -363,6 +420,55 @@ const STORAGE_FAILURES =
 function isStorageFailure(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && STORAGE_FAILURES.test(code);
+}
+
+/**
+ * Gives a file written before the hash chain existed its `hash` column and the chain of its
+ * rows, in one transaction: a crash leaves the file as it was, and the next open starts over.
+ */
+function chainUnchainedFile(db: Database.Database): void {
+  const columns = db.pragma('table_info(events)') as { name: string }[];
+  if (columns.some((column) => column.name === 'hash')) return;
+  db.transaction(() => {
+    db.exec('ALTER TABLE events ADD COLUMN hash TEXT');
+    const page = db.prepare<[number], EventRow>(
+      'SELECT position, id, stream_id, stream_revision, type, schema_version, data, metadata, recorded_at FROM events WHERE position > ? ORDER BY position LIMIT 10000',
+    );
+    const update = db.prepare<[string, number]>('UPDATE events SET hash = ? WHERE position = ?');
+    let previous = CHAIN_START.hash;
+    for (let after = 0; ;) {
+      const rows = page.all(after);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        // Sequence = position: the chain then also proves that no position went missing
+        // before the migration. A file with gaps cannot be chained honestly.
+        if (row.position !== after + 1) {
+          throw new Error(
+            `cannot chain an event store with a gap: position ${after + 1} is missing`,
+          );
+        }
+        previous = chainHash(toChainRecord({ ...row, hash: null }), previous);
+        update.run(previous, row.position);
+        after = row.position;
+      }
+    }
+  }).immediate();
+}
+
+function toChainRecord(row: ChainRow): ChainRecord {
+  return {
+    position: row.position,
+    sequence: row.position,
+    id: row.id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    streamId: row.stream_id,
+    streamRevision: row.stream_revision,
+    recordedAt: row.recorded_at,
+    data: row.data,
+    metadata: row.metadata,
+    hash: row.hash,
+  };
 }
 
 function toEnvelope(row: EventRow): EventEnvelope {

@@ -6,6 +6,7 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store.errors';
 import type { AppendResult, EventStore, NewEvent } from '../event-store.port';
+import { ChainVerifier, type ChainHead } from '../hash-chain';
 
 export interface EventStoreUnderTest {
   store: EventStore;
@@ -462,6 +463,100 @@ export function describeEventStoreContract(
         expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
         expect(new Set(results.map((r) => r.events[0]!.id)).size).toBe(1);
         expect(await store.readAll({ after: start, limit: 100 })).toHaveLength(1);
+      });
+    });
+
+    describe('the hash chain', () => {
+      /** Verifies every link after `from` and returns the records checked. */
+      const verifiedAfter = async (from: ChainHead) => {
+        const records = await store.readChain({ after: from.position, limit: 1000 });
+        const verifier = new ChainVerifier(from);
+        expect(verifier.check(records)).toBeUndefined();
+        expect(await store.chainHead()).toEqual(verifier.head);
+        return records;
+      };
+
+      it('chains every event to its predecessor, data and metadata as stored', async () => {
+        const from = await store.chainHead();
+        const first = await store.append({
+          streams: [
+            {
+              streamId: stream(),
+              expectedRevision: 'no-stream',
+              events: [newEvent('A', { sealed: 'v1.cipher' }), newEvent('B')],
+            },
+          ],
+        });
+        const second = await store.append({
+          streams: [
+            { streamId: stream(), expectedRevision: 'no-stream', events: [newEvent('C')] },
+            { streamId: stream(), expectedRevision: 'no-stream', events: [newEvent('D')] },
+          ],
+        });
+        const records = await verifiedAfter(from);
+        const appended = [...first.events, ...second.events];
+        expect(records.map((r) => [r.id, r.position, r.type])).toEqual(
+          appended.map((e) => [e.id, e.position, e.type]),
+        );
+        expect(records.map((r) => r.sequence)).toEqual(
+          appended.map((_, index) => from.sequence + index + 1),
+        );
+        expect(JSON.parse(records[0]!.data)).toEqual({ sealed: 'v1.cipher' });
+        expect(JSON.parse(records[0]!.metadata)).toEqual(appended[0]!.metadata);
+        expect(new Set(records.map((r) => r.hash)).size).toBe(records.length);
+      });
+
+      it('adds no link for a duplicate or a refused append', async () => {
+        const from = await store.chainHead();
+        const id = stream();
+        const request = {
+          commandId: randomUUID(),
+          streams: [
+            { streamId: id, expectedRevision: 'no-stream' as const, events: [newEvent('A')] },
+          ],
+        };
+        await store.append(request);
+        expect((await store.append(request)).duplicate).toBe(true);
+        await expect(
+          store.append({
+            streams: [{ streamId: id, expectedRevision: 5, events: [newEvent('X')] }],
+          }),
+        ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+        await store.append({
+          streams: [{ streamId: id, expectedRevision: 0, events: [newEvent('B')] }],
+        });
+        expect((await verifiedAfter(from)).map((r) => r.type)).toEqual(['A', 'B']);
+      });
+
+      it('stays one chain under concurrent appends, failing ones among them', async () => {
+        const from = await store.chainHead();
+        const contested = stream();
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 12 }, (_, index) =>
+            store.append({
+              streams: [
+                index % 3 === 0
+                  ? { streamId: contested, expectedRevision: 'no-stream', events: [newEvent('C')] }
+                  : { streamId: stream(), expectedRevision: 'no-stream', events: [newEvent('N')] },
+              ],
+            }),
+          ),
+        );
+        const written = outcomes.filter((o) => o.status === 'fulfilled').length;
+        expect(await verifiedAfter(from)).toHaveLength(written);
+      });
+
+      it('goes on from its head when it is opened again', async () => {
+        if (!subject.reopen) return expect(subject.reopen).toBeUndefined();
+        const from = await store.chainHead();
+        await store.append({
+          streams: [{ streamId: stream(), expectedRevision: 'no-stream', events: [newEvent('A')] }],
+        });
+        store = await subject.reopen();
+        await store.append({
+          streams: [{ streamId: stream(), expectedRevision: 'no-stream', events: [newEvent('B')] }],
+        });
+        expect((await verifiedAfter(from)).map((r) => r.type)).toEqual(['A', 'B']);
       });
     });
 

@@ -43,6 +43,17 @@ export interface AppConfig {
   jwt?: JwtPolicy;
   /** Raw CRM_MASTER_KEY; parsed by libs/privacy. */
   masterKey?: string;
+  /**
+   * Raw CRM_MASTER_KEY_PREVIOUS: during a master key rotation, the key being replaced, so
+   * keys not re-wrapped yet stay readable. Unset once `rapport keys rotate` has completed.
+   */
+  previousMasterKey?: string;
+  /** Seal an AuditCheckpointSealed after this many events (CRM_AUDIT_SEAL_EVERY_EVENTS; 0: never by count). */
+  auditSealEveryEvents: number;
+  /** ... or after this many minutes with new events (CRM_AUDIT_SEAL_EVERY_MINUTES; 0: never by time). */
+  auditSealEveryMinutes: number;
+  /** How often the API verifies new events of the chain (CRM_AUDIT_VERIFY_INTERVAL_MS). */
+  auditVerifyIntervalMs: number;
   defaultCurrency: string;
   bodyLimitBytes: number;
   logLevel: string;
@@ -152,6 +163,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       },
     }),
     ...(optional('CRM_MASTER_KEY') && { masterKey: optional('CRM_MASTER_KEY') }),
+    ...(optional('CRM_MASTER_KEY_PREVIOUS') && {
+      previousMasterKey: optional('CRM_MASTER_KEY_PREVIOUS'),
+    }),
+    auditSealEveryEvents: integer('CRM_AUDIT_SEAL_EVERY_EVENTS', 10_000, 0, 100_000_000),
+    auditSealEveryMinutes: integer('CRM_AUDIT_SEAL_EVERY_MINUTES', 60, 0, 525_600),
+    auditVerifyIntervalMs: integer('CRM_AUDIT_VERIFY_INTERVAL_MS', 10_000, 10, 86_400_000),
     defaultCurrency,
     bodyLimitBytes: integer('CRM_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     logLevel: optional('LOG_LEVEL') ?? 'info',

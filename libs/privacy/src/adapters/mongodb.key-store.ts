@@ -1,5 +1,5 @@
 import { MongoClient, MongoServerError, type Collection } from 'mongodb';
-import type { KeyStore } from '../key-store.port';
+import type { KeyReplacement, KeyStore, StoredKey } from '../key-store.port';
 
 interface KeyRecord {
   _id: string;
@@ -83,6 +83,28 @@ export class MongoKeyStore implements KeyStore {
   async delete(customerId: string): Promise<boolean> {
     const result = await this.keys.deleteOne({ _id: customerId });
     return result.deletedCount > 0;
+  }
+
+  async list({ after, limit }: { after?: string; limit: number }): Promise<StoredKey[]> {
+    const found = await this.keys
+      .find(after === undefined ? {} : { _id: { $gt: after } })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray();
+    return found.map((record) => ({ customerId: record._id, wrappedKey: record.wrappedKey }));
+  }
+
+  async replace(replacements: readonly KeyReplacement[]): Promise<boolean[]> {
+    // Each one conditional on the value listed: a key erased meanwhile is not brought back.
+    return Promise.all(
+      replacements.map(async ({ customerId, expected, wrappedKey }) => {
+        const result = await this.keys.updateOne(
+          { _id: customerId, wrappedKey: expected },
+          { $set: { wrappedKey } },
+        );
+        return result.modifiedCount > 0;
+      }),
+    );
   }
 
   async close(): Promise<void> {

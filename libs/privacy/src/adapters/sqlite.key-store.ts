@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { KeyStore } from '../key-store.port';
+import type { KeyReplacement, KeyStore, StoredKey } from '../key-store.port';
 
 interface PendingInsert {
   customerId: string;
@@ -20,6 +20,13 @@ export class SqliteKeyStore implements KeyStore {
   private readonly select: Database.Statement<[string], { wrapped_key: string }>;
   private readonly insert: Database.Statement<[string, string]>;
   private readonly remove: Database.Statement<[string]>;
+  private readonly page: Database.Statement<
+    [string, number],
+    { customer_id: string; wrapped_key: string }
+  >;
+  private readonly replaceAll: Database.Transaction<
+    (replacements: readonly KeyReplacement[]) => boolean[]
+  >;
   private readonly insertAll: Database.Transaction<(batch: PendingInsert[]) => void>;
   private queue: PendingInsert[] = [];
 
@@ -37,6 +44,15 @@ export class SqliteKeyStore implements KeyStore {
       'INSERT INTO customer_keys (customer_id, wrapped_key) VALUES (?, ?) ON CONFLICT DO NOTHING',
     );
     this.remove = this.db.prepare('DELETE FROM customer_keys WHERE customer_id = ?');
+    this.page = this.db.prepare(
+      'SELECT customer_id, wrapped_key FROM customer_keys WHERE customer_id > ? ORDER BY customer_id LIMIT ?',
+    );
+    const update = this.db.prepare<[string, string, string]>(
+      'UPDATE customer_keys SET wrapped_key = ? WHERE customer_id = ? AND wrapped_key = ?',
+    );
+    this.replaceAll = this.db.transaction((replacements: readonly KeyReplacement[]) =>
+      replacements.map((r) => update.run(r.wrappedKey, r.customerId, r.expected).changes > 0),
+    );
     this.insertAll = this.db.transaction((batch: PendingInsert[]) => {
       for (const pending of batch) this.insert.run(pending.customerId, pending.wrappedKey);
     });
@@ -57,6 +73,19 @@ export class SqliteKeyStore implements KeyStore {
     const deleted = this.remove.run(customerId).changes > 0;
     if (deleted) this.db.pragma('wal_checkpoint(TRUNCATE)');
     return deleted;
+  }
+
+  async list({ after, limit }: { after?: string; limit: number }): Promise<StoredKey[]> {
+    return this.page
+      .all(after ?? '', limit)
+      .map((row) => ({ customerId: row.customer_id, wrappedKey: row.wrapped_key }));
+  }
+
+  async replace(replacements: readonly KeyReplacement[]): Promise<boolean[]> {
+    const replaced = this.replaceAll(replacements);
+    // secure_delete overwrote the old values in the file; this drops the WAL's copies.
+    if (replaced.some(Boolean)) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return replaced;
   }
 
   async close(): Promise<void> {
