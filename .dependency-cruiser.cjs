@@ -31,11 +31,27 @@ module.exports = {
       to: { path: frameworksAndDrivers },
     },
     {
-      name: 'libs-do-not-import-adapters-of-other-libs',
-      comment: "A lib may use another lib's port (its index), never reach into its adapters.",
+      name: 'only-wiring-and-entry-points-construct-adapters',
+      comment:
+        "Adapters are built by libs/wiring, the apps' entry points (main.ts, the projector worker and the embedded projector that wakes it), the CLI and tests; everything else depends on ports. Libs export adapters from their own entry point (@rapport/<lib>/adapters), not their index.",
       severity: 'error',
-      from: { path: '^libs/([^/]+)/src' },
-      to: { path: '^libs/([^/]+)/src/adapters/', pathNot: '^libs/$1/src/' },
+      from: {
+        path: '^(apps|libs)/',
+        pathNot: [
+          '^libs/wiring/',
+          '^apps/cli/',
+          '/main\\.ts$',
+          '\\.worker\\.ts$',
+          '^apps/api/src/read-side/embedded-projector\\.ts$',
+          '\\.spec\\.ts$',
+          '\\.int-spec\\.ts$',
+          '/testing/',
+          '^libs/testing/',
+          '\\.fixture\\.ts$',
+          '^libs/[^/]+/src/adapters/',
+        ],
+      },
+      to: { path: '^libs/[^/]+/src/adapters/' },
     },
     {
       name: 'ports-do-not-import-adapters',

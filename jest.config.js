@@ -23,6 +23,7 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper: {
+    '^@rapport/([^/]+)/adapters$': '<rootDir>/libs/$1/src/adapters',
     '^@rapport/(.*)$': '<rootDir>/libs/$1/src',
   },
   testTimeout: 30000,

@@ -5,8 +5,10 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteEventStore, verifyChainOf } from '@rapport/event-store';
-import { liveTargets, PROJECTIONS, ProjectionRunner, SqliteReadStore } from '@rapport/read-models';
+import { verifyChainOf } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store/adapters';
+import { liveTargets, PROJECTIONS, ProjectionRunner } from '@rapport/read-models';
+import { SqliteReadStore } from '@rapport/read-models/adapters';
 import { argument, report } from './support/report';
 import { seededLog } from './support/seeded-log';
 

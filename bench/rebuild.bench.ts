@@ -5,8 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteEventStore } from '@rapport/event-store';
-import { liveTargets, PROJECTIONS, ProjectionRunner, SqliteReadStore } from '@rapport/read-models';
+import { SqliteEventStore } from '@rapport/event-store/adapters';
+import { liveTargets, PROJECTIONS, ProjectionRunner } from '@rapport/read-models';
+import { SqliteReadStore } from '@rapport/read-models/adapters';
 import { argument, report, textArgument } from './support/report';
 import { seededLog } from './support/seeded-log';
 

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store/adapters';
 import { CliContext } from '../apps/cli/src/cli-context';
 import { verifyReadModels } from '../apps/cli/src/commands/verify.command';
 import { BENCH_MASTER_KEY, BENCH_TOKENS } from './support/api-server';

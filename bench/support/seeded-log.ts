@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sealed } from '@rapport/domain';
-import { SqliteEventStore } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store/adapters';
 import { appendSynthetic, syntheticHistory } from '../../apps/cli/src/seed/synthetic-history';
 
 const CACHE = join(__dirname, '..', '..', '.cache', 'bench');

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
-import { SqliteEventStore } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store/adapters';
 import { startTestApi, TEST_JWT_SECRET, type TestApi } from '../support/api-harness';
 import { createLead } from '../support/world';
 

@@ -6,9 +6,9 @@ import {
   documentCollection,
   liveTargets,
   ProjectionRunner,
-  SqliteReadStore,
   type Customer360Document,
 } from '@rapport/read-models';
+import { SqliteReadStore } from '@rapport/read-models/adapters';
 import { TestClock } from '@rapport/testing';
 import { startTestApi, type TestApi } from '../support/api-harness';
 import { expectCreated } from '../support/world';

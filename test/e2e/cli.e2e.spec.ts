@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import {
   customer360Projection,
   physicalCollection,
-  SqliteReadStore,
   type Customer360Document,
 } from '@rapport/read-models';
+import { SqliteReadStore } from '@rapport/read-models/adapters';
 import { TestClock } from '@rapport/testing';
 import { startTestApi, TEST_MASTER_KEY, type TestApi } from '../support/api-harness';
 import { runCliWith, type CliRun } from '../support/cli-runner';

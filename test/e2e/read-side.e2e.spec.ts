@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import { SqliteEventStore } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store/adapters';
 import {
   documentCollection,
   liveTargets,
   PROJECTIONS,
   ProjectionRunner,
-  SqliteReadStore,
   type StoredDocument,
 } from '@rapport/read-models';
+import { SqliteReadStore } from '@rapport/read-models/adapters';
 import { TestClock } from '@rapport/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

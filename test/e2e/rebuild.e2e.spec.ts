@@ -7,9 +7,9 @@ import {
   liveTargets,
   PROJECTIONS,
   ProjectionRunner,
-  SqliteReadStore,
   type StoredDocument,
 } from '@rapport/read-models';
+import { SqliteReadStore } from '@rapport/read-models/adapters';
 import { appendSynthetic, syntheticHistory } from '../../apps/cli/src/seed/synthetic-history';
 import { startTestApi, type TestApi } from '../support/api-harness';
 import { createLead, openDeal } from '../support/world';

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka } from 'kafkajs';
 import { decodeEnvelope, topicName, TOPICS, type IngestDeadLetter } from '@rapport/contracts';
-import { KafkaMessageBus } from '@rapport/messaging';
+import { KafkaMessageBus } from '@rapport/messaging/adapters';
 import { createLogger } from '@rapport/platform';
-import { MongoReadStore, PROJECTIONS } from '@rapport/read-models';
+import { PROJECTIONS } from '@rapport/read-models';
+import { MongoReadStore } from '@rapport/read-models/adapters';
 import { MongoClient } from 'mongodb';
 import { KafkaProjector } from '../../apps/projector/src/kafka-projector';
 import { createLead } from '../support/world';
@@ -226,7 +227,7 @@ describe('distributed profile (real Kafka broker, MongoDB-wire server)', () => {
       return commit(batch);
     };
     const { KafkaProjector } = await import('../../apps/projector/src/kafka-projector');
-    const { KafkaMessageBus } = await import('@rapport/messaging');
+    const { KafkaMessageBus } = await import('@rapport/messaging/adapters');
     const { createLogger } = await import('@rapport/platform');
     const bus = new KafkaMessageBus({ brokers: d.brokers, clientId: 'doomed', maxWaitMs: 50 });
     const doomed = new KafkaProjector(bus, store, PROJECTIONS, createLogger('silent'), {

@@ -16,11 +16,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import {
-  EventStoreUnavailableError,
-  SqliteEventStore,
-  type EventStore,
-} from '@rapport/event-store';
+import { EventStoreUnavailableError, type EventStore } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store/adapters';
 import { DataDirLockedError, createLogger, loadConfig } from '@rapport/platform';
 import { createApiApp } from '../../apps/api/src/api.factory';
 import { startTestApi, TEST_MASTER_KEY, type TestApi } from '../support/api-harness';

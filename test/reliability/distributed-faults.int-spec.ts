@@ -11,14 +11,10 @@
 import { MongoClient } from 'mongodb';
 import { topicName, TOPICS } from '@rapport/contracts';
 import type { EventEnvelope } from '@rapport/domain';
-import { KafkaMessageBus } from '@rapport/messaging';
+import { KafkaMessageBus } from '@rapport/messaging/adapters';
 import { createLogger } from '@rapport/platform';
-import {
-  MongoReadStore,
-  PROJECTIONS,
-  type CommitBatch,
-  type StoredDocument,
-} from '@rapport/read-models';
+import { PROJECTIONS, type CommitBatch, type StoredDocument } from '@rapport/read-models';
+import { MongoReadStore } from '@rapport/read-models/adapters';
 import type { HttpResponse } from '@rapport/testing';
 import { ProjectionProgress } from '../../apps/api/src/read-side/projection-progress';
 import { KafkaProjector } from '../../apps/projector/src/kafka-projector';

@@ -5,7 +5,4 @@ export * from './new-event';
 export * from './hash-chain';
 export * from './audit-checkpoints';
 export * from './catch-up';
-export * from './adapters/in-memory.event-store';
-export * from './adapters/sqlite.event-store';
-export * from './eventstoredb.loader';
 export * from './upcasting.event-store';

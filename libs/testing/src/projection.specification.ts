@@ -1,12 +1,12 @@
 import type { EventEnvelope } from '@rapport/domain';
 import {
   documentCollection,
-  InMemoryReadStore,
   projectBatch,
   type AnyProjection,
   type ProjectionTarget,
   type StoredDocument,
 } from '@rapport/read-models';
+import { InMemoryReadStore } from '@rapport/read-models/adapters';
 
 /**
  * Given/when/then for projections, through the real engine (so duplicates and replays are

@@ -1,22 +1,19 @@
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { upcast } from '@rapport/domain';
-import {
-  openEventStoreDb,
-  SqliteEventStore,
-  UpcastingEventStore,
-  type EventStore,
-} from '@rapport/event-store';
+import { UpcastingEventStore, type EventStore } from '@rapport/event-store';
+import { openEventStoreDb, SqliteEventStore } from '@rapport/event-store/adapters';
+import { type CheckpointStore, type MessageBus } from '@rapport/messaging';
 import {
   KafkaMessageBus,
   MongoCheckpointStore,
   SqliteCheckpointStore,
-  type CheckpointStore,
-  type MessageBus,
-} from '@rapport/messaging';
+} from '@rapport/messaging/adapters';
 import type { AppConfig, Logger } from '@rapport/platform';
-import { MongoKeyStore, SqliteKeyStore, type KeyStore } from '@rapport/privacy';
-import { MongoReadStore, SqliteReadStore, type ReadStore } from '@rapport/read-models';
+import { type KeyStore } from '@rapport/privacy';
+import { MongoKeyStore, SqliteKeyStore } from '@rapport/privacy/adapters';
+import { type ReadStore } from '@rapport/read-models';
+import { MongoReadStore, SqliteReadStore } from '@rapport/read-models/adapters';
 
 /**
  * The one place that picks an adapter for each port from the configuration, for every app:

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { DEFAULT_PARTITIONS, EVENT_TOPIC_CONFIG, topicName, TOPICS } from '@rapport/contracts';
-import { KafkaMessageBus, MongoCheckpointStore } from '@rapport/messaging';
+import { KafkaMessageBus, MongoCheckpointStore } from '@rapport/messaging/adapters';
 import { createLogger } from '@rapport/platform';
-import { MongoReadStore, PROJECTIONS } from '@rapport/read-models';
+import { PROJECTIONS } from '@rapport/read-models';
+import { MongoReadStore } from '@rapport/read-models/adapters';
 import type { TestClock } from '@rapport/testing';
 import {
   KafkaProjector,

@@ -4,12 +4,12 @@ import { MongoClient } from 'mongodb';
 import {
   documentCollection,
   liveTargets,
-  MongoReadStore,
   PROJECTIONS,
   ProjectionRunner,
   type ReadStore,
   type StoredDocument,
 } from '@rapport/read-models';
+import { MongoReadStore } from '@rapport/read-models/adapters';
 import type { Distributed } from './distributed-harness';
 
 export async function documents(store: ReadStore, collection: string): Promise<StoredDocument[]> {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventEnvelope } from '@rapport/domain';
-import { SqliteEventStore } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store/adapters';
 import { runCli } from '../../../apps/cli/src/main';
 
 /** Every event of the log, in position order, read from the SQLite file directly. */

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { customerDecider, customerStreamId, type CustomerCommand } from '@rapport/domain';
-import { InMemoryEventStore } from '@rapport/event-store';
+import { InMemoryEventStore } from '@rapport/event-store/adapters';
 import { createLogger, Metrics } from '@rapport/platform';
-import { DataKeys, InMemoryKeyStore, PersonalDataCipher } from '@rapport/privacy';
+import { DataKeys, PersonalDataCipher } from '@rapport/privacy';
+import { InMemoryKeyStore } from '@rapport/privacy/adapters';
 import { sealed } from '@rapport/testing';
 import type { CommandContext } from './command-context';
 import { CommandExecutor } from './command-executor';

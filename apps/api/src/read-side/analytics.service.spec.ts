@@ -1,4 +1,4 @@
-import { InMemoryReadStore } from '@rapport/read-models';
+import { InMemoryReadStore } from '@rapport/read-models/adapters';
 import type { AppConfig } from '@rapport/platform';
 import { AnalyticsService } from './analytics.service';
 import type { ProjectionProgress } from './projection-progress';

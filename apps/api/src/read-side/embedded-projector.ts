@@ -6,12 +6,8 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import {
-  EVENT_STORE,
-  SqliteEventStore,
-  UpcastingEventStore,
-  type EventStore,
-} from '@rapport/event-store';
+import { EVENT_STORE, UpcastingEventStore, type EventStore } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store/adapters';
 import type { RebuildStatus } from '@rapport/read-models';
 import type { AppConfig, Logger } from '@rapport/platform';
 import { APP_CONFIG, DATA_DIR, LOGGER } from '../infrastructure/tokens';

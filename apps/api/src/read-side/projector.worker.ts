@@ -2,8 +2,10 @@
 // and running them here keeps projection batches from stalling HTTP requests.
 import { parentPort, workerData } from 'node:worker_threads';
 import { upcast } from '@rapport/domain';
-import { SqliteEventStore, UpcastingEventStore } from '@rapport/event-store';
-import { LiveProjector, PROJECTIONS, SqliteReadStore } from '@rapport/read-models';
+import { UpcastingEventStore } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store/adapters';
+import { LiveProjector, PROJECTIONS } from '@rapport/read-models';
+import { SqliteReadStore } from '@rapport/read-models/adapters';
 import type { ProjectorCommand, ProjectorMessage, ProjectorWorkerData } from './projector.protocol';
 
 const { eventsFile, readModelsFile, batchSize } = workerData as ProjectorWorkerData;

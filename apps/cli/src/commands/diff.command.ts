@@ -5,13 +5,13 @@ import {
   diffFigures,
   physicalCollection,
   salesPipelineProjection,
-  SqliteReadStore,
   type AnyProjection,
   type Customer360Document,
   type PipelineDealDocument,
   type ReadStore,
   type StoredDocument,
 } from '@rapport/read-models';
+import { SqliteReadStore } from '@rapport/read-models/adapters';
 import { CliContext, output, type GlobalOptions } from '../cli-context';
 import { defaultAnalyticsOptions, readManifest, SANDBOX_DB } from './sandbox';
 

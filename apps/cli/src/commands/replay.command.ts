@@ -6,8 +6,8 @@ import {
   parseAnalyticsOptions,
   PROJECTIONS,
   ProjectionRunner,
-  SqliteReadStore,
 } from '@rapport/read-models';
+import { SqliteReadStore } from '@rapport/read-models/adapters';
 import {
   CliContext,
   CliError,

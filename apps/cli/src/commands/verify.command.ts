@@ -16,11 +16,11 @@ import {
   liveTargets,
   PROJECTIONS,
   ProjectionRunner,
-  SqliteReadStore,
   type DocumentDifference,
   type ReadStore,
   type StoredDocument,
 } from '@rapport/read-models';
+import { SqliteReadStore } from '@rapport/read-models/adapters';
 import { CliContext, CliError, EXIT, output, type GlobalOptions } from '../cli-context';
 import { progressBar } from '../progress';
 

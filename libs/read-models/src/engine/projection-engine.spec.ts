@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@rapport/domain';
-import { InMemoryEventStore } from '@rapport/event-store';
+import { InMemoryEventStore } from '@rapport/event-store/adapters';
 import { EventLogBuilder, sealed } from '@rapport/testing';
 import { InMemoryReadStore } from '../adapters/in-memory.read-store';
 import type { Projection } from '../projection';

@@ -1,6 +1,6 @@
-import type { EventStore } from './event-store.port';
+import type { EventStore } from '../event-store.port';
 
-type AdapterModule = typeof import('./adapters/eventstoredb.event-store');
+type AdapterModule = typeof import('./eventstoredb.event-store');
 
 /**
  * Opens the EventStoreDB (KurrentDB) adapter. Its gRPC client is loaded only here, when a
@@ -11,6 +11,6 @@ export function openEventStoreDb(
   options: { clock?: () => Date } = {},
 ): EventStore {
   /* eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, see above */
-  const adapter = require('./adapters/eventstoredb.event-store') as AdapterModule;
+  const adapter = require('./eventstoredb.event-store') as AdapterModule;
   return new adapter.EventStoreDbEventStore(connectionString, options);
 }
