@@ -31,30 +31,30 @@ describe('AnalyticsService snapshots', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('loads the documents once per position', async () => {
-    expect((await analytics.pipeline()).position).toBe(5);
-    expect((await analytics.pipeline()).position).toBe(5);
+    expect((await analytics.churnRisk(10)).position).toBe(5);
+    expect((await analytics.churnRisk(10)).position).toBe(5);
     expect(scans).toHaveBeenCalledTimes(1);
   });
 
   it('serves a read that asks for no newer position from a snapshot up to a second old', async () => {
-    await analytics.pipeline();
+    await analytics.churnRisk(10);
     position = 6;
     now += 900;
-    expect((await analytics.pipeline()).position).toBe(5);
+    expect((await analytics.churnRisk(10)).position).toBe(5);
     expect(scans).toHaveBeenCalledTimes(1);
     now += 200;
-    expect((await analytics.pipeline()).position).toBe(6);
+    expect((await analytics.churnRisk(10)).position).toBe(6);
     expect(scans).toHaveBeenCalledTimes(2);
   });
 
   it('reloads at once for a read whose minPosition the snapshot does not hold', async () => {
-    await analytics.pipeline();
+    await analytics.churnRisk(10);
     position = 6;
-    expect((await analytics.pipeline(6)).position).toBe(6);
+    expect((await analytics.churnRisk(10, 6)).position).toBe(6);
     expect(scans).toHaveBeenCalledTimes(2);
     // A minPosition the snapshot already holds needs nothing new.
     position = 7;
-    expect((await analytics.pipeline(6)).position).toBe(6);
+    expect((await analytics.churnRisk(10, 6)).position).toBe(6);
     expect(scans).toHaveBeenCalledTimes(2);
   });
 });

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
+  aggregateCollection,
   compareCollections,
+  compareTallies,
   documentCollection,
   liveTargets,
   PROJECTIONS,
@@ -91,6 +93,25 @@ export async function verifyReadModels(
         skipped: asOfCheckpoint.skipped,
         differences,
       });
+      // Its figures over all documents: the same sums per key, whatever the shards.
+      for (const aggregation of projection.aggregations ?? []) {
+        const figures = await compareTallies(
+          { store: scratch, collection: aggregateCollection(target!, aggregation) },
+          {
+            store: live,
+            collection: aggregateCollection(
+              { projection, generation: state.generation },
+              aggregation,
+            ),
+            position: state.position,
+          },
+        );
+        report.push({
+          projection: `${projection.name}/${aggregation.name}`,
+          position: state.position,
+          ...figures,
+        });
+      }
     }
   } finally {
     await scratch.close();

@@ -18,6 +18,8 @@ export const PERMISSIONS = {
   'deal:write': ['sales', 'service'],
   'complaint:write': ['support', 'service'],
   'analytics:read': ['analyst'],
+  /** Sales read the pipeline of their own deals; analytics:read sees every owner's. */
+  'pipeline:read': ['sales', 'analyst'],
   'audit:read': ['auditor'],
   'ingest:write': ['service'],
   'admin:operate': [],

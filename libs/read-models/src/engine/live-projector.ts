@@ -42,11 +42,20 @@ export class LiveProjector {
       ...(this.options.clock && { clock: this.options.clock }),
       ...(this.options.onBatch && { onBatch: this.options.onBatch }),
     });
-    const interrupted = (await this.store.projectionStates()).filter(
-      (s) => s.status === 'rebuilding' && !s.active,
+    const states = await this.store.projectionStates();
+    const interrupted = states.filter((s) => s.status === 'rebuilding' && !s.active);
+    // A definition newer than its live generation (a new field, a new aggregation) is
+    // rebuilt beside it and swapped in; readers keep the old figures until then.
+    const outdated = this.projections.filter(
+      (projection) =>
+        !interrupted.some((s) => s.projection === projection.name) &&
+        states.some(
+          (s) => s.projection === projection.name && s.active && s.version < projection.version,
+        ),
     );
     this.markReady();
     for (const state of interrupted) this.rebuild(state.projection);
+    for (const projection of outdated) this.rebuild(projection.name);
     signal.addEventListener('abort', () => {
       for (const { controller } of this.rebuilds.values()) controller.abort();
     });

@@ -1,13 +1,8 @@
 import type { EventEnvelope } from '@rapport/domain';
 import type { AnyProjection } from '../projection';
 import type { ReadStore } from '../read-store.port';
-import {
-  documentCollection,
-  parkedCollection,
-  ProjectionSession,
-  type BatchOutcome,
-  type ProjectionTarget,
-} from './projection-engine';
+import { ProjectionSession, type BatchOutcome } from './projection-session';
+import { ensureGenerationCollections, type ProjectionTarget } from './projection-target';
 
 /** Anything that yields the global log in position order from a position on. */
 export interface EventSource {
@@ -58,8 +53,7 @@ export async function liveTargets(
       await store.saveProjectionState(active);
     }
     const target = { projection, generation: active.generation, position: active.position };
-    await store.ensureCollection(documentCollection(target), projection.indexes);
-    await store.ensureCollection(parkedCollection(target), ['released']);
+    await ensureGenerationCollections(store, target);
     targets.push(target);
   }
   return targets;

@@ -1,31 +1,19 @@
-import { toMinor, type CrmEnvelope, type DealStage, type EventEnvelope } from '@rapport/domain';
+import { assertNever, toMinor, type CrmEnvelope, type EventEnvelope } from '@rapport/domain';
+import { pipelineOwnersAggregation } from '../aggregations/pipeline-owners.aggregation';
 import type { Projection } from '../projection';
+import type { PipelineDealDocument } from './pipeline-deal.document';
 
-/** One document per deal: the pipeline figures are sums over these (see pipeline.analytics). */
-export interface PipelineDealDocument {
-  id: string;
-  position: number;
-  dealId: string;
-  customerId: string;
-  ownerId: string | null;
-  title: string;
-  status: 'open' | 'won' | 'lost';
-  /** The stage it is in, or was in when it closed. */
-  stage: DealStage;
-  amountMinor: number;
-  currency: string;
-  openedAt: string;
-  closedAt: string | null;
-  lostReason: string | null;
-}
+export type * from './pipeline-deal.document';
 
 const DEAL_EVENTS = new Set(['DealOpened', 'DealStageChanged', 'DealWon', 'DealLost']);
 
 export const salesPipelineProjection: Projection<PipelineDealDocument> = {
   name: 'sales-pipeline',
-  version: 1,
+  // 2: the owners' tallies (pipeline figures) are maintained beside the deal documents.
+  version: 2,
   collection: 'pipeline_deals',
   indexes: ['status', 'ownerId', 'customerId'],
+  aggregations: [pipelineOwnersAggregation],
 
   keysOf(event: EventEnvelope): readonly string[] {
     return DEAL_EVENTS.has(event.type) ? [(event.data as { dealId: string }).dealId] : [];
@@ -70,8 +58,23 @@ export const salesPipelineProjection: Projection<PipelineDealDocument> = {
               lostReason: event.data.reason,
             }
           : missing(event);
-      default:
+      case 'LeadCreated':
+      case 'ContactLogged':
+      case 'CustomerConverted':
+      case 'CustomerChurned':
+      case 'CustomerReactivated':
+      case 'ConsentGranted':
+      case 'ConsentRevoked':
+      case 'OwnerAssigned':
+      case 'CustomerProfileCorrected':
+      case 'CustomerErased':
+      case 'ComplaintRaised':
+      case 'ComplaintEscalated':
+      case 'ComplaintResolved':
+        // keysOf routes no other event here; an erasure leaves the deal's facts as they are.
         throw new Error(`sales-pipeline does not handle ${envelope.type}`);
+      default:
+        return assertNever(event, 'event');
     }
   },
 };
