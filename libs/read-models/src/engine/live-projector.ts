@@ -9,7 +9,12 @@ export interface LiveProjectorOptions {
   onBatch?: (progress: RunnerProgress) => void;
   onRebuild?: (status: RebuildStatus) => void;
   retireAfterMs?: number;
+  /** Events applied in memory between commits while catching up (see ProjectionRunner). */
+  catchUpFlushEvery?: number;
 }
+
+/** About 20,000 client documents held at most while catching up (~40 MB). */
+const CATCH_UP_FLUSH_EVERY = 20_000;
 
 /**
  * The live projections of one process and their rebuilds: the runner that keeps the active
@@ -41,6 +46,7 @@ export class LiveProjector {
       ...(this.options.batchSize !== undefined && { batchSize: this.options.batchSize }),
       ...(this.options.clock && { clock: this.options.clock }),
       ...(this.options.onBatch && { onBatch: this.options.onBatch }),
+      catchUp: { flushEvery: this.options.catchUpFlushEvery ?? CATCH_UP_FLUSH_EVERY },
     });
     const states = await this.store.projectionStates();
     const interrupted = states.filter((s) => s.status === 'rebuilding' && !s.active);
