@@ -4,6 +4,8 @@ import {
   churnRisk,
   computeSegments,
   customer360Projection,
+  computePipeline,
+  computeRetention,
   DEFAULT_CHURN_RISK_OPTIONS,
   pipelineFromTallies,
   pipelineOwnerKey,
@@ -17,6 +19,7 @@ import {
   type AnyProjection,
   type ChurnRisk,
   type Customer360Document,
+  type PipelineDealDocument,
   type ReadStore,
   type SegmentFigures,
   type StoredDocument,
@@ -65,6 +68,18 @@ export class AnalyticsService {
    */
   async pipeline(scope: { ownerId?: string } = {}) {
     const position = this.progress.position(salesPipelineProjection.name);
+    if (!(await this.catalog.isCurrent(salesPipelineProjection))) {
+      // Upgrade window: the tallies are being rebuilt; the documents are complete.
+      const snapshot = await this.snapshot<PipelineDealDocument>(salesPipelineProjection);
+      const deals = snapshot.documents.filter(
+        (deal) => scope.ownerId === undefined || deal.ownerId === scope.ownerId,
+      );
+      return {
+        ...computePipeline(deals, { stageProbabilities: this.config.stageProbabilities }),
+        ...(scope.ownerId !== undefined && { ownerId: scope.ownerId }),
+        position: snapshot.position,
+      };
+    }
     const collection = await this.catalog.aggregateCollection(
       salesPipelineProjection,
       pipelineOwnersAggregation,
@@ -84,6 +99,11 @@ export class AnalyticsService {
   /** Retention from the cohort tallies: one small document per cohort month and shard. */
   async retention() {
     const position = this.progress.position(customer360Projection.name);
+    if (!(await this.catalog.isCurrent(customer360Projection))) {
+      // Upgrade window: the tallies are being rebuilt; the documents are complete.
+      const snapshot = await this.snapshot<Customer360Document>(customer360Projection);
+      return { ...computeRetention(snapshot.documents, this.clock()), position: snapshot.position };
+    }
     const collection = await this.catalog.aggregateCollection(
       customer360Projection,
       retentionCohortsAggregation,

@@ -45,6 +45,17 @@ export class ReadModelCatalog {
     return physicalCollection(aggregation.collection, await this.generation(projection));
   }
 
+  /**
+   * Whether the active generation was built by the current definition. An older one (just
+   * after an upgrade, until its rebuild is swapped in) lacks the aggregates the current
+   * definition maintains: their tallies hold only what happened since the upgrade.
+   */
+  async isCurrent(projection: AnyProjection): Promise<boolean> {
+    await this.generation(projection);
+    const active = this.states.find((s) => s.projection === projection.name && s.active);
+    return active === undefined || active.version >= projection.version;
+  }
+
   private async generation(projection: AnyProjection): Promise<number> {
     // States change rarely (first start, rebuild swaps); a second of staleness is harmless
     // because the old generation stays readable until it is dropped after the swap.
