@@ -73,7 +73,7 @@ const ENDPOINTS: Endpoint[] = [
     allowed: ['support'],
     customerScoped: true,
   },
-  { method: 'GET', path: () => '/pipeline', allowed: ['analyst'] },
+  { method: 'GET', path: () => '/pipeline', allowed: ['sales', 'analyst'] },
   { method: 'GET', path: () => '/analytics/retention', allowed: ['analyst'] },
   { method: 'GET', path: () => '/analytics/churn-risk', allowed: ['analyst'] },
   { method: 'GET', path: () => '/analytics/segments', allowed: ['analyst'] },

@@ -4,8 +4,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  aggregateCollection,
   customer360Projection,
   physicalCollection,
+  pipelineOwnersAggregation,
+  salesPipelineProjection,
+  type AggregateDocument,
   type Customer360Document,
 } from '@rapport/read-models';
 import { SqliteReadStore } from '@rapport/read-models/adapters';
@@ -147,6 +151,41 @@ describe('the rapport CLI', () => {
       (p: { projection: string }) => p.projection === 'customer-360',
     );
     expect(report.differences).toEqual([{ id: quiet, problem: 'different', fields: ['deals'] }]);
+  });
+
+  it('verifies the figures maintained beside the documents (pipeline per owner, cohorts)', async () => {
+    const ok = await cli(api, '--json', 'verify');
+    const figures = ok.json.projections.filter((p: { projection: string }) =>
+      p.projection.includes('/'),
+    );
+    expect(figures.map((p: { projection: string }) => p.projection)).toEqual([
+      'customer-360/retention-cohorts',
+      'sales-pipeline/pipeline-owners',
+    ]);
+    const store = await readLive(api);
+    const state = (await store.projectionStates()).find(
+      (s) => s.projection === 'sales-pipeline' && s.active,
+    )!;
+    const collection = aggregateCollection(
+      { projection: salesPipelineProjection, generation: state.generation },
+      pipelineOwnersAggregation,
+    );
+    const [tally] = await store.find<AggregateDocument>(collection, { limit: 1 });
+    await store.close();
+    const db = new Database(join(api.dataDir, 'read-models.db'));
+    db.prepare(`UPDATE "doc:${collection}" SET body = ? WHERE id = ?`).run(
+      JSON.stringify({ ...tally, sums: { ...tally!.sums, 'won.count': 1000 } }),
+      tally!.id,
+    );
+    db.close();
+    const tampered = await cli(api, '--json', 'verify');
+    expect(tampered.code).toBe(1);
+    const report = tampered.json.projections.find(
+      (p: { projection: string }) => p.projection === 'sales-pipeline/pipeline-owners',
+    );
+    expect(report.differences).toEqual([
+      { id: tally!.key, problem: 'different', fields: ['won.count'] },
+    ]);
   });
 
   it('exports the log as NDJSON between two positions', async () => {

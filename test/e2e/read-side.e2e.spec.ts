@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import jwt from 'jsonwebtoken';
 import { SqliteEventStore } from '@rapport/event-store/adapters';
 import {
   documentCollection,
@@ -11,7 +12,7 @@ import { SqliteReadStore } from '@rapport/read-models/adapters';
 import { TestClock } from '@rapport/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { startTestApi, type TestApi } from '../support/api-harness';
+import { startTestApi, TEST_JWT_SECRET, type TestApi } from '../support/api-harness';
 import { expectCreated } from '../support/world';
 
 /**
@@ -336,12 +337,32 @@ describe('read side over HTTP: a known population', () => {
     expect((await sales.get('/customers?limit=0')).status).toBe(400);
   });
 
+  it('shows sales the pipeline of their own deals only', async () => {
+    // rep-1's view, as analysts see it in owners[]: A1 won, A2 lost, A3 and A4 open.
+    const everyone = await analyst().get(`/pipeline?minPosition=${head}`);
+    const rep1 = everyone.body.owners.find((o: { ownerId: string }) => o.ownerId === 'rep-1');
+    const own = await api.client
+      .withToken(jwt.sign({ sub: 'rep-1', roles: ['sales'] }, TEST_JWT_SECRET))
+      .get(`/pipeline?minPosition=${head}`);
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({
+      ownerId: 'rep-1',
+      winRate: rep1.winRate,
+      averageCycleDays: rep1.averageCycleDays,
+      owners: [rep1],
+    });
+    const openCount = own.body.stages.reduce((n: number, s: { count: number }) => n + s.count, 0);
+    expect(openCount).toBe(rep1.open);
+    // A salesperson who owns no deal sees an empty pipeline, not someone else's.
+    const none = await api.client.as('sales').get(`/pipeline?minPosition=${head}`);
+    expect(none.body).toMatchObject({ ownerId: 'sales-user', owners: [], winRate: null });
+  });
+
   it('answers 404 for an unknown client and 403 to roles without read access', async () => {
     expect(
       (await api.client.as('sales').get('/customers/00000000-0000-4000-8000-000000000000')).status,
     ).toBe(404);
     expect((await api.client.as('auditor').get(`/customers/${ids.a}`)).status).toBe(403);
-    expect((await api.client.as('sales').get('/pipeline')).status).toBe(403);
     expect((await api.client.as('support').get('/analytics/retention')).status).toBe(403);
   });
 
@@ -357,9 +378,14 @@ describe('read side over HTTP: a known population', () => {
       'sales-pipeline',
       'audit-trail',
     ]);
+    const versions = Object.fromEntries(PROJECTIONS.map((p) => [p.name, p.version]));
     for (const projection of status.body.projections) {
-      expect(projection).toMatchObject({ generation: 1, status: 'live', parked: 0 });
-      expect(projection.version).toBe(PROJECTIONS.find((p) => p.name === projection.name)!.version);
+      expect(projection).toMatchObject({
+        version: versions[projection.name],
+        generation: 1,
+        status: 'live',
+        parked: 0,
+      });
       expect(projection.position).toBeGreaterThanOrEqual(logHead);
     }
     const metrics = await api.client.anonymous.get('/metrics');

@@ -403,10 +403,13 @@ describe('kill -9 under load, restart on the same data dir', () => {
       ok: true,
       stderr: '',
     });
+    // Each projection, and the figures maintained beside it (the same sums per key).
     expect(verify.projections.map((p) => p.projection).sort()).toEqual([
       'audit-trail',
       'customer-360',
+      'customer-360/retention-cohorts',
       'sales-pipeline',
+      'sales-pipeline/pipeline-owners',
     ]);
     for (const projection of verify.projections) {
       expect({

@@ -11,10 +11,9 @@ import type { IncomingMessage, MessageBus, MessageConsumer } from '@rapport/mess
 import type { Logger } from '@rapport/platform';
 import {
   activateGeneration,
-  documentCollection,
   dropGeneration,
+  ensureGenerationCollections,
   liveTargets,
-  parkedCollection,
   ProjectionSession,
   type AnyProjection,
   type ProjectionTarget,
@@ -160,13 +159,16 @@ export class KafkaProjector {
         );
       }
     }
+    const last = messages[messages.length - 1]!;
     const session = new ProjectionSession(this.store, feed.targets, {
       partitioned: true,
+      // A batch holds one topic partition's messages: the aggregate shard of that partition
+      // sees positions in order.
+      shard: `${last.topic}#${last.partition}`,
       ...(this.options.clock && { clock: this.options.clock }),
     });
     const outcome = await session.apply(events);
     await session.flush();
-    const last = messages[messages.length - 1]!;
     const lastPosition = events.length > 0 ? events[events.length - 1]!.position : 0;
     if (lastPosition > 0) {
       const progress: PartitionProgress = {
@@ -289,8 +291,7 @@ export class KafkaProjector {
         const running = this.rebuilds.get(key);
         if (state.status === 'rebuilding' && !state.active && !running) {
           const target = { projection, generation: state.generation, position: state.position };
-          await this.store.ensureCollection(documentCollection(target), projection.indexes);
-          await this.store.ensureCollection(parkedCollection(target), ['released']);
+          await ensureGenerationCollections(this.store, target);
           const feed = await this.feed(`${this.groupId}.${projection.name}.g${state.generation}`, [
             target,
           ]);

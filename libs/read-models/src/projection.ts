@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '@rapport/domain';
+import type { Aggregation } from './aggregation';
 
 /**
  * A projection is pure: given an event and the current document (or none), it returns the
@@ -21,6 +22,12 @@ export interface Projection<Doc extends object = object> {
    * cached. A replayed event rewrites the same document, which the store's guard ignores.
    */
   readonly writeOnce?: boolean;
+  /**
+   * Figures over all of this projection's documents, kept current from each document's
+   * change (see aggregation.ts). They belong to the projection's generation: rebuilt, verified
+   * and retired with it.
+   */
+  readonly aggregations?: readonly Aggregation<Doc>[];
   /** The documents an event touches; none when the projection ignores the event. */
   keysOf(event: EventEnvelope): readonly string[];
   /**

@@ -2,13 +2,19 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@rapport/platform';
 import {
   churnRisk,
-  computePipeline,
-  computeRetention,
   computeSegments,
   customer360Projection,
+  computePipeline,
+  computeRetention,
   DEFAULT_CHURN_RISK_OPTIONS,
+  pipelineFromTallies,
+  pipelineOwnerKey,
+  pipelineOwnersAggregation,
   rankChurnRisk,
   READ_STORE,
+  readTallies,
+  retentionCohortsAggregation,
+  retentionFromTallies,
   salesPipelineProjection,
   type AnyProjection,
   type ChurnRisk,
@@ -56,22 +62,54 @@ export class AnalyticsService {
     private readonly progress: ProjectionProgress,
   ) {}
 
-  async pipeline(minPosition?: number) {
-    const snapshot = await this.snapshot<PipelineDealDocument>(
+  /**
+   * Pipeline figures from the owners' tallies: one small document per owner and shard,
+   * whatever the number of deals. `ownerId` given: that owner's deals only.
+   */
+  async pipeline(scope: { ownerId?: string } = {}) {
+    const position = this.progress.position(salesPipelineProjection.name);
+    if (!(await this.catalog.isCurrent(salesPipelineProjection))) {
+      // Upgrade window: the tallies are being rebuilt; the documents are complete.
+      const snapshot = await this.snapshot<PipelineDealDocument>(salesPipelineProjection);
+      const deals = snapshot.documents.filter(
+        (deal) => scope.ownerId === undefined || deal.ownerId === scope.ownerId,
+      );
+      return {
+        ...computePipeline(deals, { stageProbabilities: this.config.stageProbabilities }),
+        ...(scope.ownerId !== undefined && { ownerId: scope.ownerId }),
+        position: snapshot.position,
+      };
+    }
+    const collection = await this.catalog.aggregateCollection(
       salesPipelineProjection,
-      minPosition,
+      pipelineOwnersAggregation,
+    );
+    const tallies = await readTallies(
+      this.store,
+      collection,
+      scope.ownerId !== undefined ? [pipelineOwnerKey(scope.ownerId)] : undefined,
     );
     return {
-      ...computePipeline(snapshot.documents, {
-        stageProbabilities: this.config.stageProbabilities,
-      }),
-      position: snapshot.position,
+      ...pipelineFromTallies(tallies, { stageProbabilities: this.config.stageProbabilities }),
+      ...(scope.ownerId !== undefined && { ownerId: scope.ownerId }),
+      position,
     };
   }
 
-  async retention(minPosition?: number) {
-    const snapshot = await this.snapshot<Customer360Document>(customer360Projection, minPosition);
-    return { ...computeRetention(snapshot.documents, this.clock()), position: snapshot.position };
+  /** Retention from the cohort tallies: one small document per cohort month and shard. */
+  async retention() {
+    const position = this.progress.position(customer360Projection.name);
+    if (!(await this.catalog.isCurrent(customer360Projection))) {
+      // Upgrade window: the tallies are being rebuilt; the documents are complete.
+      const snapshot = await this.snapshot<Customer360Document>(customer360Projection);
+      return { ...computeRetention(snapshot.documents, this.clock()), position: snapshot.position };
+    }
+    const collection = await this.catalog.aggregateCollection(
+      customer360Projection,
+      retentionCohortsAggregation,
+    );
+    const tallies = await readTallies(this.store, collection);
+    return { ...retentionFromTallies(tallies, this.clock()), position };
   }
 
   async churnRisk(limit: number, minPosition?: number) {

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { notFound } from '@rapport/domain';
-import type { HttpRequestLike, Principal } from '@rapport/platform';
+import { isAllowed, type HttpRequestLike, type Principal } from '@rapport/platform';
 import {
   customer360Projection,
   READ_STORE,
@@ -144,14 +144,17 @@ export class QueriesController {
   }
 
   @Get('pipeline')
-  @Allow('analytics:read')
+  @Allow('pipeline:read')
   @ApiOperation({
     summary:
-      'Open deals per stage (count, amount, weighted amount), win rate, cycle days, per owner',
+      'Open deals per stage (count, amount, weighted amount), win rate, cycle days, per owner; ' +
+      'sales see their own deals (ownerId = their actor id), analysts and admins every owner',
   })
-  async pipeline(@Query() query: ReadYourWritesQuery) {
+  async pipeline(@Query() query: ReadYourWritesQuery, @Req() request: HttpRequestLike) {
     await this.readYourWrites.await(PIPELINE_VIEWS, query.minPosition);
-    return this.analytics.pipeline(query.minPosition);
+    const { actor } = principalOf(request);
+    const everyOwner = isAllowed(actor.roles, 'analytics:read');
+    return this.analytics.pipeline(everyOwner ? {} : { ownerId: actor.id });
   }
 
   @Get('analytics/retention')
@@ -159,7 +162,7 @@ export class QueriesController {
   @ApiOperation({ summary: 'Monthly acquisition cohorts, their retention by month, churn rates' })
   async retention(@Query() query: ReadYourWritesQuery) {
     await this.readYourWrites.await(CUSTOMER_VIEWS, query.minPosition);
-    return this.analytics.retention(query.minPosition);
+    return this.analytics.retention();
   }
 
   @Get('analytics/churn-risk')

@@ -3,6 +3,7 @@ import {
   PROJECTIONS,
   READ_STORE,
   physicalCollection,
+  type AnyAggregation,
   type AnyProjection,
   type ProjectionState,
   type ReadStore,
@@ -33,6 +34,29 @@ export class ReadModelCatalog {
   }
 
   async collection(projection: AnyProjection): Promise<string> {
+    return physicalCollection(projection.collection, await this.generation(projection));
+  }
+
+  /** The collection of one of a projection's aggregations, in the active generation. */
+  async aggregateCollection(
+    projection: AnyProjection,
+    aggregation: AnyAggregation,
+  ): Promise<string> {
+    return physicalCollection(aggregation.collection, await this.generation(projection));
+  }
+
+  /**
+   * Whether the active generation was built by the current definition. An older one (just
+   * after an upgrade, until its rebuild is swapped in) lacks the aggregates the current
+   * definition maintains: their tallies hold only what happened since the upgrade.
+   */
+  async isCurrent(projection: AnyProjection): Promise<boolean> {
+    await this.generation(projection);
+    const active = this.states.find((s) => s.projection === projection.name && s.active);
+    return active === undefined || active.version >= projection.version;
+  }
+
+  private async generation(projection: AnyProjection): Promise<number> {
     // States change rarely (first start, rebuild swaps); a second of staleness is harmless
     // because the old generation stays readable until it is dropped after the swap.
     if (
@@ -42,7 +66,7 @@ export class ReadModelCatalog {
       await this.refresh();
     }
     const active = this.states.find((s) => s.projection === projection.name && s.active);
-    return physicalCollection(projection.collection, active?.generation ?? 1);
+    return active?.generation ?? 1;
   }
 
   async allStates(): Promise<ProjectionState[]> {

@@ -11,7 +11,9 @@ import {
   type ChainVerification,
 } from '@rapport/event-store';
 import {
+  aggregateCollection,
   compareCollections,
+  compareTallies,
   documentCollection,
   liveTargets,
   PROJECTIONS,
@@ -99,6 +101,25 @@ export async function verifyReadModels(
         skipped: asOfCheckpoint.skipped,
         differences,
       });
+      // Its figures over all documents: the same sums per key, whatever the shards.
+      for (const aggregation of projection.aggregations ?? []) {
+        const figures = await compareTallies(
+          { store: scratch, collection: aggregateCollection(target!, aggregation) },
+          {
+            store: live,
+            collection: aggregateCollection(
+              { projection, generation: state.generation },
+              aggregation,
+            ),
+            position: state.position,
+          },
+        );
+        report.push({
+          projection: `${projection.name}/${aggregation.name}`,
+          position: state.position,
+          ...figures,
+        });
+      }
     }
   } finally {
     await scratch.close();

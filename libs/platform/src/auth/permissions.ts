@@ -19,6 +19,8 @@ export const PERMISSIONS = {
   'complaint:write': ['support', 'service'],
   'activity:write': ['sales', 'support', 'service'],
   'analytics:read': ['analyst'],
+  /** Sales read the pipeline of their own deals; analytics:read sees every owner's. */
+  'pipeline:read': ['sales', 'analyst'],
   'audit:read': ['auditor'],
   'ingest:write': ['service'],
   'admin:operate': [],

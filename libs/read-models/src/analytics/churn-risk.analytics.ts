@@ -1,4 +1,4 @@
-import type { Customer360Document } from '../projections/customer-360.projection';
+import type { Customer360Document } from '../projections/customer-360.document';
 import { DAY_MS, daysBetween } from './time';
 
 export interface ChurnRiskOptions {

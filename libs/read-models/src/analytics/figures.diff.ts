@@ -1,6 +1,6 @@
 import type { DealStage } from '@rapport/domain';
-import type { Customer360Document } from '../projections/customer-360.projection';
-import type { PipelineDealDocument } from '../projections/sales-pipeline.projection';
+import type { Customer360Document } from '../projections/customer-360.document';
+import type { PipelineDealDocument } from '../projections/pipeline-deal.document';
 import {
   churnRisk,
   DEFAULT_CHURN_RISK_OPTIONS,

@@ -1,5 +1,5 @@
 import { fromMinor, OPEN_DEAL_STAGES, type DealStage } from '@rapport/domain';
-import type { PipelineDealDocument } from '../projections/sales-pipeline.projection';
+import type { PipelineDealDocument } from '../projections/pipeline-deal.document';
 import { daysBetween, round } from './time';
 
 export interface PipelineOptions {

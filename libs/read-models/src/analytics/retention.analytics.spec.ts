@@ -21,15 +21,16 @@ describe('retention analytics', () => {
     const figures = computeRetention(docs, new Date('2026-04-15T00:00:00.000Z'));
     expect(figures.cohorts).toEqual([
       { cohort: '2026-01', size: 2, retention: [1, 0.5, 0.5, 0.5] },
-      { cohort: '2026-02', size: 2, retention: [1, 0.5, 0.5] },
+      // d's erasure removes the person, not the fact that d is a customer since February.
+      { cohort: '2026-02', size: 2, retention: [1, 0.5, 1] },
     ]);
-    // Not customers now: b (churned) and d (erased) of 4 acquired.
-    expect(figures.churnRate).toBe(0.5);
+    // Not customers now: b (churned) of 4 acquired.
+    expect(figures.churnRate).toBe(0.25);
     expect(figures.monthly).toEqual([
       { month: '2026-01', activeAtStart: 0, acquired: 2, churned: 0, churnRate: 0 },
       { month: '2026-02', activeAtStart: 2, acquired: 2, churned: 1, churnRate: 0.25 },
       { month: '2026-03', activeAtStart: 3, acquired: 0, churned: 1, churnRate: 0.3333 },
-      { month: '2026-04', activeAtStart: 2, acquired: 0, churned: 1, churnRate: 0.5 },
+      { month: '2026-04', activeAtStart: 2, acquired: 0, churned: 0, churnRate: 0 },
     ]);
   });
 

@@ -1,4 +1,4 @@
-import type { Customer360Document } from '../projections/customer-360.projection';
+import type { Customer360Document } from '../projections/customer-360.document';
 import { monthOf, monthsFrom, round, startOfNextMonth } from './time';
 
 export interface Cohort {

@@ -75,6 +75,27 @@ describe('segments analytics', () => {
     ]);
   });
 
+  it("keeps an erased client's revenue in the Pareto share, not in the segments", async () => {
+    const world = new World();
+    for (const [id, amount] of [
+      ['big', 800],
+      ['small1', 100],
+      ['small2', 100],
+    ] as const) {
+      world.lead(id, '2026-01-01T00:00:00.000Z').win(id, amount, '2026-11-01T00:00:00.000Z');
+    }
+    const before = computeSegments(await world.customers(), now, { currency: 'EUR' });
+    const after = computeSegments(
+      await world.erase('big', '2026-11-20T00:00:00.000Z').customers(),
+      now,
+      { currency: 'EUR' },
+    );
+    // Top 20% of 3 clients = 1 client: 800 of 1,000.
+    expect(before.paretoTopShare).toBe(0.8);
+    expect(after.paretoTopShare).toBe(0.8);
+    expect(after.customers.has('big')).toBe(false);
+  });
+
   it('maps every R×F score pair to a segment', () => {
     expect(segmentOf(5, 5)).toBe('champions');
     expect(segmentOf(3, 4)).toBe('loyal-customers');

@@ -1,5 +1,5 @@
 import { fromMinor } from '@rapport/domain';
-import type { Customer360Document } from '../projections/customer-360.projection';
+import type { Customer360Document } from '../projections/customer-360.document';
 import { daysBetween, round } from './time';
 
 /** RFM segments by recency and frequency scores (the usual R×F grid). */
@@ -79,7 +79,7 @@ export interface SegmentOptions {
 
 /** RFM segmentation over won deals in one currency, and the Pareto share; see docs/read-models.md. */
 export function computeSegments(
-  docs: Iterable<Customer360Document>,
+  docs: readonly Customer360Document[],
   now: Date,
   options: SegmentOptions,
 ): SegmentFigures {
@@ -125,7 +125,17 @@ export function computeSegments(
   const counts = new Map<RfmSegment, number>();
   for (const c of customers.values()) counts.set(c.segment, (counts.get(c.segment) ?? 0) + 1);
 
-  const revenue = [...monetaryMinor].sort((a, b) => b - a);
+  // The Pareto share is a business fact: erased clients' revenue stays in it.
+  const revenue = [...docs]
+    .filter(
+      (d) =>
+        d.status === 'erased' &&
+        (!options.consentPurpose || d.consents[options.consentPurpose] === true),
+    )
+    .map((d) => d.deals.wonByCurrency[options.currency]?.amountMinor ?? 0)
+    .filter((minor) => minor > 0)
+    .concat(monetaryMinor)
+    .sort((a, b) => b - a);
   const total = revenue.reduce((a, b) => a + b, 0);
   const top = revenue.slice(0, Math.ceil(revenue.length * 0.2)).reduce((a, b) => a + b, 0);
 

@@ -9,7 +9,12 @@ export interface LiveProjectorOptions {
   onBatch?: (progress: RunnerProgress) => void;
   onRebuild?: (status: RebuildStatus) => void;
   retireAfterMs?: number;
+  /** Events applied in memory between commits while catching up (see ProjectionRunner). */
+  catchUpFlushEvery?: number;
 }
+
+/** About 20,000 client documents held at most while catching up (~40 MB). */
+const CATCH_UP_FLUSH_EVERY = 20_000;
 
 /**
  * The live projections of one process and their rebuilds: the runner that keeps the active
@@ -41,12 +46,22 @@ export class LiveProjector {
       ...(this.options.batchSize !== undefined && { batchSize: this.options.batchSize }),
       ...(this.options.clock && { clock: this.options.clock }),
       ...(this.options.onBatch && { onBatch: this.options.onBatch }),
+      catchUp: { flushEvery: this.options.catchUpFlushEvery ?? CATCH_UP_FLUSH_EVERY },
     });
-    const interrupted = (await this.store.projectionStates()).filter(
-      (s) => s.status === 'rebuilding' && !s.active,
+    const states = await this.store.projectionStates();
+    const interrupted = states.filter((s) => s.status === 'rebuilding' && !s.active);
+    // A definition newer than its live generation (a new field, a new aggregation) is
+    // rebuilt beside it and swapped in; readers keep the old figures until then.
+    const outdated = this.projections.filter(
+      (projection) =>
+        !interrupted.some((s) => s.projection === projection.name) &&
+        states.some(
+          (s) => s.projection === projection.name && s.active && s.version < projection.version,
+        ),
     );
     this.markReady();
     for (const state of interrupted) this.rebuild(state.projection);
+    for (const projection of outdated) this.rebuild(projection.name);
     signal.addEventListener('abort', () => {
       for (const { controller } of this.rebuilds.values()) controller.abort();
     });

@@ -1,12 +1,12 @@
 import type { EventEnvelope } from '@rapport/domain';
 import type { AnyProjection } from '../projection';
 import type { ProjectionState, ReadStore } from '../read-store.port';
+import { ProjectionSession } from './projection-session';
 import {
-  documentCollection,
-  parkedCollection,
-  ProjectionSession,
+  dropGenerationCollections,
+  ensureGenerationCollections,
   type ProjectionTarget,
-} from './projection-engine';
+} from './projection-target';
 import { ProjectionRunner, type EventSource } from './projection-runner';
 
 export interface RebuildSource extends EventSource {
@@ -218,8 +218,7 @@ export async function planGeneration(
     generation: state.generation,
     position: state.position,
   };
-  await store.ensureCollection(documentCollection(target), projection.indexes);
-  await store.ensureCollection(parkedCollection(target), ['released']);
+  await ensureGenerationCollections(store, target);
   return target;
 }
 
@@ -248,8 +247,6 @@ export async function dropGeneration(
   projection: AnyProjection,
   generation: number,
 ): Promise<void> {
-  const gone = { projection, generation, position: 0 };
-  await store.dropCollection(documentCollection(gone));
-  await store.dropCollection(parkedCollection(gone));
+  await dropGenerationCollections(store, { projection, generation });
   await store.deleteProjectionState(projection.name, generation);
 }

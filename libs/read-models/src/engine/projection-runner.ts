@@ -1,13 +1,8 @@
 import type { EventEnvelope } from '@rapport/domain';
 import type { AnyProjection } from '../projection';
 import type { ReadStore } from '../read-store.port';
-import {
-  documentCollection,
-  parkedCollection,
-  ProjectionSession,
-  type BatchOutcome,
-  type ProjectionTarget,
-} from './projection-engine';
+import { ProjectionSession, type BatchOutcome } from './projection-session';
+import { ensureGenerationCollections, type ProjectionTarget } from './projection-target';
 
 /** Anything that yields the global log in position order from a position on. */
 export interface EventSource {
@@ -16,6 +11,8 @@ export interface EventSource {
     batchSize?: number;
     signal?: AbortSignal;
   }): AsyncIterable<EventEnvelope[]>;
+  /** Position of the last event in the log (lets a live runner know it is behind). */
+  headPosition?(): Promise<number>;
 }
 
 export interface RunnerProgress {
@@ -58,8 +55,7 @@ export async function liveTargets(
       await store.saveProjectionState(active);
     }
     const target = { projection, generation: active.generation, position: active.position };
-    await store.ensureCollection(documentCollection(target), projection.indexes);
-    await store.ensureCollection(parkedCollection(target), ['released']);
+    await ensureGenerationCollections(store, target);
     targets.push(target);
   }
   return targets;
@@ -88,6 +84,14 @@ export class ProjectionRunner {
        * commits write far less.
        */
       writeBehind?: { flushEvery: number };
+      /**
+       * For the live generation: while batches come full (the log is ahead by more than a
+       * batch, e.g. after a restart on a long log), keep applying in memory and commit every
+       * `flushEvery` events, as a rebuild does; a batch that is not full means caught up, and
+       * is committed at once (low latency again). The checkpoint, and so minPosition, moves
+       * with each commit.
+       */
+      catchUp?: { flushEvery: number };
     } = {},
   ) {}
 
@@ -111,6 +115,8 @@ export class ProjectionRunner {
     const stop = () => controller.abort();
     signal?.addEventListener('abort', stop, { once: true });
     const writeBehind = this.options.writeBehind;
+    const catchUp = this.options.catchUp;
+    const batchSize = this.options.batchSize ?? 500;
     const session = new ProjectionSession(this.store, this.targets, {
       ...(this.options.clock && { clock: this.options.clock }),
       retain: writeBehind !== undefined,
@@ -118,21 +124,23 @@ export class ProjectionRunner {
     try {
       for await (const events of this.source.subscribe({
         after: from,
-        batchSize: this.options.batchSize ?? 500,
+        batchSize,
         signal: controller.signal,
       })) {
         const until = this.options.until;
         const batch = until === undefined ? events : events.filter((e) => e.position <= until);
         if (batch.length > 0) {
+          // Behind: the batch came full and the log holds more (a full batch that ends at the
+          // head must be committed now, as nothing may come to push it out).
+          const behind =
+            catchUp !== undefined &&
+            events.length >= batchSize &&
+            this.source.headPosition !== undefined &&
+            (await this.source.headPosition()) > batch[batch.length - 1]!.position;
+          const flushEvery = writeBehind?.flushEvery ?? (behind ? catchUp.flushEvery : 0);
           const outcome = await this.exclusive(async () => {
             const applied = await session.apply(batch);
-            if (
-              !writeBehind ||
-              session.uncommitted >= writeBehind.flushEvery ||
-              session.cacheFull
-            ) {
-              await session.flush();
-            }
+            if (session.uncommitted >= flushEvery || session.cacheFull) await session.flush();
             return applied;
           });
           this.options.onBatch?.({

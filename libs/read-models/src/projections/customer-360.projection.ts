@@ -2,93 +2,18 @@ import {
   assertNever,
   isCrmEvent,
   toMinor,
-  type ContactChannel,
-  type ContactDirection,
   type CrmEnvelope,
   type EventEnvelope,
-  type Sealed,
 } from '@rapport/domain';
+import { retentionCohortsAggregation } from '../aggregations/retention-cohorts.aggregation';
 import type { Projection } from '../projection';
+import type { Customer360Document, RecentContact } from './customer-360.document';
+
+export type * from './customer-360.document';
 
 export const RECENT_CONTACTS = 20;
 /** Loss dates kept per client: enough for "deals lost recently" churn signals. */
 const RECENT_LOSSES = 20;
-
-export type CustomerStatus = 'lead' | 'customer' | 'churned' | 'erased';
-
-export interface RecentContact {
-  contactId: string;
-  channel: ContactChannel;
-  direction: ContactDirection;
-  /** Sealed: opened only when shown to someone allowed to see it. */
-  subject: Sealed | null;
-  notes: Sealed | null;
-  occurredAt: string;
-}
-
-export interface CurrencyWins {
-  count: number;
-  amountMinor: number;
-  lastWonAt: string;
-}
-
-/** Everything the CRM knows about one client, kept current by every event about them. */
-export interface Customer360Document {
-  id: string;
-  position: number;
-  customerId: string;
-  status: CustomerStatus;
-  ownerId: string | null;
-  source: string | null;
-  profile: {
-    name: Sealed | null;
-    email: Sealed | null;
-    phone: Sealed | null;
-    company: string | null;
-  };
-  createdAt: string | null;
-  /** First conversion from lead to customer: the client's acquisition cohort. */
-  convertedAt: string | null;
-  /** Set while the client is churned. */
-  churnedAt: string | null;
-  churnReason: string | null;
-  erasedAt: string | null;
-  /** Spans as a paying customer (to: null while it lasts): the basis of retention. */
-  customerPeriods: { from: string; to: string | null }[];
-  contacts: {
-    total: number;
-    byChannel: Partial<Record<ContactChannel, number>>;
-    inbound: number;
-    outbound: number;
-    firstContactAt: string | null;
-    lastContactAt: string | null;
-    recent: RecentContact[];
-  };
-  deals: {
-    open: number;
-    won: number;
-    lost: number;
-    /** Integer minor units per currency (cents for EUR). */
-    wonValueMinor: Record<string, number>;
-    openValueMinor: Record<string, number>;
-    wonByCurrency: Record<string, CurrencyWins>;
-    lastWonAt: string | null;
-    recentLosses: string[];
-    openDeals: Record<string, { amountMinor: number; currency: string }>;
-  };
-  complaints: {
-    open: number;
-    resolved: number;
-    escalated: number;
-    openCritical: number;
-    lastRaisedAt: string | null;
-    satisfactionSum: number;
-    satisfactionCount: number;
-    averageSatisfaction: number | null;
-    openSeverities: Record<string, string>;
-  };
-  consents: Record<string, boolean>;
-}
 
 export function emptyCustomer360(customerId: string): Customer360Document {
   return {
@@ -188,9 +113,12 @@ function withoutOpenDeal(
 /** The 360° view of a client: one document per client, fed by every event about them. */
 export const customer360Projection: Projection<Customer360Document> = {
   name: 'customer-360',
-  version: 1,
+  // 2: an erasure no longer ends the customer period (figures keep the facts); retention
+  // cohorts are maintained beside the documents.
+  version: 2,
   collection: 'customer_360',
   indexes: ['status', 'ownerId'],
+  aggregations: [retentionCohortsAggregation],
 
   keysOf(event: EventEnvelope): readonly string[] {
     if (!isCrmEvent(event)) return [];
@@ -297,6 +225,8 @@ export const customer360Projection: Projection<Customer360Document> = {
       }
       case 'CustomerErased':
         // The sealed values are unreadable already (key destroyed); the view drops them too.
+        // The business facts stay as they were (customer periods, deals, complaints): an
+        // erasure removes the person, not the figures (cohorts, revenue) they are part of.
         return {
           ...doc,
           status: 'erased',
@@ -306,7 +236,6 @@ export const customer360Projection: Projection<Customer360Document> = {
             ...doc.contacts,
             recent: doc.contacts.recent.map((c) => ({ ...c, subject: null, notes: null })),
           },
-          customerPeriods: closePeriod(doc.customerPeriods, event.data.erasedAt),
         };
       case 'DealOpened': {
         const { data } = event;

@@ -4,34 +4,21 @@ import {
   isCrmEvent,
   toMinor,
   type CrmEnvelope,
-  type DealStage,
   type EventEnvelope,
 } from '@rapport/domain';
+import { pipelineOwnersAggregation } from '../aggregations/pipeline-owners.aggregation';
 import type { Projection } from '../projection';
+import type { PipelineDealDocument } from './pipeline-deal.document';
 
-/** One document per deal: the pipeline figures are sums over these (see pipeline.analytics). */
-export interface PipelineDealDocument {
-  id: string;
-  position: number;
-  dealId: string;
-  customerId: string;
-  ownerId: string | null;
-  title: string;
-  status: 'open' | 'won' | 'lost';
-  /** The stage it is in, or was in when it closed. */
-  stage: DealStage;
-  amountMinor: number;
-  currency: string;
-  openedAt: string;
-  closedAt: string | null;
-  lostReason: string | null;
-}
+export type * from './pipeline-deal.document';
 
 export const salesPipelineProjection: Projection<PipelineDealDocument> = {
   name: 'sales-pipeline',
-  version: 1,
+  // 2: the owners' tallies (pipeline figures) are maintained beside the deal documents.
+  version: 2,
   collection: 'pipeline_deals',
   indexes: ['status', 'ownerId', 'customerId'],
+  aggregations: [pipelineOwnersAggregation],
 
   keysOf(event: EventEnvelope): readonly string[] {
     return isCrmEvent(event) && CRM_EVENT_CATALOGUE[event.type].aggregate === 'deal'
@@ -96,7 +83,7 @@ export const salesPipelineProjection: Projection<PipelineDealDocument> = {
       case 'ActivityReassigned':
       case 'ActivityCompleted':
       case 'ActivityCancelled':
-        // keysOf gives these no document: only a deal's own events reach apply.
+        // keysOf routes no other event here; an erasure leaves the deal's facts as they are.
         throw new Error(`sales-pipeline does not handle ${event.type}`);
       default:
         return assertNever(event, 'event type in sales-pipeline');

@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@rapport/domain';
-import { InMemoryEventStore } from '@rapport/event-store/adapters';
+import type { InMemoryEventStore } from '@rapport/event-store/adapters';
 import { EventLogBuilder, sealed } from '@rapport/testing';
 import { InMemoryReadStore } from '../adapters/in-memory.read-store';
 import type { Projection } from '../projection';
@@ -9,13 +9,10 @@ import {
   type Customer360Document,
 } from '../projections/customer-360.projection';
 import type { CommitBatch, ReadStore, StoredDocument } from '../read-store.port';
-import {
-  documentCollection,
-  parkedCollection,
-  projectBatch,
-  releaseParked,
-  type ParkedDocument,
-} from './projection-engine';
+import { releaseParked, type ParkedDocument } from './parked-documents';
+import { projectBatch } from './projection-session';
+import { documentCollection, parkedCollection } from './projection-target';
+import { seededEventStore } from '../testing/seeded-event-store';
 import { liveTargets, ProjectionRunner } from './projection-runner';
 
 /** Builds a history of `clients` clients, each with a lead and `contacts` contacts. */
@@ -50,29 +47,7 @@ function history(clients: number, contacts: number): EventEnvelope[] {
   return log.events;
 }
 
-async function seed(events: EventEnvelope[]): Promise<InMemoryEventStore> {
-  const store = new InMemoryEventStore();
-  for (const event of events) {
-    await store.append({
-      streams: [
-        {
-          streamId: event.streamId,
-          expectedRevision: 'any',
-          events: [
-            {
-              id: event.id,
-              type: event.type,
-              schemaVersion: event.schemaVersion,
-              data: event.data,
-              metadata: event.metadata,
-            },
-          ],
-        },
-      ],
-    });
-  }
-  return store;
-}
+const seed = seededEventStore;
 
 async function runToEnd(
   source: InMemoryEventStore,

@@ -1,39 +1,11 @@
 import type { EventEnvelope } from '@rapport/domain';
-import type { AnyProjection } from '../projection';
-import {
-  physicalCollection,
-  type CommitBatch,
-  type DocumentWrite,
-  type ReadStore,
-  type StoredDocument,
-} from '../read-store.port';
+import type { CommitBatch, ReadStore, StoredDocument } from '../read-store.port';
+import { AggregateTallies } from './aggregate-tallies';
+import type { ParkedDocument } from './parked-documents';
+import { documentCollection, parkedCollection, type ProjectionTarget } from './projection-target';
 
-/** One generation of one projection, as the engine drives it. */
-export interface ProjectionTarget {
-  projection: AnyProjection;
-  generation: number;
-  /** Last position applied (the checkpoint). */
-  position: number;
-}
-
-/**
- * A document whose projection threw on one of its events. Its later events wait here, in
- * order, so that one bad client never stops the others; an operator retries or skips.
- */
-export interface ParkedDocument extends StoredDocument {
-  projection: string;
-  key: string;
-  events: EventEnvelope[];
-  error: string;
-  parkedAt: string;
-  released: boolean;
-}
-
-export const parkedCollection = (target: ProjectionTarget) =>
-  physicalCollection(`parked_${target.projection.collection}`, target.generation);
-
-export const documentCollection = (target: ProjectionTarget) =>
-  physicalCollection(target.projection.collection, target.generation);
+/** Aggregate shard of the ordered paths (the log read in position order). */
+export const LOG_SHARD = 'log';
 
 export interface BatchOutcome {
   /** Documents changed per projection. */
@@ -56,6 +28,8 @@ interface TargetSession {
   written: Set<string>;
   /** Applied since the last flush. */
   pending?: boolean;
+  /** The projection's figures over all documents (see aggregation.ts). */
+  tallies: AggregateTallies;
 }
 
 /** Documents a write-behind session keeps per projection (~2 KB each for customer-360). */
@@ -76,6 +50,11 @@ export interface SessionOptions {
    * guard filters redeliveries.
    */
   partitioned?: boolean;
+  /**
+   * The aggregate shard this session writes: one per Kafka partition (positions grow within
+   * it), LOG_SHARD for the ordered paths.
+   */
+  shard?: string;
 }
 
 /**
@@ -108,6 +87,10 @@ export class ProjectionSession {
         dirtyParked: new Set(),
         applied: target.position,
         written: new Set(),
+        tallies: new AggregateTallies(this.store, target, {
+          shard: this.options.shard ?? LOG_SHARD,
+          retain: this.options.retain === true,
+        }),
       };
       this.sessions.set(target, session);
     }
@@ -163,8 +146,14 @@ export class ProjectionSession {
     return false;
   }
 
-  /** Commits every changed document with the checkpoints, in one store commit. */
+  /**
+   * Commits every changed document with the checkpoints, in one store commit, after the
+   * aggregate documents (see AggregateTallies for why they go first).
+   */
   async flush(): Promise<void> {
+    const tallyWrites = [...this.sessions.values()].flatMap((s) => s.tallies.takeWrites());
+    if (tallyWrites.length > 0) await this.store.commit({ writes: tallyWrites, checkpoints: [] });
+    for (const session of this.sessions.values()) session.tallies.committed();
     const batch: CommitBatch = { writes: [], checkpoints: [] };
     for (const [target, session] of this.sessions) {
       if (!session.pending) continue;
@@ -226,6 +215,7 @@ export class ProjectionSession {
         !this.options.partitioned &&
         target.position === 0 &&
         (await this.store.count(documentCollection(target))) === 0;
+      session.tallies.fresh = session.fresh;
     }
     const missing = projection.writeOnce
       ? []
@@ -265,6 +255,7 @@ export class ProjectionSession {
           const next = projection.apply(current, event, key) as StoredDocument;
           next.id = key;
           next.position = event.position;
+          if (session.tallies.enabled) session.tallies.record(current, next, event.position);
           session.documents.set(key, next);
           if (!session.dirty.has(key)) changed++;
           session.dirty.add(key);
@@ -290,6 +281,8 @@ export class ProjectionSession {
         }
       }
     }
+    // After the documents were read (see AggregateTallies).
+    await session.tallies.settle();
     return changed;
   }
 }
@@ -305,59 +298,4 @@ export async function projectBatch(
   const outcome = await session.apply(events);
   await session.flush();
   return outcome;
-}
-
-/**
- * Administrative updates of a parked document use half positions: the guard then orders them
- * after the last parked event and before any later real event, which still wins.
- */
-const ADMIN_STEP = 0.5;
-
-/**
- * Re-applies a parked document's events (after a fix, or skipping the first one). On success
- * the document is current again and new events flow to it; on failure it stays parked with
- * the new error. Returns whether it was released.
- */
-export async function releaseParked(
-  store: ReadStore,
-  target: ProjectionTarget,
-  key: string,
-  options: { skipFirst?: boolean } = {},
-): Promise<{ released: boolean; error?: string; skipped?: EventEnvelope }> {
-  const parkedIn = parkedCollection(target);
-  const parked = await store.get<ParkedDocument>(parkedIn, key);
-  if (!parked || parked.released) return { released: true };
-  const collection = documentCollection(target);
-  let document = await store.get<StoredDocument>(collection, key);
-  const events = options.skipFirst ? parked.events.slice(1) : parked.events;
-  const skipped = options.skipFirst ? parked.events[0] : undefined;
-  try {
-    for (const event of events) {
-      if (document && document.position >= event.position) continue;
-      const next = target.projection.apply(document, event, key) as object;
-      document = { ...next, id: key, position: event.position };
-    }
-  } catch (error) {
-    const message = (error as Error).message ?? String(error);
-    const stillParked: ParkedDocument = {
-      ...parked,
-      position: parked.position + ADMIN_STEP,
-      error: message,
-    };
-    await store.commit({
-      writes: [{ collection: parkedIn, document: stillParked }],
-      checkpoints: [],
-    });
-    return { released: false, error: message, ...(skipped && { skipped }) };
-  }
-  const released: ParkedDocument = {
-    ...parked,
-    position: parked.position + ADMIN_STEP,
-    events: [],
-    released: true,
-  };
-  const writes: DocumentWrite[] = [{ collection: parkedIn, document: released }];
-  if (document) writes.push({ collection, document });
-  await store.commit({ writes, checkpoints: [] });
-  return { released: true, ...(skipped && { skipped }) };
 }

@@ -1,0 +1,223 @@
+import type { EventEnvelope } from '@rapport/domain';
+import fc from 'fast-check';
+import { InMemoryReadStore } from '../adapters/in-memory.read-store';
+import { computePipeline, type PipelineOptions } from '../analytics/pipeline.analytics';
+import { computeRetention } from '../analytics/retention.analytics';
+import { readTallies } from '../engine/aggregate-reader';
+import { liveTargets } from '../engine/projection-runner';
+import { ProjectionSession } from '../engine/projection-session';
+import {
+  aggregateCollection,
+  documentCollection,
+  type ProjectionTarget,
+} from '../engine/projection-target';
+import {
+  customer360Projection,
+  type Customer360Document,
+} from '../projections/customer-360.projection';
+import {
+  salesPipelineProjection,
+  type PipelineDealDocument,
+} from '../projections/sales-pipeline.projection';
+import type { CommitBatch, StoredDocument } from '../read-store.port';
+import { historyArbitrary, historyOf } from '../testing/random-history';
+import {
+  pipelineFromTallies,
+  pipelineOwnerKey,
+  pipelineOwnersAggregation,
+} from './pipeline-owners.aggregation';
+import { retentionCohortsAggregation, retentionFromTallies } from './retention-cohorts.aggregation';
+
+// Binary fractions: amount × probability is exact, so the weighted sums of the reference
+// (per deal, then summed) and of the tallies (summed, then weighted) are equal to the bit.
+const options: PipelineOptions = {
+  stageProbabilities: { qualification: 0.25, proposal: 0.5, negotiation: 0.75 },
+};
+
+/** A store whose n-th commit of documents fails after the commits before it: a crash. */
+class CrashingStore extends InMemoryReadStore {
+  crashAt = -1;
+  private commits = 0;
+  override async commit(batch: CommitBatch): Promise<void> {
+    if (batch.writes.length > 0 && this.commits++ === this.crashAt) throw new Error(CRASH);
+    return super.commit(batch);
+  }
+}
+
+interface Delivery {
+  /** Events per batch, in order. */
+  batchSizes: number[];
+  /** Index of the commit that fails (then the projector restarts from its checkpoint). */
+  crashAt: number;
+}
+
+const CRASH = 'crash between commits';
+const targetsIn = (store: InMemoryReadStore) =>
+  liveTargets(store, [customer360Projection, salesPipelineProjection]);
+
+async function all<T extends StoredDocument>(store: InMemoryReadStore, collection: string) {
+  const docs: T[] = [];
+  for await (const page of store.scan<T>(collection)) docs.push(...page);
+  return docs;
+}
+
+/** The log projected as the live projector does it: batches, one crash, a restart. */
+async function projectInOrder(events: EventEnvelope[], delivery: Delivery) {
+  const store = new CrashingStore();
+  const targets = await targetsIn(store);
+  store.crashAt = delivery.crashAt;
+  let next = 0;
+  let batch = 0;
+  let restarted = false;
+  while (next < events.length) {
+    // After a restart the first batch reaches past the one in flight at the crash, as a
+    // catch-up does: the tallies must take the new events and only those.
+    const size = restarted
+      ? events.length
+      : delivery.batchSizes[batch++ % delivery.batchSizes.length]!;
+    restarted = false;
+    const session = new ProjectionSession(store, targets);
+    try {
+      await session.apply(events.slice(next, next + size));
+      await session.flush();
+      next += size;
+    } catch (error) {
+      if ((error as Error).message !== CRASH) throw error;
+      // Restart: the checkpoints as stored; the batch in flight comes again.
+      const states = await store.projectionStates();
+      for (const target of targets)
+        target.position =
+          states.find((s) => s.projection === target.projection.name)?.position ?? 0;
+      next = Math.min(...targets.map((t) => t.position));
+      restarted = true;
+    }
+  }
+  return { store, targets };
+}
+
+/** The log projected as the Kafka projector does it: per partition, partitions interleaved. */
+async function projectPartitioned(events: EventEnvelope[], partitions: number, order: number[]) {
+  const store = new InMemoryReadStore();
+  const targets = await targetsIn(store);
+  const queues = Array.from({ length: partitions }, () => [] as EventEnvelope[]);
+  for (const event of events)
+    queues[Number(event.metadata.customerId!.slice(1)) % partitions]!.push(event);
+  let turn = 0;
+  while (queues.some((q) => q.length > 0)) {
+    // The order picks among the partitions that still have messages.
+    const waiting = queues.flatMap((q, i) => (q.length > 0 ? [i] : []));
+    const partition = waiting[order[turn++ % order.length]! % waiting.length]!;
+    const batch = queues[partition]!.splice(0, 1 + (turn % 3));
+    if (batch.length === 0) continue;
+    const session = new ProjectionSession(store, targets, {
+      partitioned: true,
+      shard: `p${partition}`,
+    });
+    await session.apply(batch);
+    await session.flush();
+    // A redelivery of the same batch changes nothing.
+    if (turn % 4 === 0) {
+      const again = new ProjectionSession(store, targets, {
+        partitioned: true,
+        shard: `p${partition}`,
+      });
+      await again.apply(batch);
+      await again.flush();
+    }
+  }
+  return { store, targets };
+}
+
+async function figuresOf(store: InMemoryReadStore, targets: ProjectionTarget[], now: Date) {
+  const [customers, pipeline] = targets;
+  const pipelineTallies = await readTallies(
+    store,
+    aggregateCollection(pipeline!, pipelineOwnersAggregation),
+  );
+  const cohortTallies = await readTallies(
+    store,
+    aggregateCollection(customers!, retentionCohortsAggregation),
+  );
+  return {
+    pipeline: pipelineFromTallies(pipelineTallies, options),
+    rep1: pipelineFromTallies(
+      await readTallies(store, aggregateCollection(pipeline!, pipelineOwnersAggregation), [
+        pipelineOwnerKey('rep-1'),
+      ]),
+      options,
+    ),
+    retention: retentionFromTallies(cohortTallies, now),
+  };
+}
+
+async function referenceOf(store: InMemoryReadStore, targets: ProjectionTarget[], now: Date) {
+  const [customers, pipeline] = targets;
+  const deals = await all<PipelineDealDocument>(store, documentCollection(pipeline!));
+  return {
+    pipeline: computePipeline(deals, options),
+    rep1: computePipeline(
+      deals.filter((d) => d.ownerId === 'rep-1'),
+      options,
+    ),
+    retention: computeRetention(
+      await all<Customer360Document>(store, documentCollection(customers!)),
+      now,
+    ),
+  };
+}
+
+const deliveryArbitrary: fc.Arbitrary<Delivery> = fc.record({
+  batchSizes: fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 5 }),
+  crashAt: fc.integer({ min: -1, max: 30 }),
+});
+
+describe('maintained figures equal the figures computed from every document', () => {
+  it('in log order, in any batches, across a crash between the tallies and the documents', async () => {
+    await fc.assert(
+      fc.asyncProperty(historyArbitrary(120), deliveryArbitrary, async (steps, delivery) => {
+        const { events, now } = historyOf(steps);
+        const { store, targets } = await projectInOrder(events, delivery);
+        expect(await figuresOf(store, targets, now)).toEqual(
+          await referenceOf(store, targets, now),
+        );
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('per partition, partitions interleaved and batches redelivered', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        historyArbitrary(120),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.nat({ max: 3 }), { minLength: 1, maxLength: 8 }),
+        async (steps, partitions, order) => {
+          const { events, now } = historyOf(steps);
+          const { store, targets } = await projectPartitioned(events, partitions, order);
+          expect(await figuresOf(store, targets, now)).toEqual(
+            await referenceOf(store, targets, now),
+          );
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('an erasure changes no figure: revenue, win rates, cycle times and cohorts stay', async () => {
+    await fc.assert(
+      fc.asyncProperty(historyArbitrary(100), fc.nat({ max: 7 }), async (steps, client) => {
+        const { events, now } = historyOf(steps);
+        const { events: erased } = historyOf([
+          ...steps,
+          { client, kind: 'erase', amount: 1, currency: 'EUR', owner: 0, days: 0 },
+        ]);
+        const before = await projectInOrder(events, { batchSizes: [7], crashAt: -1 });
+        const after = await projectInOrder(erased, { batchSizes: [7], crashAt: -1 });
+        expect(await figuresOf(after.store, after.targets, now)).toEqual(
+          await figuresOf(before.store, before.targets, now),
+        );
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -1,0 +1,77 @@
+import type { ContactChannel, ContactDirection, Sealed } from '@rapport/domain';
+
+export type CustomerStatus = 'lead' | 'customer' | 'churned' | 'erased';
+
+export interface RecentContact {
+  contactId: string;
+  channel: ContactChannel;
+  direction: ContactDirection;
+  /** Sealed: opened only when shown to someone allowed to see it. */
+  subject: Sealed | null;
+  notes: Sealed | null;
+  occurredAt: string;
+}
+
+export interface CurrencyWins {
+  count: number;
+  amountMinor: number;
+  lastWonAt: string;
+}
+
+/** Everything the CRM knows about one client, kept current by every event about them. */
+export interface Customer360Document {
+  id: string;
+  position: number;
+  customerId: string;
+  status: CustomerStatus;
+  ownerId: string | null;
+  source: string | null;
+  profile: {
+    name: Sealed | null;
+    email: Sealed | null;
+    phone: Sealed | null;
+    company: string | null;
+  };
+  createdAt: string | null;
+  /** First conversion from lead to customer: the client's acquisition cohort. */
+  convertedAt: string | null;
+  /** Set while the client is churned. */
+  churnedAt: string | null;
+  churnReason: string | null;
+  erasedAt: string | null;
+  /** Spans as a paying customer (to: null while it lasts): the basis of retention. */
+  customerPeriods: { from: string; to: string | null }[];
+  contacts: {
+    total: number;
+    byChannel: Partial<Record<ContactChannel, number>>;
+    inbound: number;
+    outbound: number;
+    firstContactAt: string | null;
+    lastContactAt: string | null;
+    recent: RecentContact[];
+  };
+  deals: {
+    open: number;
+    won: number;
+    lost: number;
+    /** Integer minor units per currency (cents for EUR). */
+    wonValueMinor: Record<string, number>;
+    openValueMinor: Record<string, number>;
+    wonByCurrency: Record<string, CurrencyWins>;
+    lastWonAt: string | null;
+    recentLosses: string[];
+    openDeals: Record<string, { amountMinor: number; currency: string }>;
+  };
+  complaints: {
+    open: number;
+    resolved: number;
+    escalated: number;
+    openCritical: number;
+    lastRaisedAt: string | null;
+    satisfactionSum: number;
+    satisfactionCount: number;
+    averageSatisfaction: number | null;
+    openSeverities: Record<string, string>;
+  };
+  consents: Record<string, boolean>;
+}
