@@ -342,7 +342,7 @@ describe('read side over HTTP: a known population', () => {
     const everyone = await analyst().get(`/pipeline?minPosition=${head}`);
     const rep1 = everyone.body.owners.find((o: { ownerId: string }) => o.ownerId === 'rep-1');
     const own = await api.client
-      .withToken(jwt.sign({ sub: 'rep-1', roles: ['sales'] }, TEST_JWT_SECRET))
+      .withToken(jwt.sign({ sub: 'rep-1', roles: ['sales'] }, TEST_JWT_SECRET, { expiresIn: 600 }))
       .get(`/pipeline?minPosition=${head}`);
     expect(own.status).toBe(200);
     expect(own.body).toMatchObject({
