@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { EventMetadata } from '@rapport/domain';
 import {
   CommandIdReusedError,
   InvalidAppendError,
@@ -7,6 +6,7 @@ import {
 } from '../event-store.errors';
 import type { AppendResult, EventStore, NewEvent } from '../event-store.port';
 import { ChainVerifier, type ChainHead } from '../hash-chain';
+import { newEvent as buildEvent } from '../new-event';
 
 export interface EventStoreUnderTest {
   store: EventStore;
@@ -15,22 +15,20 @@ export interface EventStoreUnderTest {
   cleanup: () => Promise<void>;
 }
 
-const metadata = (customerId: string, commandId = randomUUID()): EventMetadata => ({
-  customerId,
-  actor: { id: 'contract-test', roles: ['admin'], kind: 'service' },
-  correlationId: commandId,
-  causationId: commandId,
-  commandId,
-  source: 'contract-test',
-});
-
-export const newEvent = (type: string, data: unknown = {}, customerId = 'c-1'): NewEvent => ({
-  id: randomUUID(),
-  type,
-  schemaVersion: 1,
-  data,
-  metadata: metadata(customerId),
-});
+/** An event of any type and data for the contract, built as every event is (newEvent). */
+export const newEvent = (type: string, data: unknown = {}, customerId = 'c-1'): NewEvent => {
+  const commandId = randomUUID();
+  return buildEvent(
+    { type, schemaVersion: 1, data },
+    {
+      customerId,
+      actor: { id: 'contract-test', roles: ['admin'], kind: 'service' },
+      correlationId: commandId,
+      commandId,
+      source: 'contract-test',
+    },
+  );
+};
 
 const stream = () => `customer-${randomUUID()}`;
 
