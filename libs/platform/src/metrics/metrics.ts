@@ -54,6 +54,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly projectionStalled = new Gauge({
+    name: 'rapport_projection_stalled',
+    help: 'Distributed profile: 1 when the projection is behind the log and has not moved for CRM_PROJECTOR_STALL_SECONDS (or its progress could not be read for as long).',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
   readonly rebuildPosition = new Gauge({
     name: 'rapport_rebuild_position',
     help: 'Position reached by the running rebuild of each projection.',
