@@ -125,6 +125,7 @@ async function ownProjector(
   d: Distributed,
   wrap: (store: MongoReadStore) => void,
   clientId: string,
+  options: { stallAfterMs?: number } = {},
 ): Promise<{ projector: KafkaProjector; close: () => Promise<void>; batches: () => number }> {
   const client = await MongoClient.connect(d.mongoUrl, { socketTimeoutMS: 60_000 }); // as libs/wiring
   const store = new MongoReadStore(client, d.database);
@@ -135,7 +136,7 @@ async function ownProjector(
     groupId: d.projector.groupId,
     topicPrefix: d.topicPrefix,
     watermarkEveryMs: 100,
-    stallAfterMs: STALL_MS,
+    ...options,
     onBatch: () => void batches++,
   });
   await projector.start();
@@ -212,6 +213,8 @@ describe('distributed profile under read-store and projector faults', () => {
         }) as typeof store.getMany;
       },
       'slow-projector',
+      // If it stalls after the restart, its watchdog must get it going again by itself.
+      { stallAfterMs: STALL_MS },
     );
     try {
       await until(async () => slow.batches() >= 2, 'the projector to be under way');

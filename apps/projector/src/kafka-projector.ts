@@ -88,6 +88,7 @@ export class KafkaProjector {
   private progressAt = Date.now();
   private restarting?: Promise<void>;
   private restartedAt = 0;
+  private stopping = false;
   readonly stats = {
     events: 0,
     batches: 0,
@@ -131,8 +132,13 @@ export class KafkaProjector {
         config: EVENT_TOPIC_CONFIG,
       })),
     );
-    const targets = await liveTargets(this.store, this.projections, this.options.clock);
-    await this.store.ensureCollection(PARTITIONS_COLLECTION, []);
+    // Started while the read store is down (a failover, a restart): wait for it.
+    const targets = await this.retryingStore('reading the projection states', async () => {
+      const live = await liveTargets(this.store, this.projections, this.options.clock);
+      await this.store.ensureCollection(PARTITIONS_COLLECTION, []);
+      return live;
+    });
+    if (this.stopping) return;
     this.live = await this.feed(this.groupId, targets);
     this.progressAt = Date.now();
     await this.tick();
@@ -154,7 +160,20 @@ export class KafkaProjector {
     return Math.max(0, (Date.now() - this.progressAt) / 1000);
   }
 
+  private async retryingStore<T>(what: string, action: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await action();
+      } catch (error) {
+        if (this.stopping) throw error;
+        this.logger.warn({ err: error, attempt }, `read store failed ${what}; retrying`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 200 * attempt)));
+      }
+    }
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     if (this.watchdog) clearInterval(this.watchdog);
     await this.restarting;
@@ -306,6 +325,7 @@ export class KafkaProjector {
       old.consumer.stop().catch(() => undefined),
       new Promise((resolve) => setTimeout(resolve, Math.min(this.stallAfterMs, 10_000)).unref()),
     ]);
+    if (this.stopping) return;
     this.live = await this.feed(old.group, old.targets, old.watermark);
     this.stats.consumerRestarts++;
     this.logger.warn({ group: old.group }, 'live consumer restarted');
