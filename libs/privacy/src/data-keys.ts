@@ -52,6 +52,15 @@ export class DataKeys {
     this.masterKeyId = createHash('sha256').update(masterKey).digest('hex').slice(0, 8);
   }
 
+  /** Unwrapped keys held now (at most the cache size). */
+  get cached(): number {
+    return this.cache.size;
+  }
+
+  get cacheLimit(): number {
+    return this.cacheSize;
+  }
+
   /** The client's key, created on first use. */
   async obtain(customerId: string): Promise<Buffer> {
     const known = await this.find(customerId);

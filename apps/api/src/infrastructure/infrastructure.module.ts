@@ -78,9 +78,12 @@ export class InfrastructureModule {
         },
         {
           provide: PersonalDataCipher,
-          inject: [KEY_STORE],
-          useFactory: (keys: KeyStore) =>
-            new PersonalDataCipher(new DataKeys(keys, prepared.masterKey)),
+          inject: [KEY_STORE, Metrics],
+          useFactory: (keys: KeyStore, metrics: Metrics) => {
+            const dataKeys = new DataKeys(keys, prepared.masterKey);
+            metrics.watchCache('data_keys', dataKeys);
+            return new PersonalDataCipher(dataKeys);
+          },
         },
         StoresLifecycle,
       ],

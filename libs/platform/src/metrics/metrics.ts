@@ -82,6 +82,32 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Entries and limit of each in-memory cache (read when scraped), so growth is visible. */
+  readonly cacheEntries = new Gauge({
+    name: 'rapport_cache_entries',
+    help: 'Entries held by each bounded in-memory cache.',
+    labelNames: ['cache'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const [cache, source] of this.caches) this.cacheEntries.set({ cache }, source.cached);
+    },
+  });
+
+  readonly cacheLimit = new Gauge({
+    name: 'rapport_cache_limit',
+    help: 'Most entries each bounded in-memory cache may hold.',
+    labelNames: ['cache'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly caches = new Map<string, { readonly cached: number }>();
+
+  /** Publishes a cache's size (read at scrape time) and its limit. */
+  watchCache(name: string, cache: { readonly cached: number; readonly cacheLimit: number }): void {
+    this.caches.set(name, cache);
+    this.cacheLimit.set({ cache: name }, cache.cacheLimit);
+  }
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
