@@ -7,7 +7,10 @@
 // - the read models (client list, every 360 view, the pipeline) show the totals the client
 //   counted itself;
 // - `rapport verify` (clean rebuild vs live read models) finds no difference.
-// Usage: npm run bench -- soak [--minutes 10] [--rate 300] [--workers 16]
+// With --seed-clients N, N clients are created first (as fast as the API takes them, 32 at a
+// time) and shared among the workers: the soak then runs over a book of N+ clients.
+// RSS of the API process is sampled every 5 s and reported per minute.
+// Usage: npm run bench -- soak [--minutes 10] [--rate 300] [--workers 16] [--seed-clients 0]
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,18 +71,29 @@ async function main(): Promise<void> {
   const minutes = argument('minutes', 10);
   const rate = argument('rate', 300);
   const workers = argument('workers', 16);
+  const seedClients = argument('seed-clients', 0);
   const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-soak-'));
   const server = await startServer(join(__dirname, 'support', 'api-server.ts'), [dir]);
   const rss: number[] = [];
+  const startedAt = Date.now();
+  const rssOverTime: { second: number; mib: number }[] = [];
   const sampleRss = () => {
     const status = readFileSync(`/proc/${server.process.pid}/status`, 'utf8');
-    rss.push(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+    const mib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    rss.push(mib);
+    rssOverTime.push({ second: Math.round((Date.now() - startedAt) / 1000), mib });
   };
   const sampler = setInterval(sampleRss, 5000);
   sampleRss();
   const clientsByWorker: Client[][] = Array.from({ length: workers }, () => []);
   let stopped = false;
+  let seededAfter = 0;
   try {
+    if (seedClients > 0) {
+      await seed(server.url, seedClients, clientsByWorker);
+      seededAfter = Math.round((Date.now() - startedAt) / 1000);
+      process.stderr.write(`soak: ${seedClients} clients seeded in ${seededAfter} s\n`);
+    }
     const deadline = Date.now() + minutes * 60_000;
     // Each worker owns its clients, so its commands on them are sequential and their
     // outcome predictable; all workers together keep `rate` requests per second.
@@ -216,7 +230,13 @@ async function main(): Promise<void> {
         },
       ],
       [
+        ...(seedClients > 0
+          ? [
+              `seeded first: ${seedClients} clients through POST /customers, 32 at a time, in ${seededAfter} s; then ${clientsByWorker.flat().length} clients at the end`,
+            ]
+          : []),
         `${minutes} min at ${rate} requests/s from ${workers} workers, about 15% of them queries (360 view, client list, pipeline, segments, retention, churn risk)`,
+        `API RSS over time (s → MiB, one sample a minute): ${perMinute(rssOverTime)}`,
         `commands acknowledged by type: ${JSON.stringify(tally.byCommand)}`,
         `refusals by code: ${JSON.stringify(tally.refusedCodes)}`,
         `result: ${allEqual ? 'every total equal' : 'MISMATCH'}`,
@@ -228,6 +248,47 @@ async function main(): Promise<void> {
     if (!stopped) await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Creates `count` clients, `concurrency` at a time, dealt to the workers in turn. */
+async function seed(url: string, count: number, clientsByWorker: Client[][]): Promise<void> {
+  let next = 0;
+  const concurrency = 32;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        const id = randomUUID();
+        const answer = await command(url, 'CreateLead', '/customers', {
+          customerId: id,
+          name: `Seed Client ${id.slice(0, 8)}`,
+          email: `seed-${id.slice(0, 8)}@example.com`,
+          source: 'soak-seed',
+        });
+        if (!answer) continue;
+        clientsByWorker[i % clientsByWorker.length]!.push({
+          id,
+          contacts: 0,
+          openDeals: [],
+          won: 0,
+          wonMinor: 0,
+          lost: 0,
+          openComplaints: [],
+          position: answer.position,
+        });
+        if (i % 10_000 === 0) process.stderr.write(`soak: seeding, ${i} clients\n`);
+      }
+    }),
+  );
+}
+
+function perMinute(samples: { second: number; mib: number }[]): string {
+  const kept = samples.filter(
+    (s, i) =>
+      i === 0 ||
+      i === samples.length - 1 ||
+      Math.floor(s.second / 60) > Math.floor(samples[i - 1]!.second / 60),
+  );
+  return kept.map((s) => `${s.second}→${Math.round(s.mib)}`).join(', ');
 }
 
 function sum<T>(items: T[], of: (item: T) => number): number {

@@ -1,5 +1,6 @@
 // A Rapport API in its own process for HTTP benchmarks (the load generator must not share its
 // CPU). Prints its URL on stdout. Args: <dataDir> [--no-record-views]
+import { appendFileSync } from 'node:fs';
 import { createLogger, loadConfig } from '@rapport/platform';
 import { createApiApp } from '../../apps/api/src/api.factory';
 
@@ -29,6 +30,26 @@ async function main(): Promise<void> {
     recordViews: !process.argv.includes('--no-record-views'),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
+  // BENCH_MEMORY_TRACE=<file>: the main thread's memory every 30 s (what RSS is made of).
+  const trace = process.env.BENCH_MEMORY_TRACE;
+  if (trace) {
+    const started = Date.now();
+    setInterval(() => {
+      const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+      const mib = (bytes: number) => Math.round(bytes / 1048576);
+      appendFileSync(
+        trace,
+        `${JSON.stringify({
+          second: Math.round((Date.now() - started) / 1000),
+          rss: mib(rss),
+          heapUsed: mib(heapUsed),
+          heapTotal: mib(heapTotal),
+          external: mib(external),
+          arrayBuffers: mib(arrayBuffers),
+        })}\n`,
+      );
+    }, 30_000).unref();
+  }
   process.stdout.write(`${await app.getUrl()}\n`);
   process.once('SIGTERM', () => {
     void app.close().then(() => process.exit(0));

@@ -30,6 +30,7 @@ import {
   REPO_ROOT,
 } from './support/child-api';
 import { fingerprintDir, readLog, verifyDataDir } from './support/data-dir';
+import { unprivilegedCheckout, type UnprivilegedCheckout } from './support/unprivileged-checkout';
 import { send } from './support/http';
 
 const SALES = 'data-dir-sales-token-0001';
@@ -42,8 +43,10 @@ const isRoot = process.getuid?.() === 0;
 async function startMainExpectingFailure(
   dataDir: string,
   options: { uid?: number; gid?: number } = {},
+  root = REPO_ROOT,
 ): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const { child, exit } = spawnNode(join(REPO_ROOT, 'apps/api/src/main.ts'), [], {
+  const { child, exit } = spawnNode(join(root, 'apps/api/src/main.ts'), [], {
+    root,
     env: {
       CRM_DATA_DIR: dataDir,
       PORT: '0',
@@ -83,6 +86,20 @@ async function populatedDataDir(parent: string): Promise<string> {
  * runs as the unprivileged user "nobody" instead; as any other user, modes suffice.
  */
 const unprivileged = isRoot ? { uid: NOBODY, gid: NOBODY } : {};
+
+/**
+ * As root, the children run as "nobody", who must read the code: a checkout it cannot read is
+ * copied to a readable place; if even that cannot work, those tests skip, saying why.
+ */
+const checkout: UnprivilegedCheckout = isRoot
+  ? unprivilegedCheckout({ uid: NOBODY, gid: NOBODY })
+  : { root: REPO_ROOT, cleanup: () => undefined };
+afterAll(() => checkout.root !== undefined && checkout.cleanup());
+const itAsUnprivileged: (name: string, test: () => Promise<void>, timeout: number) => void =
+  checkout.root !== undefined
+    ? it
+    : (name, test, timeout) => it.skip(`${name} [skipped: ${checkout.skipReason}]`, test, timeout);
+const codeRoot = checkout.root ?? REPO_ROOT;
 
 function canWrite(dir: string, file: string): boolean {
   const probe = spawnSync(
@@ -202,66 +219,79 @@ describe('a data dir the API cannot write', () => {
     return dir;
   };
 
-  it('refuses to start on a read-only data dir, with a clear error, changing nothing', async () => {
-    const dir = copy('read-only-dir');
-    for (const file of readdirSync(dir)) chmodSync(join(dir, file), 0o444);
-    chmodSync(dir, 0o555);
-    // The precondition, checked: the API's user really cannot write there.
-    expect(canWrite(dir, 'probe')).toBe(false);
-    const before = fingerprintDir(dir);
-    const result = await startMainExpectingFailure(dir, unprivileged);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(
-      /Rapport API failed to start: .*(EACCES|EROFS|permission denied|read-only)/i,
-    );
-    expect(result.stderr).toContain(dir);
-    expect(result.stdout).not.toMatch(/listening/);
-    expect(fingerprintDir(dir)).toEqual(before);
-  }, 60_000);
-
-  it('answers 503 STORE_UNAVAILABLE (not 500) when the event store file is read-only, and stores nothing', async () => {
-    const dir = copy('read-only-store');
-    chmodSync(join(dir, 'events.db'), 0o444);
-    if (isRoot) {
-      // The dir and the other stores belong to the API's user; the log does not.
-      for (const file of readdirSync(dir))
-        if (!file.startsWith('events.db')) chownSync(join(dir, file), NOBODY, NOBODY);
-      chownSync(dir, NOBODY, NOBODY);
-    }
-    expect(canWrite(dir, 'events.db')).toBe(false);
-    expect(canWrite(dir, 'probe')).toBe(true);
-    rmSync(join(dir, 'probe'), { force: true });
-    const logBefore = await readLog(dir);
-    let api;
-    try {
-      api = await startChildApi(dir, { entry: 'main', env: MAIN_ENV, spawn: unprivileged });
-    } catch (error) {
-      // Refusing to start is a clear answer too, if it says why.
-      expect((error as Error).message).toMatch(/event store|read-?only/i);
-      expect(await readLog(dir)).toEqual(logBefore);
-      return;
-    }
-    const answers = [];
-    for (let i = 0; i < 3; i++) {
-      answers.push(
-        await send(api.url, {
-          method: 'POST',
-          path: '/customers',
-          token: SALES,
-          body: { name: `Ro ${i}`, source: 'read-only' },
-        }),
+  itAsUnprivileged(
+    'refuses to start on a read-only data dir, with a clear error, changing nothing',
+    async () => {
+      const dir = copy('read-only-dir');
+      for (const file of readdirSync(dir)) chmodSync(join(dir, file), 0o444);
+      chmodSync(dir, 0o555);
+      // The precondition, checked: the API's user really cannot write there.
+      expect(canWrite(dir, 'probe')).toBe(false);
+      const before = fingerprintDir(dir);
+      const result = await startMainExpectingFailure(dir, unprivileged, codeRoot);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        /Rapport API failed to start: .*(EACCES|EROFS|permission denied|read-only)/i,
       );
-    }
-    expect(
-      answers.map((a) => ({
-        status: a.status,
-        code: a.body?.code,
-        retry: a.headers['retry-after'],
-      })),
-    ).toEqual(answers.map(() => ({ status: 503, code: 'STORE_UNAVAILABLE', retry: '5' })));
-    await api.stop();
-    expect(await readLog(dir)).toEqual(logBefore);
-  }, 60_000);
+      expect(result.stderr).toContain(dir);
+      expect(result.stdout).not.toMatch(/listening/);
+      expect(fingerprintDir(dir)).toEqual(before);
+    },
+    60_000,
+  );
+
+  itAsUnprivileged(
+    'answers 503 STORE_UNAVAILABLE (not 500) when the event store file is read-only, and stores nothing',
+    async () => {
+      const dir = copy('read-only-store');
+      chmodSync(join(dir, 'events.db'), 0o444);
+      if (isRoot) {
+        // The dir and the other stores belong to the API's user; the log does not.
+        for (const file of readdirSync(dir))
+          if (!file.startsWith('events.db')) chownSync(join(dir, file), NOBODY, NOBODY);
+        chownSync(dir, NOBODY, NOBODY);
+      }
+      expect(canWrite(dir, 'events.db')).toBe(false);
+      expect(canWrite(dir, 'probe')).toBe(true);
+      rmSync(join(dir, 'probe'), { force: true });
+      const logBefore = await readLog(dir);
+      let api;
+      try {
+        api = await startChildApi(dir, {
+          entry: 'main',
+          env: MAIN_ENV,
+          spawn: unprivileged,
+          root: codeRoot,
+        });
+      } catch (error) {
+        // Refusing to start is a clear answer too, if it says why.
+        expect((error as Error).message).toMatch(/event store|read-?only/i);
+        expect(await readLog(dir)).toEqual(logBefore);
+        return;
+      }
+      const answers = [];
+      for (let i = 0; i < 3; i++) {
+        answers.push(
+          await send(api.url, {
+            method: 'POST',
+            path: '/customers',
+            token: SALES,
+            body: { name: `Ro ${i}`, source: 'read-only' },
+          }),
+        );
+      }
+      expect(
+        answers.map((a) => ({
+          status: a.status,
+          code: a.body?.code,
+          retry: a.headers['retry-after'],
+        })),
+      ).toEqual(answers.map(() => ({ status: 503, code: 'STORE_UNAVAILABLE', retry: '5' })));
+      await api.stop();
+      expect(await readLog(dir)).toEqual(logBefore);
+    },
+    60_000,
+  );
 
   it('refuses to start when the event store cannot be opened (events.db is a directory), and starts once it can', async () => {
     const dir = copy('store-is-a-directory');

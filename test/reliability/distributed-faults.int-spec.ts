@@ -7,15 +7,19 @@
 // Afterwards: nothing lost, nothing counted twice (every document equals a clean rebuild from
 // the log), each client's events applied in order (its documents stand at its last position),
 // and every command that was acknowledged during the outage is in the log and in the views.
+// - the read-store server goes silent (connections accepted, never answered) while the
+//   projector works, then answers again: the projector, on the production MongoDB client,
+//   reports the stall and catches up by itself.
 // (A broker restart during relaying is covered by test/integration/distributed.int-spec.ts.)
 import { MongoClient } from 'mongodb';
 import { topicName, TOPICS } from '@rapport/contracts';
 import type { EventEnvelope } from '@rapport/domain';
 import { KafkaMessageBus } from '@rapport/messaging/adapters';
-import { createLogger } from '@rapport/platform';
+import { createLogger, loadConfig } from '@rapport/platform';
 import { PROJECTIONS, type CommitBatch, type StoredDocument } from '@rapport/read-models';
 import { MongoReadStore } from '@rapport/read-models/adapters';
 import type { HttpResponse } from '@rapport/testing';
+import { Adapters } from '@rapport/wiring';
 import { ProjectionProgress } from '../../apps/api/src/read-side/projection-progress';
 import { KafkaProjector } from '../../apps/projector/src/kafka-projector';
 import { createLead } from '../support/world';
@@ -32,6 +36,7 @@ import {
   SERVERS_SCRIPT,
   type TestServerName,
 } from '../integration/support/test-servers';
+import { startSilentProxy } from './support/proxy';
 
 function running(name: TestServerName): boolean {
   try {
@@ -99,21 +104,35 @@ async function expectBooksBalanced(d: Distributed): Promise<void> {
   expect(checkPerClientOrder(now, await wholeLog(d))).toEqual([]);
 }
 
+/** Shorter than in production (60 s), so a stall is noticed and repaired within the test. */
+const STALL_MS = 5000;
+
+function kafkaBus(d: Distributed, clientId: string): KafkaMessageBus {
+  return new KafkaMessageBus({
+    brokers: d.brokers,
+    clientId,
+    maxWaitMs: 50,
+    log: (level, message, extra) => projectorLogger[level]({ kafka: extra }, message),
+  });
+}
+
 /** A projector of our own on the live group, writing through `wrap` (slow, or doomed). */
 async function ownProjector(
   d: Distributed,
   wrap: (store: MongoReadStore) => void,
   clientId: string,
+  options: { stallAfterMs?: number } = {},
 ): Promise<{ projector: KafkaProjector; close: () => Promise<void>; batches: () => number }> {
   const client = await MongoClient.connect(d.mongoUrl, { socketTimeoutMS: 60_000 }); // as libs/wiring
   const store = new MongoReadStore(client, d.database);
   wrap(store);
-  const bus = new KafkaMessageBus({ brokers: d.brokers, clientId, maxWaitMs: 50 });
+  const bus = kafkaBus(d, clientId);
   let batches = 0;
   const projector = new KafkaProjector(bus, store, PROJECTIONS, projectorLogger, {
     groupId: d.projector.groupId,
     topicPrefix: d.topicPrefix,
     watermarkEveryMs: 100,
+    ...options,
     onBatch: () => void batches++,
   });
   await projector.start();
@@ -190,6 +209,8 @@ describe('distributed profile under read-store and projector faults', () => {
         }) as typeof store.getMany;
       },
       'slow-projector',
+      // If it stalls after the restart, its watchdog must get it going again by itself.
+      { stallAfterMs: STALL_MS },
     );
     try {
       await until(async () => slow.batches() >= 2, 'the projector to be under way');
@@ -320,6 +341,74 @@ describe('distributed profile under read-store and projector faults', () => {
       expect({ customerId, contacts: view.body.contacts.total }).toEqual({
         customerId,
         contacts: 7,
+      });
+    }
+  }, 240_000);
+  it('recovers by itself when the read-store server goes silent mid-projection (connections accepted, never answered)', async () => {
+    d = await startDistributed();
+    const clients = await Promise.all(Array.from({ length: 10 }, () => createLead(d!.api.client)));
+    await caughtUp(d);
+    await d.projector.stop();
+
+    // The production wiring (libs/wiring's MongoDB client), reaching the server through a
+    // proxy that can go silent; its socket timeout shortened like the stall time.
+    const mongo = new URL(d.mongoUrl);
+    const proxy = await startSilentProxy({ host: mongo.hostname, port: Number(mongo.port) });
+    const config = loadConfig({
+      CRM_MONGO_URL: `mongodb://${proxy.address}`,
+      CRM_MONGO_DB: d.database,
+      CRM_KAFKA_BROKERS: d.brokers.join(','),
+      CRM_MONGO_SOCKET_TIMEOUT_MS: '2000',
+      LOG_LEVEL: 'silent',
+    });
+    const adapters = new Adapters(config, '/nonexistent', projectorLogger);
+    const store = await adapters.readStore();
+    const bus = kafkaBus(d, 'silenced-projector');
+    const projector = new KafkaProjector(bus, store, PROJECTIONS, projectorLogger, {
+      groupId: d.projector.groupId,
+      topicPrefix: d.topicPrefix,
+      watermarkEveryMs: 100,
+      stallAfterMs: STALL_MS,
+    });
+    try {
+      await projector.start();
+      await contactsFor(d, clients, 2, 'before');
+      await until(
+        async () => projector.stats.watermark >= (await d!.api.eventStore.headPosition()),
+        'the projector to project the first contacts',
+      );
+
+      proxy.goSilent();
+      await contactsFor(d, clients, 3, 'while silent');
+      const head = await d.api.eventStore.headPosition();
+      await until(async () => d!.relay.progress.position >= head, 'the relay to publish them');
+      // Stalled, and it says why: events wait in Kafka while the watermark stands still.
+      await until(
+        async () => projector.stats.stalled && projector.stats.lag > 0,
+        'the projector to report the stall and its lag',
+      );
+      expect(projector.stats.watermark).toBeLessThan(head);
+
+      proxy.speakAgain();
+      await until(
+        async () => projector.stats.watermark >= head && !projector.stats.stalled,
+        'the projector to catch up by itself',
+        90_000,
+      );
+    } finally {
+      await projector.stop().catch(() => undefined);
+      await bus.close();
+      await store.close();
+      await adapters.close().catch(() => undefined);
+      await proxy.close();
+    }
+    await d.restartProjector();
+    await expectBooksBalanced(d);
+    for (const customerId of clients) {
+      const view = await d.api.client.as('sales').get(`/customers/${customerId}`);
+      expect({ customerId, contacts: view.body.contacts.total }).toEqual({
+        customerId,
+        contacts: 5,
       });
     }
   }, 240_000);

@@ -38,6 +38,11 @@ export interface KafkaProjectorOptions {
   watermarkEveryMs?: number;
   /** How long a rebuild's consumers keep feeding its generation after the swap. */
   handoverMs?: number;
+  /**
+   * How long the live watermark may stand still while the group has lag before the projector
+   * counts as stalled: health turns unhealthy and the live consumer is replaced.
+   */
+  stallAfterMs?: number;
   clock?: () => Date;
   /** Called after each batch is written (tests, metrics). */
   onBatch?: (info: {
@@ -75,8 +80,27 @@ export class KafkaProjector {
     Feed & { until?: number; generation: number; projection: AnyProjection }
   >();
   private timer?: NodeJS.Timeout;
+  private watchdog?: NodeJS.Timeout;
   private ticking?: Promise<void>;
-  readonly stats = { events: 0, batches: 0, invalid: 0, parked: 0, watermark: 0 };
+  private tickStartedAt = 0;
+  /** Last time the live watermark moved, or the live group had no lag. */
+  private progressAt = Date.now();
+  private restarting?: Promise<void>;
+  private restartedAt = 0;
+  private stopping = false;
+  readonly stats = {
+    events: 0,
+    batches: 0,
+    invalid: 0,
+    parked: 0,
+    watermark: 0,
+    /** Messages of the live group not yet committed, at the last watermark update. */
+    lag: 0,
+    /** Watermark still for stallAfterMs while lag exists (or housekeeping hung as long). */
+    stalled: false,
+    /** Times the live consumer was replaced after a stall. */
+    consumerRestarts: 0,
+  };
 
   constructor(
     private readonly bus: MessageBus,
@@ -107,16 +131,51 @@ export class KafkaProjector {
         config: EVENT_TOPIC_CONFIG,
       })),
     );
-    const targets = await liveTargets(this.store, this.projections, this.options.clock);
-    await this.store.ensureCollection(PARTITIONS_COLLECTION, []);
+    // Started while the read store is down (a failover, a restart): wait for it.
+    const targets = await this.retryingStore('reading the projection states', async () => {
+      const live = await liveTargets(this.store, this.projections, this.options.clock);
+      await this.store.ensureCollection(PARTITIONS_COLLECTION, []);
+      return live;
+    });
+    if (this.stopping) return;
     this.live = await this.feed(this.groupId, targets);
+    this.progressAt = Date.now();
     await this.tick();
     this.timer = setInterval(() => void this.tick(), this.options.watermarkEveryMs ?? 500);
     this.timer.unref();
+    this.watchdog = setInterval(
+      () => this.checkStall(),
+      Math.min(1000, Math.max(50, this.stallAfterMs / 4)),
+    );
+    this.watchdog.unref();
+  }
+
+  get stallAfterMs(): number {
+    return this.options.stallAfterMs ?? 60_000;
+  }
+
+  /** Seconds since the live watermark last moved (0 while the group has no lag). */
+  get stillForSeconds(): number {
+    return Math.max(0, (Date.now() - this.progressAt) / 1000);
+  }
+
+  private async retryingStore<T>(what: string, action: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await action();
+      } catch (error) {
+        if (this.stopping) throw error;
+        this.logger.warn({ err: error, attempt }, `read store failed ${what}; retrying`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 200 * attempt)));
+      }
+    }
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.watchdog) clearInterval(this.watchdog);
+    await this.restarting;
     await this.ticking;
     await Promise.all([this.live, ...this.rebuilds.values()].map((feed) => feed?.consumer.stop()));
     this.rebuilds.clear();
@@ -127,14 +186,19 @@ export class KafkaProjector {
     return this.tick();
   }
 
-  private async feed(group: string, targets: ProjectionTarget[]): Promise<Feed> {
+  private async feed(group: string, targets: ProjectionTarget[], watermark = 0): Promise<Feed> {
     const consumer = this.bus.consumer({
       groupId: group,
       topics: this.topics,
       fromBeginning: true,
     });
-    const feed: Feed = { group, consumer, targets, lock: Promise.resolve(), watermark: 0 };
-    await consumer.start((messages) => this.exclusive(feed, () => this.project(feed, messages)));
+    const feed: Feed = { group, consumer, targets, lock: Promise.resolve(), watermark };
+    try {
+      await consumer.start((messages) => this.exclusive(feed, () => this.project(feed, messages)));
+    } catch (error) {
+      await consumer.stop().catch(() => undefined);
+      throw error;
+    }
     return feed;
   }
 
@@ -205,17 +269,68 @@ export class KafkaProjector {
 
   /** Watermarks, generation switches and rebuild consumers, every few hundred milliseconds. */
   private tick(): Promise<void> {
-    this.ticking ??= (async () => {
+    if (this.ticking) return this.ticking;
+    const startedAt = (this.tickStartedAt = Date.now());
+    this.ticking = (async () => {
       try {
         if (this.live) await this.updateFeedWatermark(this.live, true);
         await this.followGenerations();
       } catch (error) {
         this.logger.warn({ err: error }, 'projector housekeeping failed; retrying');
       } finally {
-        this.ticking = undefined;
+        // A tick given up on by the watchdog no longer owns the slot.
+        if (this.tickStartedAt === startedAt) this.ticking = undefined;
       }
     })();
     return this.ticking;
+  }
+
+  /**
+   * The watchdog: a live watermark that has not moved for stallAfterMs while the group has
+   * lag (or housekeeping that has not finished for as long, so the lag is unknown) marks the
+   * projector stalled and replaces its live consumer, which then fetches again from the
+   * committed offsets. Replacements are at least stallAfterMs apart.
+   */
+  private checkStall(): void {
+    const now = Date.now();
+    const stalled = now - this.progressAt > this.stallAfterMs;
+    if (stalled && !this.stats.stalled) {
+      this.logger.error(
+        {
+          watermark: this.stats.watermark,
+          lag: this.stats.lag,
+          stillForSeconds: Math.round(this.stillForSeconds),
+        },
+        'projector stalled: the watermark has not moved while events wait; restarting the consumer',
+      );
+    }
+    this.stats.stalled = stalled;
+    if (!stalled || this.restarting || now - this.restartedAt < this.stallAfterMs) return;
+    if (this.ticking && now - this.tickStartedAt > this.stallAfterMs) {
+      this.ticking = undefined;
+      this.tickStartedAt = 0;
+    }
+    this.restartedAt = now;
+    this.restarting = this.restartLive()
+      .catch((error: unknown) =>
+        this.logger.error({ err: error }, 'could not restart the live consumer; trying again'),
+      )
+      .finally(() => (this.restarting = undefined));
+  }
+
+  private async restartLive(): Promise<void> {
+    const old = this.live;
+    if (!old) return;
+    // The batch in flight may be what hangs: stop without waiting for it for ever. Its writes,
+    // if they ever land, are below the position guards; its offsets are never committed.
+    await Promise.race([
+      old.consumer.stop().catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, Math.min(this.stallAfterMs, 10_000)).unref()),
+    ]);
+    if (this.stopping) return;
+    this.live = await this.feed(old.group, old.targets, old.watermark);
+    this.stats.consumerRestarts++;
+    this.logger.warn({ group: old.group }, 'live consumer restarted');
   }
 
   /**
@@ -236,12 +351,18 @@ export class KafkaProjector {
         ),
       )
     ).flat();
+    const lagging = lags.filter((lag) => lag.end > 0n && lag.committed < lag.end);
+    // Known from Kafka alone, so it is current even while the read store does not answer.
+    if (isLive) {
+      this.stats.lag = Number(
+        lagging.reduce((sum, lag) => sum + lag.end - (lag.committed < 0n ? 0n : lag.committed), 0n),
+      );
+    }
     const progress = await this.store.getMany<PartitionProgress>(
       PARTITIONS_COLLECTION,
       lags.map((lag) => lag.id),
     );
     const positionOf = (id: string) => progress.get(id)?.position ?? 0;
-    const lagging = lags.filter((lag) => lag.end > 0n && lag.committed < lag.end);
     const watermark =
       lagging.length > 0
         ? Math.min(...lagging.map((lag) => positionOf(lag.id)))
@@ -256,8 +377,13 @@ export class KafkaProjector {
         })),
       });
       feed.watermark = watermark;
-      if (isLive) this.stats.watermark = watermark;
+      if (isLive) {
+        this.stats.watermark = watermark;
+        this.progressAt = Date.now();
+      }
     }
+    // Caught up, with the watermark stored: nothing waits.
+    if (isLive && lagging.length === 0) this.progressAt = Date.now();
     return lagging.length === 0 && lags.some((lag) => lag.end > 0n);
   }
 

@@ -21,24 +21,60 @@ runService('rapport-projector', async (config, logger) => {
     help: 'Clients parked after a projection failed.',
     registers: [metrics.registry],
   });
-  const watermark = new Gauge({
-    name: 'rapport_projector_watermark',
-    help: 'Position every projection has reached.',
-    registers: [metrics.registry],
-  });
   const projector = new KafkaProjector(bus, store, PROJECTIONS, logger, {
     topicPrefix: config.kafkaTopicPrefix,
+    stallAfterMs: config.projectorStallSeconds * 1000,
     onBatch: ({ events, parked: newlyParked }) => {
       projected.inc(events.length);
       parked.inc(newlyParked);
-      watermark.set(projector.stats.watermark);
+    },
+  });
+  // Read at scrape time, so they are current even when no batch arrives (a stall).
+  new Gauge({
+    name: 'rapport_projector_watermark',
+    help: 'Position every projection has reached.',
+    registers: [metrics.registry],
+    collect() {
+      this.set(projector.stats.watermark);
+    },
+  });
+  new Gauge({
+    name: 'rapport_projector_lag_messages',
+    help: 'Messages of the live consumer group not yet committed.',
+    registers: [metrics.registry],
+    collect() {
+      this.set(projector.stats.lag);
+    },
+  });
+  new Gauge({
+    name: 'rapport_projector_watermark_still_seconds',
+    help: 'Seconds since the watermark last moved while events wait (0 when caught up).',
+    registers: [metrics.registry],
+    collect() {
+      this.set(projector.stillForSeconds);
+    },
+  });
+  new Gauge({
+    name: 'rapport_projector_stalled',
+    help: `1 when the watermark has not moved for CRM_PROJECTOR_STALL_SECONDS while events wait.`,
+    registers: [metrics.registry],
+    collect() {
+      this.set(projector.stats.stalled ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'rapport_projector_consumer_restarts',
+    help: 'Times the live consumer was replaced after a stall (since the process started).',
+    registers: [metrics.registry],
+    collect() {
+      this.set(projector.stats.consumerRestarts);
     },
   });
   await projector.start();
   const server = await startHealthServer(
     config.healthPort ?? 3002,
     config.host,
-    async () => ({ status: 'ok', ...projector.stats }),
+    async () => ({ status: projector.stats.stalled ? 'degraded' : 'ok', ...projector.stats }),
     metrics,
   );
   logger.info({ brokers: config.kafkaBrokers, group: projector.groupId }, 'projector running');

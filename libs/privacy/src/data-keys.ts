@@ -27,6 +27,15 @@ export class DataKeys {
     this.masterKeys = masterKey instanceof MasterKeyRing ? masterKey : new MasterKeyRing(masterKey);
   }
 
+  /** Unwrapped keys held now (at most the cache size). */
+  get cached(): number {
+    return this.cache.size;
+  }
+
+  get cacheLimit(): number {
+    return this.cacheSize;
+  }
+
   /** The client's key, created on first use. */
   async obtain(customerId: string): Promise<Buffer> {
     const known = await this.find(customerId);

@@ -85,9 +85,10 @@ export class Adapters {
       appName: 'rapport',
       // Without it an operation whose answer never comes (a server gone silent behind a
       // network fault, its socket still open) waits forever, and with it the loops that await
-      // it: the projector's watermark, the API's progress poller. A minute is far above any
-      // batch we send; the failed operation is retried and the position guards dedupe.
-      socketTimeoutMS: 60_000,
+      // it: the projector's watermark, the API's progress poller. A minute (the default of
+      // CRM_MONGO_SOCKET_TIMEOUT_MS) is far above any batch we send; the failed operation is
+      // retried and the position guards dedupe.
+      socketTimeoutMS: this.config.mongoSocketTimeoutMs,
     });
     return this.mongo;
   }

@@ -38,6 +38,8 @@ export interface StartOptions {
   entry?: 'bench' | 'main';
   timeoutMs?: number;
   spawn?: Pick<SpawnOptions, 'uid' | 'gid'>;
+  /** The checkout to run from (default: this one); see unprivileged-checkout.ts. */
+  root?: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -70,7 +72,7 @@ export function spawnNode(
   options: StartOptions = {},
 ): { child: ChildProcess; output: { stdout: string; stderr: string }; exit: Promise<ExitedChild> } {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', script, ...args], {
-    cwd: REPO_ROOT,
+    cwd: options.root ?? REPO_ROOT,
     env: { ...cleanEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...options.spawn,
@@ -98,10 +100,11 @@ export async function startChildApi(
   options: StartOptions = {},
 ): Promise<ChildApi> {
   const entry = options.entry ?? 'bench';
+  const root = options.root ?? REPO_ROOT;
   const script =
     entry === 'bench'
-      ? join(REPO_ROOT, 'bench/support/api-server.ts')
-      : join(REPO_ROOT, 'apps/api/src/main.ts');
+      ? join(root, 'bench/support/api-server.ts')
+      : join(root, 'apps/api/src/main.ts');
   // Tests here compare the log with the commands they sent: no checkpoint is sealed into it
   // unless a test asks for one.
   const noSealing = { CRM_AUDIT_SEAL_EVERY_EVENTS: '0', CRM_AUDIT_SEAL_EVERY_MINUTES: '0' };

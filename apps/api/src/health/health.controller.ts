@@ -11,6 +11,7 @@ import type { AppConfig } from '@rapport/platform';
 import { KEY_STORE, type KeyStore } from '@rapport/privacy';
 import { Public } from '../http/access.decorators';
 import { APP_CONFIG } from '../infrastructure/tokens';
+import { RemoteProgressPoller } from '../read-side/remote-progress.poller';
 
 interface DependencyStatus {
   status: 'up' | 'down';
@@ -25,6 +26,7 @@ export class HealthController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(KEY_STORE) private readonly keyStore: KeyStore,
+    private readonly remoteProgress: RemoteProgressPoller,
   ) {}
 
   @Get()
@@ -40,6 +42,18 @@ export class HealthController {
         return {};
       }),
     };
+    if (this.remoteProgress.enabled) {
+      // The projectors run elsewhere: a pipeline that stopped moving is down for readers.
+      const pipeline = this.remoteProgress.pipeline();
+      dependencies.projections = {
+        status: pipeline.stalled ? 'down' : 'up',
+        ...(pipeline.stalled && {
+          detail: `the read models have not moved for ${this.config.projectorStallSeconds} s while events wait`,
+        }),
+        sinceLastPollSeconds: pipeline.sinceLastPollSeconds,
+        projections: pipeline.projections,
+      };
+    }
     const up = Object.values(dependencies).every((d) => d.status === 'up');
     void reply.status(up ? 200 : 503);
     return { status: up ? 'ok' : 'degraded', profile: this.config.profile, dependencies };

@@ -95,11 +95,15 @@ export class InfrastructureModule {
         },
         {
           provide: PersonalDataCipher,
-          inject: [KEY_STORE],
-          useFactory: (keys: KeyStore) =>
-            new PersonalDataCipher(
-              new DataKeys(keys, new MasterKeyRing(prepared.masterKey, prepared.previousMasterKey)),
-            ),
+          inject: [KEY_STORE, Metrics],
+          useFactory: (keys: KeyStore, metrics: Metrics) => {
+            const dataKeys = new DataKeys(
+              keys,
+              new MasterKeyRing(prepared.masterKey, prepared.previousMasterKey),
+            );
+            metrics.watchCache('data_keys', dataKeys);
+            return new PersonalDataCipher(dataKeys);
+          },
         },
         StoresLifecycle,
       ],

@@ -20,10 +20,35 @@ import { IngestService } from './ingest.service';
 
 export const INGEST_GROUP = 'rapport-ingest';
 
+/** Attempts at a message that fails with an error that is not an outage (a bug). */
+export const INGEST_ATTEMPTS = 3;
+const RETRY_DELAY_MS = 100;
+
+/** Errors of a store that cannot be reached right now, as opposed to errors of the message. */
+const OUTAGE_ERRORS = new Set([
+  'EventStoreUnavailableError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongoTopologyClosedError',
+  'MongoNotConnectedError',
+]);
+
+function isOutage(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (OUTAGE_ERRORS.has(cause.name)) return true;
+    if (cause instanceof ApiError && cause.statusCode === 503) return true;
+  }
+  return false;
+}
+
 /**
  * Consumes crm.ingest when Kafka is configured. A message that is refused (invalid, or a
- * business rule) goes to crm.ingest.dlq with the reason and is never retried; a failure of
- * our own (store unavailable) is retried, so nothing is lost; nothing crashes the consumer.
+ * business rule) goes to crm.ingest.dlq with the reason and is never retried. An outage
+ * (a store that cannot be reached) is retried without limit, holding the partition, so
+ * nothing is lost and nothing overtakes it. Any other error is ours but tied to the message (a
+ * bug it triggers): it is tried INGEST_ATTEMPTS times, then goes to the DLQ with the error
+ * (code INGEST_FAILED), so it cannot hold its partition for ever. Nothing crashes the consumer.
  */
 @Injectable()
 export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -72,7 +97,7 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
       return this.reject(message, 'MALFORMED_JSON', 'the message is not JSON');
     }
     try {
-      await this.ingest.execute(parsed);
+      await this.executeWithRetries(parsed, message);
     } catch (error) {
       if (error instanceof ApiError && error.statusCode < 500) {
         return this.reject(message, error.code, error.message, error.details);
@@ -91,9 +116,35 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
           currentRevision: error.actual,
         });
       }
-      // Ours, not the message's: the batch is retried (and nothing after it overtakes it).
-      this.logger.error({ err: error, offset: message.offset }, 'ingest failed; retrying');
-      throw error;
+      if (isOutage(error)) {
+        // Not the message's fault: the batch is retried (and nothing after it overtakes it).
+        this.logger.error({ err: error, offset: message.offset }, 'ingest failed; retrying');
+        throw error;
+      }
+      const failure = error as Error;
+      return this.reject(
+        message,
+        'INGEST_FAILED',
+        `processing failed ${INGEST_ATTEMPTS} times: ${failure.message}`,
+        { error: failure.name, message: failure.message, attempts: INGEST_ATTEMPTS },
+      );
+    }
+  }
+
+  /** Runs the command; a failure that is not a refusal nor an outage is tried again. */
+  private async executeWithRetries(command: unknown, message: IncomingMessage): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.ingest.execute(command);
+        return;
+      } catch (error) {
+        if (attempt >= INGEST_ATTEMPTS || isOutage(error) || isRefusal(error)) throw error;
+        this.logger.error(
+          { err: error, partition: message.partition, offset: message.offset, attempt },
+          'ingest failed unexpectedly; trying again',
+        );
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS * attempt));
+      }
     }
   }
 
@@ -123,4 +174,14 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
       },
     ]);
   }
+}
+
+/** The message's own fault: answered with a reason, never retried. */
+function isRefusal(error: unknown): boolean {
+  return (
+    (error instanceof ApiError && error.statusCode < 500) ||
+    error instanceof DomainError ||
+    error instanceof CommandIdReusedError ||
+    error instanceof WrongExpectedRevisionError
+  );
 }

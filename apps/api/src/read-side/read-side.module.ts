@@ -33,6 +33,7 @@ import { AuditRecordingModule } from '../audit/audit-recording.module';
     AnalyticsService,
     PersonalDataPresenter,
     ReadYourWrites,
+    RemoteProgressPoller,
   ],
 })
 export class ReadSideModule {}

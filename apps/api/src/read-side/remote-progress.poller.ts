@@ -5,7 +5,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@rapport/event-store';
-import type { AppConfig, Logger } from '@rapport/platform';
+import { Metrics, type AppConfig, type Logger } from '@rapport/platform';
 import type { ProjectionState, RebuildStatus } from '@rapport/read-models';
 import { APP_CONFIG, LOGGER } from '../infrastructure/tokens';
 import { ProjectionProgress } from './projection-progress';
@@ -13,6 +13,21 @@ import { projectorMode } from './projector-mode';
 import { ReadModelCatalog } from './read-model.catalog';
 
 const POLL_MS = 200;
+
+/** What the API knows of the projectors' progress, for health and metrics. */
+export interface PipelineProgress {
+  /** A live projection is behind the log and has not moved for CRM_PROJECTOR_STALL_SECONDS. */
+  stalled: boolean;
+  /** Seconds since the projection states were last read (they could not be, for that long). */
+  sinceLastPollSeconds: number;
+  projections: {
+    projection: string;
+    position: number;
+    headPosition: number;
+    stillForSeconds: number;
+    stalled: boolean;
+  }[];
+}
 
 /**
  * When apps/projector does the projecting (Kafka), the API learns its progress from the
@@ -23,6 +38,9 @@ const POLL_MS = 200;
 export class RemoteProgressPoller implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   readonly rebuilds = new Map<string, RebuildStatus & { sampledAt: number }>();
+  /** Per live projection: its last position and head, and when it last moved or caught up. */
+  private readonly live = new Map<string, { position: number; head: number; movedAt: number }>();
+  private polledAt = Date.now();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -30,13 +48,46 @@ export class RemoteProgressPoller implements OnApplicationBootstrap, OnApplicati
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     private readonly catalog: ReadModelCatalog,
     private readonly progress: ProjectionProgress,
+    private readonly metrics: Metrics,
   ) {}
 
+  get enabled(): boolean {
+    return projectorMode(this.config) === 'remote';
+  }
+
+  /**
+   * Stalled: a live projection behind the log whose position has not moved for
+   * CRM_PROJECTOR_STALL_SECONDS, or no successful read of the states for as long.
+   */
+  pipeline(now = Date.now()): PipelineProgress {
+    const stallMs = this.config.projectorStallSeconds * 1000;
+    const sinceLastPoll = now - this.polledAt;
+    // Progress that cannot be read for that long is no better than progress that stopped.
+    const blind = sinceLastPoll > stallMs;
+    const projections = [...this.live].map(([projection, live]) => {
+      const still = live.position < live.head ? now - live.movedAt : 0;
+      return {
+        projection,
+        position: live.position,
+        headPosition: live.head,
+        stillForSeconds: Math.round(still / 100) / 10,
+        stalled: blind || still > stallMs,
+      };
+    });
+    return {
+      stalled: blind || projections.some((p) => p.stalled),
+      sinceLastPollSeconds: Math.round(sinceLastPoll / 100) / 10,
+      projections,
+    };
+  }
+
   async onApplicationBootstrap(): Promise<void> {
-    if (projectorMode(this.config) !== 'remote') return;
+    if (!this.enabled) return;
     await this.catalog.refresh();
+    this.polledAt = Date.now();
     let busy = false;
     this.timer = setInterval(() => {
+      this.publishStalls();
       if (busy) return;
       busy = true;
       this.poll()
@@ -57,7 +108,26 @@ export class RemoteProgressPoller implements OnApplicationBootstrap, OnApplicati
     const states = await this.catalog.refresh();
     const head = await this.eventStore.headPosition();
     const now = Date.now();
-    for (const state of states) this.follow(state, head, now);
+    this.polledAt = now;
+    for (const state of states) {
+      if (state.active) this.watch(state, head, now);
+      this.follow(state, head, now);
+    }
+  }
+
+  private publishStalls(): void {
+    for (const { projection, stalled } of this.pipeline().projections)
+      this.metrics.projectionStalled.set({ projection }, stalled ? 1 : 0);
+  }
+
+  private watch(state: ProjectionState, head: number, now: number): void {
+    const known = this.live.get(state.projection);
+    const moved = !known || state.position !== known.position || state.position >= head;
+    this.live.set(state.projection, {
+      position: state.position,
+      head,
+      movedAt: moved ? now : known.movedAt,
+    });
   }
 
   private follow(state: ProjectionState, head: number, now: number): void {

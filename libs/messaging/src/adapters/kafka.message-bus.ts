@@ -127,6 +127,15 @@ export class KafkaMessageBus implements MessageBus {
         for (const topic of options.topics) {
           await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? false });
         }
+        // kafkajs gives up on a consumer after an error it deems fatal and says so only here;
+        // the projector's stall watchdog replaces such a consumer.
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          this.options.log?.(
+            payload.restart ? 'warn' : 'error',
+            payload.restart ? 'consumer crashed; kafkajs restarts it' : 'consumer crashed for good',
+            { groupId: payload.groupId, error: payload.error.message },
+          );
+        });
         const joined = new Promise<void>((resolve) => {
           const off = consumer.on(consumer.events.GROUP_JOIN, () => {
             off();
@@ -146,10 +155,12 @@ export class KafkaMessageBus implements MessageBus {
               value: m.value?.toString('utf8') ?? '',
               headers: textHeaders(m.headers),
             }));
-            // A throw here makes kafkajs fetch the batch again from the committed offset.
+            // A throw here makes kafkajs fetch the batch again from the last resolved offset.
             await handler(messages, { topic: batch.topic, partition: batch.partition, heartbeat });
             const last = batch.messages[batch.messages.length - 1]!;
-            resolveOffset(last.offset);
+            // Commit first, resolve after: kafkajs fetches from the resolved offset, so a batch
+            // resolved before a commit that then failed (coordinator moving, request timeout)
+            // was never fetched again nor committed, and the group's lag stayed up for good.
             await consumer.commitOffsets([
               {
                 topic: batch.topic,
@@ -157,12 +168,15 @@ export class KafkaMessageBus implements MessageBus {
                 offset: (BigInt(last.offset) + 1n).toString(),
               },
             ]);
+            resolveOffset(last.offset);
           },
         });
         await joined;
       },
       stop: async () => {
         await consumer.disconnect();
+        const index = this.consumers.indexOf(consumer);
+        if (index >= 0) this.consumers.splice(index, 1);
       },
     };
   }

@@ -65,6 +65,14 @@ export interface AppConfig {
   healthPort?: number;
   /** Requests per actor per minute; 0 disables the limit. */
   rateLimitPerMinute: number;
+  /**
+   * Seconds the projection watermark may stand still while events wait before the pipeline
+   * counts as stalled (projector and API health turn unhealthy; the projector restarts its
+   * consumer).
+   */
+  projectorStallSeconds: number;
+  /** MongoDB socket timeout: an operation whose answer never comes fails after this long. */
+  mongoSocketTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -176,6 +184,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sqliteSynchronous: synchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
     stageProbabilities: parseStageProbabilities(env.CRM_STAGE_PROBABILITIES, problems),
     rateLimitPerMinute: integer('CRM_RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),
+    projectorStallSeconds: integer('CRM_PROJECTOR_STALL_SECONDS', 60, 1, 86_400),
+    mongoSocketTimeoutMs: integer('CRM_MONGO_SOCKET_TIMEOUT_MS', 60_000, 100, 3_600_000),
     ...(env.HEALTH_PORT && { healthPort: integer('HEALTH_PORT', 0, 0, 65535) }),
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {

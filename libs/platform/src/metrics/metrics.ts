@@ -54,6 +54,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly projectionStalled = new Gauge({
+    name: 'rapport_projection_stalled',
+    help: 'Distributed profile: 1 when the projection is behind the log and has not moved for CRM_PROJECTOR_STALL_SECONDS (or its progress could not be read for as long).',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
   readonly rebuildPosition = new Gauge({
     name: 'rapport_rebuild_position',
     help: 'Position reached by the running rebuild of each projection.',
@@ -74,6 +81,32 @@ export class Metrics {
     labelNames: ['projection'] as const,
     registers: [this.registry],
   });
+
+  /** Entries and limit of each in-memory cache (read when scraped), so growth is visible. */
+  readonly cacheEntries = new Gauge({
+    name: 'rapport_cache_entries',
+    help: 'Entries held by each bounded in-memory cache.',
+    labelNames: ['cache'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const [cache, source] of this.caches) this.cacheEntries.set({ cache }, source.cached);
+    },
+  });
+
+  readonly cacheLimit = new Gauge({
+    name: 'rapport_cache_limit',
+    help: 'Most entries each bounded in-memory cache may hold.',
+    labelNames: ['cache'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly caches = new Map<string, { readonly cached: number }>();
+
+  /** Publishes a cache's size (read at scrape time) and its limit. */
+  watchCache(name: string, cache: { readonly cached: number; readonly cacheLimit: number }): void {
+    this.caches.set(name, cache);
+    this.cacheLimit.set({ cache: name }, cache.cacheLimit);
+  }
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });

@@ -10,7 +10,7 @@ import {
 } from '../projections/customer-360.projection';
 import type { CommitBatch, ReadStore, StoredDocument } from '../read-store.port';
 import { releaseParked, type ParkedDocument } from './parked-documents';
-import { projectBatch } from './projection-session';
+import { projectBatch, ProjectionSession } from './projection-session';
 import { documentCollection, parkedCollection } from './projection-target';
 import { seededEventStore } from '../testing/seeded-event-store';
 import { liveTargets, ProjectionRunner } from './projection-runner';
@@ -244,5 +244,22 @@ describe('projection engine', () => {
     expect(
       (await store.get<Customer360Document>(documentCollection(targets[0]!), 'c0'))!.contacts.total,
     ).toBe(2);
+  });
+
+  it('remembers a bounded number of written keys in a live session started on an empty store, and stays correct past the bound', async () => {
+    const events = history(40, 2);
+    const store = new InMemoryReadStore();
+    const targets = await liveTargets(store, [customer360Projection]);
+    const session = new ProjectionSession(store, targets, { maxCached: 10 });
+    let mostRemembered = 0;
+    for (let i = 0; i < events.length; i += 7) {
+      await session.apply(events.slice(i, i + 7));
+      await session.flush();
+      mostRemembered = Math.max(mostRemembered, session.rememberedKeys);
+    }
+    expect(mostRemembered).toBeLessThanOrEqual(10 + 7);
+    const docs = await documents<Customer360Document>(store, documentCollection(targets[0]!));
+    expect(docs).toHaveLength(40);
+    expect(docs.every((doc) => doc.contacts.total === 2)).toBe(true);
   });
 });

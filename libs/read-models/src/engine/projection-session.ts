@@ -139,6 +139,13 @@ export class ProjectionSession {
     return behind;
   }
 
+  /** Document keys remembered as written by a fresh session (bounded by maxCached). */
+  get rememberedKeys(): number {
+    let keys = 0;
+    for (const session of this.sessions.values()) keys += session.written.size;
+    return keys;
+  }
+
   /** Whether the retained documents have outgrown the cache: time to flush. */
   get cacheFull(): boolean {
     const limit = this.options.maxCached ?? DEFAULT_MAX_CACHED;
@@ -193,6 +200,13 @@ export class ProjectionSession {
         if (session.fresh && !target.projection.writeOnce) {
           for (const key of session.documents.keys()) session.written.add(key);
           for (const key of session.parked.keys()) session.written.add(key);
+          // Bounded: a live session that started on an empty store (a new data dir) would
+          // otherwise remember every document key it ever wrote, for the life of the process.
+          // Past the limit it looks keys up in the store like any session.
+          if (session.written.size > (this.options.maxCached ?? DEFAULT_MAX_CACHED)) {
+            session.fresh = false;
+            session.written.clear();
+          }
         }
         session.documents.clear();
         session.parked.clear();
