@@ -14,4 +14,9 @@ module.exports = {
   globalSetup: '<rootDir>/test/integration/support/global-setup.js',
   globalTeardown: '<rootDir>/test/integration/support/global-teardown.js',
   testTimeout: 120000,
+  // Known leak, not yet found: after test/integration/distributed.int-spec.ts, in about half of
+  // the runs a Kafka client keeps three sockets open to the broker (seen with a handle dump in
+  // globalTeardown), and Jest would wait for them for ever. Every test has passed by then; this
+  // ends the process instead of letting CI hang until its time limit.
+  forceExit: true,
 };

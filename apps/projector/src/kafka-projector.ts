@@ -86,6 +86,7 @@ export class KafkaProjector {
   /** Last time the live watermark moved, or the live group had no lag. */
   private progressAt = Date.now();
   private restarting?: Promise<void>;
+  private starting?: Promise<void>;
   private restartedAt = 0;
   private stopping = false;
   readonly stats = {
@@ -121,7 +122,13 @@ export class KafkaProjector {
     return this.options.groupId ?? 'rapport-projector';
   }
 
-  async start(): Promise<void> {
+  /** Starts consuming; stop() waits for a start in progress, so no consumer outlives it. */
+  start(): Promise<void> {
+    this.starting = this.begin();
+    return this.starting;
+  }
+
+  private async begin(): Promise<void> {
     // The relay creates these too; whichever starts first, the projector never subscribes to
     // a topic that does not exist (kafkajs would fail with UNKNOWN_TOPIC_OR_PARTITION).
     await this.bus.ensureTopics(
@@ -139,6 +146,11 @@ export class KafkaProjector {
     });
     if (this.stopping) return;
     this.live = await this.feed(this.groupId, targets);
+    if (this.stopping) {
+      // stop() came while this consumer was joining its group: it must not stay connected.
+      await this.live.consumer.stop();
+      return;
+    }
     this.progressAt = Date.now();
     await this.tick();
     this.timer = setInterval(() => void this.tick(), this.options.watermarkEveryMs ?? 500);
@@ -173,6 +185,12 @@ export class KafkaProjector {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    // A start in progress stops its own consumer once it sees `stopping`; waiting for it here
+    // (bounded: a broker that never answers must not hang stop) lets stop() return after it.
+    await Promise.race([
+      this.starting?.catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, 10_000).unref()),
+    ]);
     if (this.timer) clearInterval(this.timer);
     if (this.watchdog) clearInterval(this.watchdog);
     await this.restarting;

@@ -99,7 +99,8 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
       signal.removeEventListener('abort', done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    // Unref'd: a pause between two readings never keeps a process alive on its own.
+    const timer = setTimeout(done, ms).unref();
     signal.addEventListener('abort', done, { once: true });
   });
 }
