@@ -7,45 +7,13 @@ import { InMemoryMessageBus } from '@rapport/messaging/adapters';
 import { createLogger } from '@rapport/platform';
 import { PROJECTIONS, type CommitBatch, type ReadStore } from '@rapport/read-models';
 import { InMemoryReadStore } from '@rapport/read-models/adapters';
-import { EventLogBuilder, sealed } from '@rapport/testing';
+import { leadsWithContacts } from '@rapport/testing';
 import { toMessage } from '../../relay/src/event-relay';
 import { KafkaProjector } from './kafka-projector';
 
 const STALL_MS = 300;
 
-function history(clients: number, contactsEach: number): EventEnvelope[] {
-  const log = new EventLogBuilder();
-  for (let c = 0; c < clients; c++) {
-    log.append({
-      type: 'LeadCreated',
-      schemaVersion: 1,
-      data: {
-        customerId: `c${c}`,
-        name: sealed('n'),
-        source: 's',
-        createdAt: '2026-01-01T00:00:00.000Z',
-      },
-    });
-  }
-  for (let k = 0; k < contactsEach; k++) {
-    for (let c = 0; c < clients; c++) {
-      log.append({
-        type: 'ContactLogged',
-        schemaVersion: 3,
-        data: {
-          customerId: `c${c}`,
-          contactId: `k${c}-${k}`,
-          channel: 'call',
-          direction: 'inbound',
-          subject: sealed('s'),
-          occurredAt: '2026-02-01T00:00:00.000Z',
-          loggedAt: '2026-02-01T00:00:00.000Z',
-        },
-      });
-    }
-  }
-  return log.events;
-}
+const history = leadsWithContacts;
 
 /** A store whose commits hang for good while `silent` is set, like a server that went quiet. */
 function storeThatCanGoSilent(): { store: ReadStore; goSilent(): void; answerAgain(): void } {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CRM_EVENT_CATALOGUE, type CrmEvent, type EventEnvelope } from '@rapport/domain';
 import { newEvent } from '@rapport/event-store';
+import { sealed } from './decider.specification';
 
 /**
  * Builds envelopes as the store would record them: gapless positions, per-stream revisions,
@@ -41,4 +42,44 @@ export class EventLogBuilder {
   appendAll(events: CrmEvent[], at?: string): EventEnvelope[] {
     return events.map((event) => this.append(event, at));
   }
+}
+
+/**
+ * A history of `clients` clients (`c0`, `c1`, ...), each with a lead and then `contacts`
+ * inbound calls, interleaved across clients as a busy log is; the k-th round of calls is on
+ * the k-th day of February 2026.
+ */
+export function leadsWithContacts(clients: number, contacts: number): EventEnvelope[] {
+  const log = new EventLogBuilder();
+  for (let c = 0; c < clients; c++) {
+    log.append({
+      type: 'LeadCreated',
+      schemaVersion: 1,
+      data: {
+        customerId: `c${c}`,
+        name: sealed('n'),
+        source: 's',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      },
+    });
+  }
+  for (let k = 0; k < contacts; k++) {
+    const at = new Date(Date.UTC(2026, 1, 1 + k)).toISOString();
+    for (let c = 0; c < clients; c++) {
+      log.append({
+        type: 'ContactLogged',
+        schemaVersion: 3,
+        data: {
+          customerId: `c${c}`,
+          contactId: `k${c}-${k}`,
+          channel: 'call',
+          direction: 'inbound',
+          subject: sealed('s'),
+          occurredAt: at,
+          loggedAt: at,
+        },
+      });
+    }
+  }
+  return log.events;
 }

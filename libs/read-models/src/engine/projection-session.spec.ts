@@ -1,6 +1,5 @@
-import type { EventEnvelope } from '@rapport/domain';
 import type { InMemoryEventStore } from '@rapport/event-store/adapters';
-import { EventLogBuilder, sealed } from '@rapport/testing';
+import { leadsWithContacts } from '@rapport/testing';
 import { InMemoryReadStore } from '../adapters/in-memory.read-store';
 import type { Projection } from '../projection';
 import { auditTrailProjection } from '../projections/audit-trail.projection';
@@ -15,37 +14,7 @@ import { documentCollection, parkedCollection } from './projection-target';
 import { seededEventStore } from '../testing/seeded-event-store';
 import { liveTargets, ProjectionRunner } from './projection-runner';
 
-/** Builds a history of `clients` clients, each with a lead and `contacts` contacts. */
-function history(clients: number, contacts: number): EventEnvelope[] {
-  const log = new EventLogBuilder();
-  for (let c = 0; c < clients; c++) {
-    const customerId = `c${c}`;
-    log.append({
-      type: 'LeadCreated',
-      schemaVersion: 1,
-      data: { customerId, name: sealed('n'), source: 's', createdAt: '2026-01-01T00:00:00.000Z' },
-    });
-  }
-  for (let k = 0; k < contacts; k++) {
-    for (let c = 0; c < clients; c++) {
-      const at = `2026-02-${String(k + 1).padStart(2, '0')}T00:00:00.000Z`;
-      log.append({
-        type: 'ContactLogged',
-        schemaVersion: 3,
-        data: {
-          customerId: `c${c}`,
-          contactId: `k${c}-${k}`,
-          channel: 'call',
-          direction: 'inbound',
-          subject: sealed('s'),
-          occurredAt: at,
-          loggedAt: at,
-        },
-      });
-    }
-  }
-  return log.events;
-}
+const history = leadsWithContacts;
 
 const seed = seededEventStore;
 
