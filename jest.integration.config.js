@@ -14,9 +14,14 @@ module.exports = {
   globalSetup: '<rootDir>/test/integration/support/global-setup.js',
   globalTeardown: '<rootDir>/test/integration/support/global-teardown.js',
   testTimeout: 120000,
-  // Known leak, not yet found: after test/integration/distributed.int-spec.ts, in about half of
-  // the runs a Kafka client keeps three sockets open to the broker (seen with a handle dump in
-  // globalTeardown), and Jest would wait for them for ever. Every test has passed by then; this
-  // ends the process instead of letting CI hang until its time limit.
+  ...(process.env.CRM_TEST_TRACK_KAFKA_SOCKETS && {
+    setupFilesAfterEnv: ['<rootDir>/test/integration/support/kafka-socket-tracker.js'],
+  }),
+  // Traced with the tracker above: sockets left open after the distributed tests came from
+  // group-lag admin requests that outlived the admin's disconnect (fixed), and from the
+  // heartbeat kafkajs sends after a batch (runner.handleBatch), which reconnected a broker after
+  // the broker restart test; by the stack, a batch still in flight when kafkajs restarted its
+  // crashed consumer, inside kafkajs 2.2.4 and not reachable from its API. Every test has
+  // passed by then; this ends the process instead of letting CI wait for that socket.
   forceExit: true,
 };

@@ -69,15 +69,32 @@ mongo_classpath() {
 
 # ---- processes -------------------------------------------------------------------------------
 
-# Free ports from the kernel, all held open at once so that they differ from each other.
+# Free ports below the kernel's ephemeral range (net.ipv4.ip_local_port_range, 32768 and up
+# by default), all held open at once so that they differ from each other. A port in that range
+# can be handed out as the local port of an outgoing connection while its server is down: a
+# client reconnecting to a killed server then connects to itself (TCP self-connect) and holds
+# the port, and the restart finds it taken.
 free_ports() {
   node -e '
-    const net = require("net"); const n = +process.argv[1]; const ports = [];
-    const servers = Array.from({ length: n }, () => net.createServer());
-    servers.forEach((s) => s.listen(0, "127.0.0.1", () => {
-      ports.push(s.address().port);
-      if (ports.length === n) { console.log(ports.join(" ")); servers.forEach((x) => x.close()); }
-    }));' "$1"
+    const net = require("net"); const n = +process.argv[1];
+    const [low] = require("fs").readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8")
+      .trim().split(/\s+/).map(Number);
+    const top = Math.min(low || 32768, 32768) - 1; const bottom = Math.max(1024, top - 12000);
+    const held = [];
+    const next = () => {
+      if (held.length === n) {
+        console.log(held.map((s) => s.address().port).join(" "));
+        held.forEach((s) => s.close());
+        return;
+      }
+      const server = net.createServer();
+      server.once("error", next);
+      server.listen(bottom + Math.floor(Math.random() * (top - bottom)), "127.0.0.1", () => {
+        held.push(server);
+        next();
+      });
+    };
+    next();' "$1"
 }
 
 port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }

@@ -16,8 +16,13 @@ import { killServer, restartServer, testServers } from './support/test-servers';
 async function caughtUp(d: Distributed): Promise<void> {
   const head = await d.api.eventStore.headPosition();
   await until(async () => d.relay.progress.position >= head, 'the relay to publish everything');
-  const response = await d.api.client.as('analyst').get(`/pipeline?minPosition=${head}`);
-  expect(response.status).toBe(200);
+  // One read-your-writes wait is 5 s; a loaded machine may take longer to project a burst.
+  await until(
+    async () =>
+      (await d.api.client.as('analyst').get(`/pipeline?minPosition=${head}`)).status === 200,
+    `the read models to reach position ${head}`,
+    90_000,
+  );
 }
 
 /** Reads a whole topic (fresh consumer group) and returns the envelopes per key. */

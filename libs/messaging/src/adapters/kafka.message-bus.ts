@@ -1,7 +1,6 @@
 import {
   Kafka,
   logLevel as KafkaLogLevel,
-  type Consumer,
   type IHeaders,
   type LogEntry,
   type Producer,
@@ -36,7 +35,8 @@ export interface KafkaBusOptions {
 export class KafkaMessageBus implements MessageBus {
   private readonly kafka: Kafka;
   private readonly producers: Producer[] = [];
-  private readonly consumers: Consumer[] = [];
+  /** How to stop each consumer not yet stopped. */
+  private readonly consumers = new Set<() => Promise<void>>();
 
   constructor(private readonly options: KafkaBusOptions) {
     this.kafka = new Kafka({
@@ -114,13 +114,32 @@ export class KafkaMessageBus implements MessageBus {
   }
 
   consumer(options: ConsumerOptions): MessageConsumer {
+    let stopped = false;
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
       maxWaitTimeInMs: this.options.maxWaitMs ?? 200,
       allowAutoTopicCreation: false,
-      retry: { initialRetryTime: 200, retries: Number.MAX_SAFE_INTEGER },
+      retry: {
+        initialRetryTime: 200,
+        retries: Number.MAX_SAFE_INTEGER,
+        // kafkajs restarts a crashed consumer on a timer after disconnecting it; a stop that
+        // lands while it decides would be undone by that restart, which reconnects for good.
+        restartOnFailure: () => Promise.resolve(!stopped),
+      },
     });
-    this.consumers.push(consumer);
+    // A restart already under way when stop() came joins the group after it: stop it again.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (stopped) void consumer.disconnect().catch(() => undefined);
+    });
+    // Settles start()'s wait for the group: joined, stopped meanwhile, or crashed for good.
+    let endJoinWait: ((error?: Error) => void) | undefined;
+    const stop = async () => {
+      stopped = true;
+      endJoinWait?.();
+      this.consumers.delete(stop);
+      await consumer.disconnect();
+    };
+    this.consumers.add(stop);
     return {
       start: async (handler: BatchHandler) => {
         await consumer.connect();
@@ -130,17 +149,24 @@ export class KafkaMessageBus implements MessageBus {
         // kafkajs gives up on a consumer after an error it deems fatal and says so only here;
         // the projector's stall watchdog replaces such a consumer.
         consumer.on(consumer.events.CRASH, ({ payload }) => {
+          if (stopped) return;
           this.options.log?.(
             payload.restart ? 'warn' : 'error',
             payload.restart ? 'consumer crashed; kafkajs restarts it' : 'consumer crashed for good',
             { groupId: payload.groupId, error: payload.error.message },
           );
+          if (!payload.restart) endJoinWait?.(payload.error);
         });
-        const joined = new Promise<void>((resolve) => {
+        const joined = new Promise<void>((resolve, reject) => {
           const off = consumer.on(consumer.events.GROUP_JOIN, () => {
             off();
             resolve();
           });
+          endJoinWait = (error) => {
+            off();
+            if (error) reject(error);
+            else resolve();
+          };
         });
         await consumer.run({
           autoCommit: false,
@@ -173,11 +199,7 @@ export class KafkaMessageBus implements MessageBus {
         });
         await joined;
       },
-      stop: async () => {
-        await consumer.disconnect();
-        const index = this.consumers.indexOf(consumer);
-        if (index >= 0) this.consumers.splice(index, 1);
-      },
+      stop,
     };
   }
 
@@ -185,10 +207,16 @@ export class KafkaMessageBus implements MessageBus {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const [ends, [committed]] = await Promise.all([
+      // Both settle before the finally block disconnects: a request still under way after
+      // disconnect() reconnects its broker, and that connection is never closed.
+      const [endsResult, offsetsResult] = await Promise.allSettled([
         admin.fetchTopicOffsets(topic),
         admin.fetchOffsets({ groupId, topics: [topic] }),
       ]);
+      if (endsResult.status === 'rejected') throw endsResult.reason;
+      if (offsetsResult.status === 'rejected') throw offsetsResult.reason;
+      const ends = endsResult.value;
+      const [committed] = offsetsResult.value;
       return ends.map((end) => ({
         partition: end.partition,
         committed: BigInt(
@@ -202,9 +230,10 @@ export class KafkaMessageBus implements MessageBus {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(
-      [...this.producers, ...this.consumers].map((client) => client.disconnect()),
-    );
+    await Promise.allSettled([
+      ...this.producers.map((producer) => producer.disconnect()),
+      ...[...this.consumers].map((stop) => stop()),
+    ]);
   }
 }
 
