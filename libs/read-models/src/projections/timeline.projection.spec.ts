@@ -1,0 +1,194 @@
+import { EventLogBuilder, projectionSpecification, sealed } from '@rapport/testing';
+import { timelineProjection, type TimelineEntryDocument } from './timeline.projection';
+
+const spec = projectionSpecification(timelineProjection);
+const c = 'c1';
+
+function history() {
+  const log = new EventLogBuilder();
+  log.append({
+    type: 'LeadCreated',
+    schemaVersion: 1,
+    data: {
+      customerId: c,
+      name: sealed('Ada'),
+      source: 'fair',
+      ownerId: 'rep-1',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    },
+  });
+  log.append({
+    type: 'ContactLogged',
+    schemaVersion: 3,
+    data: {
+      customerId: c,
+      contactId: 'k1',
+      channel: 'email',
+      direction: 'inbound',
+      subject: sealed('question'),
+      occurredAt: '2026-01-02T00:00:00.000Z',
+      loggedAt: '2026-01-02T00:00:00.000Z',
+    },
+  });
+  log.append({
+    type: 'ActivityScheduled',
+    schemaVersion: 1,
+    data: {
+      activityId: 'a1',
+      customerId: c,
+      kind: 'call',
+      subject: sealed('call back'),
+      dueAt: '2026-01-10T09:00:00.000Z',
+      ownerId: 'rep-1',
+      scheduledAt: '2026-01-02T00:00:00.000Z',
+    },
+  });
+  log.append({
+    type: 'ConsentGranted',
+    schemaVersion: 1,
+    data: { customerId: c, purpose: 'marketing', at: '2026-01-03T00:00:00.000Z' },
+  });
+  return log;
+}
+
+const completeCall = (log: EventLogBuilder) => {
+  // A completed call is one append: the activity's completion and the contact it was.
+  log.append({
+    type: 'ActivityCompleted',
+    schemaVersion: 1,
+    data: {
+      activityId: 'a1',
+      customerId: c,
+      kind: 'call',
+      outcome: 'reached',
+      notes: sealed('will order'),
+      contactId: 'k2',
+      dueAt: '2026-01-10T09:00:00.000Z',
+      occurredAt: '2026-01-09T15:00:00.000Z',
+      completedAt: '2026-01-09T15:05:00.000Z',
+    },
+  });
+  log.append({
+    type: 'ContactLogged',
+    schemaVersion: 3,
+    data: {
+      customerId: c,
+      contactId: 'k2',
+      channel: 'call',
+      direction: 'outbound',
+      subject: sealed('call back'),
+      notes: sealed('will order'),
+      outcome: 'reached',
+      activityId: 'a1',
+      occurredAt: '2026-01-09T15:00:00.000Z',
+      loggedAt: '2026-01-09T15:05:00.000Z',
+    },
+  });
+};
+
+const newestFirst = (entries: TimelineEntryDocument[]) =>
+  [...entries].sort((a, b) => (a.customerAt < b.customerAt ? 1 : -1));
+
+describe('timeline projection', () => {
+  it('keeps one entry per fact and one per activity, indexed by client, kind and time', async () => {
+    const entries = newestFirst(await spec.given(history().events).documents());
+    expect(entries.map((e) => [e.kind, e.type, e.at, e.planned])).toEqual([
+      ['activity', 'ActivityScheduled', '2026-01-10T09:00:00.000Z', true],
+      ['consent', 'ConsentGranted', '2026-01-03T00:00:00.000Z', false],
+      ['contact', 'ContactLogged', '2026-01-02T00:00:00.000Z', false],
+      ['lifecycle', 'LeadCreated', '2026-01-01T00:00:00.000Z', false],
+    ]);
+    const [activity, consent, contact] = entries;
+    expect(activity).toMatchObject({
+      id: 'activity:a1',
+      facts: { activityId: 'a1', activityKind: 'call', status: 'open', ownerId: 'rep-1' },
+      text: { subject: sealed('call back') },
+      customerAt: 'c1|2026-01-10T09:00:00.000Z',
+      customerKindAt: 'c1|activity|2026-01-10T09:00:00.000Z',
+    });
+    expect(consent!.facts).toEqual({ purpose: 'marketing', granted: true });
+    expect(contact).toMatchObject({
+      facts: { contactId: 'k1', channel: 'email', direction: 'inbound' },
+      text: { subject: sealed('question') },
+    });
+  });
+
+  it('shows a completed call once, as the activity done when it happened, with its outcome', async () => {
+    const log = history();
+    completeCall(log);
+    const entries = newestFirst(await spec.given(log.events).documents());
+    expect(entries).toHaveLength(4);
+    expect(entries[0]).toMatchObject({
+      id: 'activity:a1',
+      type: 'ActivityCompleted',
+      at: '2026-01-09T15:00:00.000Z',
+      planned: false,
+      facts: { status: 'done', outcome: 'reached', contactId: 'k2', activityKind: 'call' },
+      text: { subject: sealed('call back'), notes: sealed('will order') },
+      customerAt: 'c1|2026-01-09T15:00:00.000Z',
+    });
+  });
+
+  it('moves a planned activity with its due time; a cancelled one stays where it was due', async () => {
+    const log = history();
+    log.append({
+      type: 'ActivityRescheduled',
+      schemaVersion: 1,
+      data: {
+        activityId: 'a1',
+        customerId: c,
+        previousDueAt: '2026-01-10T09:00:00.000Z',
+        dueAt: '2026-01-12T09:00:00.000Z',
+        rescheduledAt: '2026-01-04T00:00:00.000Z',
+      },
+    });
+    log.append({
+      type: 'ActivityCancelled',
+      schemaVersion: 1,
+      data: {
+        activityId: 'a1',
+        customerId: c,
+        reason: 'bought elsewhere',
+        dueAt: '2026-01-12T09:00:00.000Z',
+        cancelledAt: '2026-01-05T00:00:00.000Z',
+      },
+    });
+    await spec.given(log.events).then('activity:a1', {
+      id: 'activity:a1',
+      position: 6,
+      customerId: c,
+      kind: 'activity',
+      type: 'ActivityCancelled',
+      at: '2026-01-12T09:00:00.000Z',
+      planned: false,
+      facts: {
+        activityId: 'a1',
+        activityKind: 'call',
+        status: 'cancelled',
+        ownerId: 'rep-1',
+        dueAt: '2026-01-12T09:00:00.000Z',
+        cancelReason: 'bought elsewhere',
+      },
+      text: { subject: sealed('call back') },
+      customerAt: 'c1|2026-01-12T09:00:00.000Z',
+      customerKindAt: 'c1|activity|2026-01-12T09:00:00.000Z',
+    });
+  });
+
+  it('is unchanged by duplicates and replays', async () => {
+    const log = history();
+    completeCall(log);
+    const once = await spec.given(log.events).documents();
+    expect(
+      await spec
+        .given(log.events)
+        .whenDelivered(log.events)
+        .whenReplayed(2, log.events.slice(2))
+        .documents(),
+    ).toEqual(once);
+  });
+
+  it('ignores events that are not about clients', () => {
+    expect(timelineProjection.keysOf({ type: 'AccessDenied', data: {} } as never)).toEqual([]);
+  });
+});
