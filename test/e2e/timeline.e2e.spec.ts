@@ -105,6 +105,15 @@ describe('GET /customers/:id/timeline: everything past and planned for a client'
       'consent:ConsentGranted',
       'lifecycle:LeadCreated',
     ]);
+    const everything = kindsAndTypes((await timeline('sales')).body.entries);
+    const oneByOne: string[] = [];
+    cursor = null;
+    do {
+      const page = await timeline('sales', `&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      oneByOne.push(...kindsAndTypes(page.body.entries));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(oneByOne).toEqual(everything);
   });
 
   it('masks personal text for analysts and records the view of the client', async () => {

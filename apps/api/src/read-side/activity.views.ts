@@ -1,9 +1,12 @@
+import type { Sealed } from '@rapport/domain';
 import type {
   ActivityDocument,
   Customer360Document,
-  TimelineEntryDocument,
+  TimelineFacts,
+  TimelineKind,
 } from '@rapport/read-models';
 import type { PersonalFields } from './personal-data.presenter';
+import type { TimelineItem } from './timeline.service';
 
 export interface AgendaItemView {
   activityId: string;
@@ -51,43 +54,90 @@ export function agendaPersonalFields(docs: readonly ActivityDocument[]): string[
 
 export interface TimelineEntryView {
   entryId: string;
-  kind: TimelineEntryDocument['kind'];
+  kind: TimelineKind;
   type: string;
   at: string;
+  /** An activity still open: planned, not done yet. */
   planned: boolean;
   /** A planned activity whose due time has passed. */
   overdue: boolean;
-  facts: TimelineEntryDocument['facts'];
+  facts: TimelineFacts;
   /** Personal text (subject, notes, description, resolution): opened, masked, or null once erased. */
   text: Record<string, string | null>;
 }
 
-export function timelineEntryView(
-  entry: TimelineEntryDocument,
+const ACTIVITY_TYPES = {
+  open: 'ActivityScheduled',
+  done: 'ActivityCompleted',
+  cancelled: 'ActivityCancelled',
+} as const;
+
+function shownText(
+  sealedText: Record<string, Sealed | null>,
+  personal: PersonalFields,
+  erased: boolean,
+): Record<string, string | null> {
+  const text: Record<string, string | null> = {};
+  for (const [name, value] of Object.entries(sealedText))
+    if (value !== null) text[name] = erased ? null : personal.show(value);
+  return text;
+}
+
+export function timelineItemView(
+  item: TimelineItem,
   personal: PersonalFields,
   erased: boolean,
   now: string,
 ): TimelineEntryView {
-  const text: Record<string, string | null> = {};
-  for (const [name, value] of Object.entries(entry.text))
-    text[name] = erased ? null : personal.show(value);
+  if (item.source === 'event') {
+    const { entry } = item;
+    return {
+      entryId: entry.id,
+      kind: entry.kind,
+      type: entry.type,
+      at: entry.at,
+      planned: false,
+      overdue: false,
+      facts: { ...entry.facts },
+      text: shownText(entry.text, personal, erased),
+    };
+  }
+  const { activity } = item;
+  const planned = activity.status === 'open';
+  const facts: TimelineFacts = {
+    activityId: activity.activityId,
+    activityKind: activity.kind,
+    status: activity.status,
+    ownerId: activity.ownerId,
+    dueAt: activity.dueAt,
+  };
+  if (activity.durationMinutes !== null) facts.durationMinutes = activity.durationMinutes;
+  if (activity.outcome !== null) facts.outcome = activity.outcome;
+  if (activity.contactId !== null) facts.contactId = activity.contactId;
+  if (activity.cancelReason !== null) facts.cancelReason = activity.cancelReason;
   return {
-    entryId: entry.id,
-    kind: entry.kind,
-    type: entry.type,
-    at: entry.at,
-    planned: entry.planned,
-    overdue: entry.planned && entry.at < now,
-    facts: { ...entry.facts },
-    text,
+    entryId: item.entryId,
+    kind: 'activity',
+    type: ACTIVITY_TYPES[activity.status],
+    at: item.at,
+    planned,
+    overdue: planned && activity.dueAt < now,
+    facts,
+    text: shownText({ subject: activity.subject, notes: activity.notes }, personal, erased),
   };
 }
 
 /** Personal text fields a timeline page holds, e.g. "contact subject". */
-export function timelinePersonalFields(entries: readonly TimelineEntryDocument[]): string[] {
+export function timelinePersonalFields(items: readonly TimelineItem[]): string[] {
   const fields = new Set<string>();
-  for (const entry of entries)
-    for (const name of Object.keys(entry.text)) fields.add(`${entry.kind} ${name}`);
+  for (const item of items) {
+    if (item.source === 'event')
+      for (const name of Object.keys(item.entry.text)) fields.add(`${item.entry.kind} ${name}`);
+    else {
+      if (item.activity.subject !== null) fields.add('activity subject');
+      if (item.activity.notes !== null) fields.add('activity notes');
+    }
+  }
   return [...fields].sort();
 }
 

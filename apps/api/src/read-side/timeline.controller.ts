@@ -3,6 +3,7 @@ import { ApiHeader, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from 
 import { notFound } from '@rapport/domain';
 import type { HttpRequestLike, Principal } from '@rapport/platform';
 import {
+  activitiesProjection,
   customer360Projection,
   READ_STORE,
   timelineProjection,
@@ -15,14 +16,14 @@ import { CustomerId } from '../commands/record-id.pipe';
 import { CLOCK, type Clock } from '../infrastructure/tokens';
 import { Allow } from '../http/access.decorators';
 import { TimelineQuery } from './activity-queries.dto';
-import { timelineEntryView, timelinePersonalFields } from './activity.views';
+import { timelineItemView, timelinePersonalFields } from './activity.views';
 import { PersonalDataPresenter } from './personal-data.presenter';
 import { ProjectionProgress } from './projection-progress';
 import { ReadModelCatalog } from './read-model.catalog';
 import { ReadYourWrites } from './read-your-writes';
 import { TimelineService } from './timeline.service';
 
-const VIEWS = [timelineProjection.name, customer360Projection.name];
+const VIEWS = [timelineProjection.name, activitiesProjection.name, customer360Projection.name];
 
 @ApiTags('queries')
 @ApiHeader({
@@ -76,7 +77,7 @@ export class TimelineController {
     const personal = await this.presenter.forCustomer(principal, customerId);
     const erased = customer.status === 'erased';
     const now = this.clock().toISOString();
-    const fields = erased ? [] : timelinePersonalFields(page.entries);
+    const fields = erased ? [] : timelinePersonalFields(page.items);
     await this.audit.recordView({
       request,
       principal,
@@ -89,7 +90,7 @@ export class TimelineController {
     return {
       customerId,
       status: customer.status,
-      entries: page.entries.map((entry) => timelineEntryView(entry, personal, erased, now)),
+      entries: page.items.map((item) => timelineItemView(item, personal, erased, now)),
       nextCursor: page.nextCursor,
       masked: personal.masked,
       position,

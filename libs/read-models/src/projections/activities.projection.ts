@@ -13,11 +13,15 @@ import type { ActivityDocument } from './activity.document';
 
 export type * from './activity.document';
 
-/** The range fields of an activity: set while it is open, null once closed. */
+/** When an activity stands on the client's timeline: when it was done, else its due time. */
+export const activityTime = (doc: ActivityDocument): string => doc.occurredAt ?? doc.dueAt;
+
+/** The range fields of an activity: the agenda's set while it is open, null once closed. */
 function withRangeFields(doc: ActivityDocument): ActivityDocument {
   const open = doc.status === 'open';
   return {
     ...doc,
+    customerAt: rangeKey(doc.customerId, activityTime(doc)),
     openDueAt: open ? doc.dueAt : null,
     ownerOpenDue: open ? rangeKey(doc.ownerId ?? '', doc.dueAt) : null,
     customerOpenDue: open ? rangeKey(doc.customerId, doc.dueAt) : null,
@@ -43,6 +47,8 @@ function unscheduled(event: EnvelopeOf<ActivityEvent>): ActivityDocument {
     outcome: null,
     occurredAt: null,
     cancelReason: null,
+    contactId: null,
+    customerAt: '',
     scheduledAt: event.recordedAt,
     rescheduled: 0,
     openDueAt: null,
@@ -53,13 +59,14 @@ function unscheduled(event: EnvelopeOf<ActivityEvent>): ActivityDocument {
 
 /**
  * Planned activities, one document per activity: the agenda per owner and per client is an
- * index range over the open ones' due dates (ownerOpenDue, customerOpenDue, openDueAt).
+ * index range over the open ones' due dates (ownerOpenDue, customerOpenDue, openDueAt); the
+ * activity entries of a client's timeline are a range over customerAt.
  */
 export const activitiesProjection: Projection<ActivityDocument> = {
   name: 'activities',
   version: 1,
   collection: 'activities',
-  indexes: ['openDueAt', 'ownerOpenDue', 'customerOpenDue', 'customerId', 'ownerId'],
+  indexes: ['openDueAt', 'ownerOpenDue', 'customerOpenDue', 'customerAt', 'customerId', 'ownerId'],
   aggregations: [activityOwnersAggregation],
 
   keysOf(event: EventEnvelope): readonly string[] {
@@ -88,6 +95,8 @@ export const activitiesProjection: Projection<ActivityDocument> = {
           outcome: null,
           occurredAt: null,
           cancelReason: null,
+          contactId: null,
+          customerAt: '',
           scheduledAt: data.scheduledAt,
           rescheduled: 0,
           openDueAt: null,
@@ -113,6 +122,7 @@ export const activitiesProjection: Projection<ActivityDocument> = {
           outcome: event.data.outcome,
           notes: event.data.notes ?? doc.notes,
           occurredAt: event.data.occurredAt,
+          contactId: event.data.contactId ?? null,
         });
       }
       case 'ActivityCancelled':

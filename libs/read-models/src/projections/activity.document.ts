@@ -21,9 +21,16 @@ export interface ActivityDocument {
   /** When it was done (business time), for a completed activity. */
   occurredAt: string | null;
   cancelReason: string | null;
+  /** The contact a completed call, e-mail, meeting or visit recorded. */
+  contactId: string | null;
   scheduledAt: string;
   /** How many times it was moved. */
   rescheduled: number;
+  /**
+   * rangeKey(customerId, time) where time is when it was done, else when it is (was) due: the
+   * activity's place on the client's timeline (indexed, kept once closed).
+   */
+  customerAt: string;
   /** Range fields (indexed), null once closed, so that a closed activity is on no agenda. */
   openDueAt: string | null;
   /** rangeKey(ownerId or '', dueAt) while open: one owner's agenda in due order. */

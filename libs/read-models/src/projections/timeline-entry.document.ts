@@ -15,20 +15,18 @@ export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 export type TimelineFacts = Record<string, string | number | boolean | null>;
 
 /**
- * One entry of a client's timeline: an event that happened (a contact, a deal won, a consent)
- * or an activity, planned or done, kept as one entry that follows its changes.
+ * One entry of a client's timeline: an event that happened (a contact, a deal won, a
+ * consent). Activities (kind `activity`) come from the activities projection instead.
  */
 export interface TimelineEntryDocument {
   id: string;
   position: number;
   customerId: string;
   kind: TimelineKind;
-  /** The event the entry shows (for an activity: its latest change). */
+  /** The event the entry shows. */
   type: string;
-  /** When it happened; for an activity still open or cancelled, when it is (was) due. */
+  /** When it happened (business time). */
   at: string;
-  /** An open activity: planned, not done yet. */
-  planned: boolean;
   facts: TimelineFacts;
   /** Personal free text (subject, notes, description, resolution), sealed. */
   text: Record<string, Sealed>;

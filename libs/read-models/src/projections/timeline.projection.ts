@@ -35,7 +35,6 @@ function entry(
   at: string,
   entryFacts: TimelineFacts,
   text: Record<string, Sealed> = {},
-  planned = false,
 ): TimelineEntryDocument {
   return {
     id: key,
@@ -44,7 +43,6 @@ function entry(
     kind,
     type,
     at,
-    planned,
     facts: entryFacts,
     text,
     customerAt: rangeKey(customerId, at),
@@ -52,93 +50,28 @@ function entry(
   };
 }
 
-/** An activity's entry after one of its events: it stays one entry, placed by its time. */
-function activityEntry(
-  current: TimelineEntryDocument | undefined,
-  key: string,
-  event: CrmEnvelope,
-): TimelineEntryDocument {
-  const before = current?.facts ?? {};
-  const text = current?.text ?? {};
-  const customerId = (event.data as { customerId: string }).customerId;
-  const update = (
-    changes: TimelineFacts,
-    at: string,
-    planned: boolean,
-    newText: Record<string, Sealed> = text,
-  ) =>
-    entry(key, customerId, 'activity', event.type, at, { ...before, ...changes }, newText, planned);
-  const dueAt = (before.dueAt as string | undefined) ?? event.recordedAt;
-  switch (event.type) {
-    case 'ActivityScheduled': {
-      const { data } = event;
-      return entry(
-        key,
-        customerId,
-        'activity',
-        event.type,
-        data.dueAt,
-        facts({
-          activityId: data.activityId,
-          activityKind: data.kind,
-          status: 'open',
-          ownerId: data.ownerId ?? null,
-          dueAt: data.dueAt,
-          durationMinutes: data.durationMinutes,
-        }),
-        texts({ subject: data.subject, notes: data.notes }),
-        true,
-      );
-    }
-    case 'ActivityRescheduled':
-      return current?.planned === false
-        ? update({ dueAt: event.data.dueAt }, current.at, false)
-        : update({ dueAt: event.data.dueAt }, event.data.dueAt, true);
-    case 'ActivityReassigned':
-      return update(
-        { ownerId: event.data.ownerId },
-        current?.at ?? dueAt,
-        current?.planned ?? true,
-      );
-    case 'ActivityCompleted':
-      return update(
-        facts({
-          activityKind: event.data.kind,
-          status: 'done',
-          outcome: event.data.outcome,
-          contactId: event.data.contactId,
-        }),
-        event.data.occurredAt,
-        false,
-        { ...text, ...texts({ notes: event.data.notes }) },
-      );
-    case 'ActivityCancelled':
-      return update({ status: 'cancelled', cancelReason: event.data.reason }, dueAt, false);
-    default:
-      throw new Error(`${event.type} is not an activity event`);
-  }
-}
-
 /**
- * Everything that happened or is planned for a client, one document per entry, indexed by
- * client and time (and by client, kind and time), so a page of a timeline is one index range.
- * A contact logged by completing an activity is shown by the activity's entry, not twice.
+ * What happened to a client, one write-once document per event, indexed by client and time
+ * (and by client, kind and time), so a page of a timeline is an index range. Activities,
+ * planned and done, are the timeline's other source: the activities projection, one document
+ * per activity placed by customerAt. A contact logged by completing an activity is shown by
+ * the activity, not twice.
  */
 export const timelineProjection: Projection<TimelineEntryDocument> = {
   name: 'timeline',
   version: 1,
   collection: 'timeline',
   indexes: ['customerAt', 'customerKindAt'],
+  // One event, one entry, never changed: the engine neither looks entries up nor caches them.
+  writeOnce: true,
 
   keysOf(event: EventEnvelope): readonly string[] {
-    if (!isCrmEvent(event)) return [];
-    if (CRM_EVENT_CATALOGUE[event.type].aggregate === 'activity')
-      return [`activity:${(event.data as { activityId: string }).activityId}`];
+    if (!isCrmEvent(event) || CRM_EVENT_CATALOGUE[event.type].aggregate === 'activity') return [];
     if (event.type === 'ContactLogged' && event.data.activityId !== undefined) return [];
     return [`event:${event.id}`];
   },
 
-  apply(current, envelope, key) {
+  apply(_current, envelope, key) {
     const event = envelope as CrmEnvelope;
     const at = (customerId: string) => ({ key, customerId, type: event.type });
     const make = (
@@ -154,7 +87,7 @@ export const timelineProjection: Projection<TimelineEntryDocument> = {
       case 'ActivityReassigned':
       case 'ActivityCompleted':
       case 'ActivityCancelled':
-        return activityEntry(current, key, event);
+        throw new Error(`${event.type} is kept by the activities projection`);
       case 'ContactLogged': {
         const { data } = event;
         return make(
