@@ -72,9 +72,11 @@ describe('the rapport CLI', () => {
     const result = await cli(api, '--json', 'status');
     expect(result.code).toBe(0);
     expect(result.json.projections.map((p: { name: string }) => p.name).sort()).toEqual([
+      'activities',
       'audit-trail',
       'customer-360',
       'sales-pipeline',
+      'timeline',
     ]);
   });
 
@@ -160,7 +162,9 @@ describe('the rapport CLI', () => {
     );
     expect(figures.map((p: { projection: string }) => p.projection)).toEqual([
       'customer-360/retention-cohorts',
+      'customer-360/first-contact-days',
       'sales-pipeline/pipeline-owners',
+      'activities/activity-owners',
     ]);
     const store = await readLive(api);
     const state = (await store.projectionStates()).find(

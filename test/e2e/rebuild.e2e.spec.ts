@@ -42,7 +42,9 @@ describe('side-by-side rebuild', () => {
         seal: fakeSeal,
       }),
     );
-  });
+    // 2,500 clients' history appended while the embedded projector keeps five projections
+    // current beside it: longer than the default 30 s on a busy two-core machine.
+  }, 60_000);
   afterEach(() => api.close());
 
   const admin = () => api.client.as('admin');

@@ -405,11 +405,15 @@ describe('kill -9 under load, restart on the same data dir', () => {
     });
     // Each projection, and the figures maintained beside it (the same sums per key).
     expect(verify.projections.map((p) => p.projection).sort()).toEqual([
+      'activities',
+      'activities/activity-owners',
       'audit-trail',
       'customer-360',
+      'customer-360/first-contact-days',
       'customer-360/retention-cohorts',
       'sales-pipeline',
       'sales-pipeline/pipeline-owners',
+      'timeline',
     ]);
     for (const projection of verify.projections) {
       expect({

@@ -8,6 +8,8 @@ export * from './engine/parked-documents';
 export * from './engine/aggregate-reader';
 export * from './aggregations/pipeline-owners.aggregation';
 export * from './aggregations/retention-cohorts.aggregation';
+export * from './aggregations/activity-owners.aggregation';
+export * from './aggregations/first-contact-days.aggregation';
 export * from './engine/projection-runner';
 export * from './analytics/time';
 export * from './analytics/pipeline.analytics';

@@ -25,6 +25,14 @@ export interface ReadStore {
   /** Every document of a collection in id order, in pages (for analytics and verification). */
   scan<T extends StoredDocument>(collection: string, pageSize?: number): AsyncIterable<T[]>;
   count(collection: string): Promise<number>;
+  /**
+   * Documents whose indexed field `orderBy` lies in [from, to), ordered by that field then id
+   * (ascending, or descending), from after a cursor: one index range, whatever the size of
+   * the collection. Documents without the field (null or missing) are in no range.
+   */
+  findRange<T extends StoredDocument>(collection: string, query: RangeQuery): Promise<T[]>;
+  /** How many documents findRange would return without cursor and limit (an index count). */
+  countRange(collection: string, query: RangeBounds): Promise<number>;
 
   commit(batch: CommitBatch): Promise<void>;
   /** Creates the collection (and its indexes) if missing. */
@@ -53,6 +61,46 @@ export interface FindQuery {
   /** Exclusive lower bound on id: the pagination cursor. */
   afterId?: string;
   limit: number;
+}
+
+/**
+ * An ordered range over one indexed field. Keep one type (string or number) per field: stores
+ * order values of different types differently. A compound order (owner, then due date) is one
+ * field whose string value joins the parts (see rangeKey).
+ */
+export interface RangeBounds {
+  /** The indexed field the range is on. */
+  orderBy: string;
+  /** Inclusive lower bound. */
+  from?: string | number;
+  /** Exclusive upper bound. */
+  to?: string | number;
+  /** Equality on other indexed fields, applied within the range. */
+  where?: Record<string, string | number | boolean | null>;
+}
+
+export interface RangeQuery extends RangeBounds {
+  /** 'asc' (default): smallest first; 'desc': largest first. Ties in id order (the same way). */
+  direction?: 'asc' | 'desc';
+  /** The pagination cursor: only documents strictly after this one in the order asked. */
+  after?: RangeCursor;
+  limit: number;
+}
+
+/** A position in a range: the last document of the previous page's field value and id. */
+export interface RangeCursor {
+  value: string | number;
+  id: string;
+}
+
+/**
+ * A string whose order is the order of its parts, for a compound range field: each part but
+ * the last is URI-encoded (so it holds no "|"), then joined with "|". All documents of
+ * `prefix` parts lie in [rangeKey(...prefix, ''), rangeKey(...prefix, '~')) when the last part
+ * is an ISO time or plain id (characters below "~").
+ */
+export function rangeKey(...parts: string[]): string {
+  return parts.map((part, i) => (i < parts.length - 1 ? encodeURIComponent(part) : part)).join('|');
 }
 
 /** Documents are only ever upserted: an erased client stays, marked erased. */

@@ -1,5 +1,6 @@
 import { fromMinor } from '@rapport/domain';
 import type { ChurnRisk, Customer360Document, CustomerRfm } from '@rapport/read-models';
+import type { CustomerActivitiesView } from './activity.views';
 import type { PersonalFields } from './personal-data.presenter';
 
 export type Money = Record<string, number>;
@@ -60,6 +61,11 @@ export interface Customer360View {
     averageSatisfaction: number | null;
   };
   consents: Record<string, boolean>;
+  /** The next planned activity not yet due (null: none); in views read at a given time. */
+  nextActivity?: CustomerActivitiesView['nextActivity'];
+  /** Open activities past their due time. */
+  overdueActivities?: number;
+  activities?: CustomerActivitiesView['activities'];
   churnRisk: ChurnRisk;
   segment: string;
   rfm: string | null;
@@ -82,7 +88,13 @@ export function personalFieldsIn(doc: Customer360Document): string[] {
 export function customer360View(
   doc: Customer360Document,
   personal: PersonalFields,
-  derived: { churnRisk: ChurnRisk; rfm: CustomerRfm | undefined; position: number },
+  derived: {
+    churnRisk: ChurnRisk;
+    rfm: CustomerRfm | undefined;
+    /** Planned activities as of now (left out of views rebuilt for another time). */
+    activities?: CustomerActivitiesView;
+    position: number;
+  },
 ): Customer360View {
   return {
     customerId: doc.customerId,
@@ -133,6 +145,7 @@ export function customer360View(
       averageSatisfaction: doc.complaints.averageSatisfaction,
     },
     consents: { ...doc.consents },
+    ...(derived.activities && { ...derived.activities }),
     churnRisk: derived.churnRisk,
     segment: derived.rfm?.segment ?? 'prospects',
     rfm: derived.rfm?.rfm ?? null,

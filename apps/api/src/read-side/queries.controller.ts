@@ -12,6 +12,7 @@ import {
 import { AuditRecorder } from '../audit/audit-recorder';
 import { CustomerId } from '../commands/record-id.pipe';
 import { Allow } from '../http/access.decorators';
+import { customerActivitiesView } from './activity.views';
 import { AnalyticsService } from './analytics.service';
 import { customer360View, customerSummaryView } from './customer.views';
 import { PersonalDataPresenter } from './personal-data.presenter';
@@ -24,6 +25,7 @@ import {
 import { ProjectionProgress } from './projection-progress';
 import { ReadModelCatalog } from './read-model.catalog';
 import { ReadYourWrites } from './read-your-writes';
+import { CLOCK, type Clock } from '../infrastructure/tokens';
 
 const CUSTOMER_VIEWS = [customer360Projection.name];
 const PIPELINE_VIEWS = [salesPipelineProjection.name];
@@ -49,6 +51,7 @@ export class QueriesController {
     private readonly audit: AuditRecorder,
     private readonly readYourWrites: ReadYourWrites,
     private readonly progress: ProjectionProgress,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get('customers/:id')
@@ -73,6 +76,7 @@ export class QueriesController {
     const view = customer360View(doc, personal, {
       churnRisk: this.analytics.churnRiskOf(doc),
       rfm: segments.customers.get(customerId),
+      activities: customerActivitiesView(doc, this.clock()),
       position: Math.max(position, doc.position),
     });
     await this.audit.recordDocumentView({

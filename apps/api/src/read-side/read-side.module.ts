@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ActivitiesController } from './activities.controller';
+import { ActivityAnalyticsService } from './activity-analytics.service';
+import { AgendaService } from './agenda.service';
 import { AnalyticsService } from './analytics.service';
 import { EmbeddedProjector } from './embedded-projector';
 import { InProcessProjector } from './in-process-projector';
@@ -10,16 +13,21 @@ import { ProjectionProgress } from './projection-progress';
 import { QueriesController } from './queries.controller';
 import { ReadModelCatalog } from './read-model.catalog';
 import { ReadYourWrites } from './read-your-writes';
+import { TimelineController } from './timeline.controller';
+import { TimelineService } from './timeline.service';
 import { AuditRecordingModule } from '../audit/audit-recording.module';
 
 /** Queries, analytics and projection operations; the embedded projector runs here too. */
 @Module({
   imports: [AuditRecordingModule],
-  controllers: [QueriesController, OperationsController],
+  controllers: [QueriesController, ActivitiesController, TimelineController, OperationsController],
   providers: [
     ProjectionProgress,
     ReadModelCatalog,
     AnalyticsService,
+    AgendaService,
+    TimelineService,
+    ActivityAnalyticsService,
     PersonalDataPresenter,
     ReadYourWrites,
     EmbeddedProjector,

@@ -18,6 +18,8 @@ export const PERMISSIONS = {
   'deal:write': ['sales', 'service'],
   'complaint:write': ['support', 'service'],
   'activity:write': ['sales', 'support', 'service'],
+  /** Sales read their own agenda and activity figures; analytics:read sees every owner's. */
+  'activity:read': ['sales', 'analyst'],
   'analytics:read': ['analyst'],
   /** Sales read the pipeline of their own deals; analytics:read sees every owner's. */
   'pipeline:read': ['sales', 'analyst'],

@@ -115,3 +115,13 @@ describe('configuration of the log format', () => {
     expect(problemsOf({ LOG_FORMAT: 'xml' })).toEqual(['LOG_FORMAT must be auto, json or pretty']);
   });
 });
+
+describe('the time zone of agendas', () => {
+  it('is UTC unless CRM_TIME_ZONE names an IANA zone, and a name that is none is refused', () => {
+    expect(loadConfig({}).timeZone).toBe('UTC');
+    expect(loadConfig({ CRM_TIME_ZONE: 'Europe/Berlin' }).timeZone).toBe('Europe/Berlin');
+    expect(problemsOf({ CRM_TIME_ZONE: 'Mars/Olympus' })).toEqual([
+      'CRM_TIME_ZONE "Mars/Olympus" is not an IANA time zone such as Europe/Berlin',
+    ]);
+  });
+});

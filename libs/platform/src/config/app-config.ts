@@ -55,6 +55,8 @@ export interface AppConfig {
   /** How often the API verifies new events of the chain (CRM_AUDIT_VERIFY_INTERVAL_MS). */
   auditVerifyIntervalMs: number;
   defaultCurrency: string;
+  /** IANA time zone in which an agenda's "today" is a day (CRM_TIME_ZONE, default UTC). */
+  timeZone: string;
   bodyLimitBytes: number;
   logLevel: string;
   /** LOG_FORMAT: auto (pretty at a terminal, JSON otherwise), json or pretty. */
@@ -136,6 +138,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push(`CRM_DEFAULT_CURRENCY "${defaultCurrency}" is not an ISO 4217 code`);
   }
 
+  const timeZone = optional('CRM_TIME_ZONE') ?? 'UTC';
+  if (!isTimeZone(timeZone)) {
+    problems.push(`CRM_TIME_ZONE "${timeZone}" is not an IANA time zone such as Europe/Berlin`);
+  }
+
   const synchronous = (optional('CRM_SQLITE_SYNCHRONOUS') ?? 'FULL').toUpperCase();
   if (synchronous !== 'FULL' && synchronous !== 'NORMAL') {
     problems.push('CRM_SQLITE_SYNCHRONOUS must be FULL or NORMAL');
@@ -178,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auditSealEveryMinutes: integer('CRM_AUDIT_SEAL_EVERY_MINUTES', 60, 0, 525_600),
     auditVerifyIntervalMs: integer('CRM_AUDIT_VERIFY_INTERVAL_MS', 10_000, 10, 86_400_000),
     defaultCurrency,
+    timeZone,
     bodyLimitBytes: integer('CRM_BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     logLevel: optional('LOG_LEVEL') ?? 'info',
     logFormat: (optional('LOG_FORMAT') ?? 'auto') as LogFormat,
@@ -279,4 +287,14 @@ function parseStageProbabilities(
     }
   }
   return result;
+}
+
+/** Whether the runtime knows this IANA time zone name (e.g. Europe/Berlin, UTC). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return name.length > 0 && name.length <= 64;
+  } catch {
+    return false;
+  }
 }

@@ -2,6 +2,8 @@ import type {
   CommitBatch,
   FindQuery,
   ProjectionState,
+  RangeBounds,
+  RangeQuery,
   ReadStore,
   StoredDocument,
 } from '../read-store.port';
@@ -45,6 +47,25 @@ export class InMemoryReadStore implements ReadStore {
       )
       .slice(0, query.limit)
       .map((doc) => clone(doc) as T);
+  }
+
+  async findRange<T extends StoredDocument>(collection: string, query: RangeQuery): Promise<T[]> {
+    const sign = query.direction === 'desc' ? -1 : 1;
+    const field = (doc: StoredDocument) => fieldOf(doc, query.orderBy) as string | number;
+    const { after } = query;
+    return this.inRange(collection, query)
+      .sort((a, b) => sign * (compareValues(field(a), field(b)) || compareValues(a.id, b.id)))
+      .filter(
+        (doc) =>
+          !after ||
+          sign * (compareValues(field(doc), after.value) || compareValues(doc.id, after.id)) > 0,
+      )
+      .slice(0, Math.max(0, query.limit))
+      .map((doc) => clone(doc) as T);
+  }
+
+  async countRange(collection: string, query: RangeBounds): Promise<number> {
+    return this.inRange(collection, query).length;
   }
 
   async *scan<T extends StoredDocument>(collection: string, pageSize = 1000): AsyncIterable<T[]> {
@@ -120,9 +141,30 @@ export class InMemoryReadStore implements ReadStore {
     return documents;
   }
 
+  private inRange(collection: string, query: RangeBounds): StoredDocument[] {
+    return [...(this.collections.get(collection)?.values() ?? [])].filter((doc) => {
+      const value = fieldOf(doc, query.orderBy);
+      if (typeof value !== 'string' && typeof value !== 'number') return false;
+      if (query.from !== undefined && compareValues(value, query.from) < 0) return false;
+      if (query.to !== undefined && compareValues(value, query.to) >= 0) return false;
+      return Object.entries(query.where ?? {}).every(
+        ([name, expected]) => (fieldOf(doc, name) ?? null) === expected,
+      );
+    });
+  }
+
   private sorted(collection: string): StoredDocument[] {
     return [...(this.collections.get(collection)?.values() ?? [])].sort((a, b) =>
       a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
     );
   }
+}
+
+const fieldOf = (doc: StoredDocument, field: string): unknown =>
+  (doc as unknown as Record<string, unknown>)[field];
+
+/** Numbers before strings, as SQLite and MongoDB order them; strings by code unit. */
+function compareValues(a: string | number, b: string | number): number {
+  if (typeof a !== typeof b) return typeof a === 'number' ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -14,6 +14,8 @@ import type {
   DocumentWrite,
   FindQuery,
   ProjectionState,
+  RangeBounds,
+  RangeQuery,
   ReadStore,
   StoredDocument,
 } from '../read-store.port';
@@ -182,6 +184,38 @@ export class MongoReadStore implements ReadStore {
       })
       .toArray();
     return rows as unknown as T[];
+  }
+
+  async findRange<T extends StoredDocument>(collection: string, query: RangeQuery): Promise<T[]> {
+    if (query.limit <= 0) return [];
+    const range = await this.rangeFilter(collection, query);
+    if (!range) return [];
+    const desc = query.direction === 'desc';
+    if (query.after) {
+      const beyond = desc ? '$lt' : '$gt';
+      range.$and.push({
+        $or: [
+          { [query.orderBy]: { [beyond]: query.after.value } },
+          { [query.orderBy]: query.after.value, _id: { [beyond]: query.after.id } },
+        ],
+      });
+    }
+    const order = desc ? -1 : 1;
+    const rows = await this.documents(collection)
+      .find(range as Filter<DocumentRecord>, {
+        projection: { _id: 0 },
+        sort: { [query.orderBy]: order, _id: order },
+        limit: query.limit,
+        batchSize: Math.min(query.limit, MAX_BATCH_SIZE),
+      })
+      .toArray();
+    return rows as unknown as T[];
+  }
+
+  async countRange(collection: string, query: RangeBounds): Promise<number> {
+    const range = await this.rangeFilter(collection, query);
+    if (!range) return 0;
+    return this.documents(collection).countDocuments(range as Filter<DocumentRecord>);
   }
 
   async *scan<T extends StoredDocument>(collection: string, pageSize = 1000): AsyncIterable<T[]> {
@@ -427,6 +461,25 @@ export class MongoReadStore implements ReadStore {
       this.known.set(record._id, record.indexes);
     const missing = unknown.find((c) => !this.known.has(c));
     if (missing !== undefined) throw new Error(`collection ${missing} does not exist`);
+  }
+
+  /** The filter of a range, or undefined if the collection does not exist (yet). */
+  private async rangeFilter(
+    collection: string,
+    query: RangeBounds,
+  ): Promise<{ $and: Record<string, unknown>[] } | undefined> {
+    const fields = await this.indexesOf(collection);
+    if (!fields) return undefined;
+    for (const name of [query.orderBy, ...Object.keys(query.where ?? {})]) {
+      if (!fields.includes(name) && !(await this.indexesOf(collection, true))?.includes(name)) {
+        throw new Error(`${collection} has no index on ${name}`);
+      }
+    }
+    const bounds: Record<string, unknown> = { $ne: null };
+    if (query.from !== undefined) bounds.$gte = query.from;
+    if (query.to !== undefined) bounds.$lt = query.to;
+    const where = Object.entries(query.where ?? {}).map(([name, value]) => ({ [name]: value }));
+    return { $and: [{ [query.orderBy]: bounds }, ...where] };
   }
 
   /** The collection's indexed fields, or undefined if it does not exist (yet). */

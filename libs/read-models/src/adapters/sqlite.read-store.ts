@@ -4,6 +4,8 @@ import type {
   DocumentWrite,
   FindQuery,
   ProjectionState,
+  RangeBounds,
+  RangeQuery,
   ReadStore,
   StoredDocument,
 } from '../read-store.port';
@@ -158,6 +160,35 @@ export class SqliteReadStore implements ReadStore {
     return rows.map((row) => JSON.parse(row.body) as T);
   }
 
+  async findRange<T extends StoredDocument>(collection: string, query: RangeQuery): Promise<T[]> {
+    const range = this.rangeConditions(collection, query);
+    if (!range) return [];
+    const { conditions, parameters } = range;
+    const field = column(query.orderBy);
+    const desc = query.direction === 'desc';
+    if (query.after) {
+      conditions.push(
+        `(${field} ${desc ? '<' : '>'} ? OR (${field} = ? AND id ${desc ? '<' : '>'} ?))`,
+      );
+      parameters.push(query.after.value, query.after.value, query.after.id);
+    }
+    const order = desc ? 'DESC' : 'ASC';
+    const rows = this.statement(
+      `SELECT body FROM ${table(collection)} WHERE ${conditions.join(' AND ')} ORDER BY ${field} ${order}, id ${order} LIMIT ?`,
+    ).all(...parameters, Math.max(0, query.limit)) as { body: string }[];
+    return rows.map((row) => JSON.parse(row.body) as T);
+  }
+
+  async countRange(collection: string, query: RangeBounds): Promise<number> {
+    const range = this.rangeConditions(collection, query);
+    if (!range) return 0;
+    return (
+      this.statement(
+        `SELECT COUNT(*) AS n FROM ${table(collection)} WHERE ${range.conditions.join(' AND ')}`,
+      ).get(...range.parameters) as { n: number }
+    ).n;
+  }
+
   async *scan<T extends StoredDocument>(collection: string, pageSize = 1000): AsyncIterable<T[]> {
     if (!this.fieldsOf(collection)) return;
     let after = '';
@@ -300,6 +331,36 @@ export class SqliteReadStore implements ReadStore {
         values[3 + i] = columnValue((document as unknown as Record<string, unknown>)[fields[i]!]);
       statement.run(values);
     };
+  }
+
+  /** The WHERE conditions of a range, or undefined if the collection does not exist (yet). */
+  private rangeConditions(
+    collection: string,
+    query: RangeBounds,
+  ): { conditions: string[]; parameters: unknown[] } | undefined {
+    const fields = this.fieldsOf(collection);
+    if (!fields) return undefined;
+    for (const name of [query.orderBy, ...Object.keys(query.where ?? {})])
+      if (!fields.includes(name)) throw new Error(`${collection} has no index on ${name}`);
+    const field = column(query.orderBy);
+    const conditions = [`${field} IS NOT NULL`];
+    const parameters: unknown[] = [];
+    if (query.from !== undefined) {
+      conditions.push(`${field} >= ?`);
+      parameters.push(query.from);
+    }
+    if (query.to !== undefined) {
+      conditions.push(`${field} < ?`);
+      parameters.push(query.to);
+    }
+    for (const [name, value] of Object.entries(query.where ?? {})) {
+      if (value === null) conditions.push(`${column(name)} IS NULL`);
+      else {
+        conditions.push(`${column(name)} = ?`);
+        parameters.push(columnValue(value));
+      }
+    }
+    return { conditions, parameters };
   }
 
   /** The collection's indexed fields, or undefined if it does not exist (yet). */

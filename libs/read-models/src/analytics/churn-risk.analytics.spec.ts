@@ -26,6 +26,28 @@ describe('churn-risk analytics', () => {
     });
   });
 
+  it('adds points for follow-ups left undone past their due time, not for later ones', async () => {
+    const [doc] = await new World()
+      .lead('planned', '2026-06-01T00:00:00.000Z')
+      .contact('planned', '2026-06-20T00:00:00.000Z')
+      .schedule('planned', 'a1', '2026-06-10T09:00:00.000Z')
+      .schedule('planned', 'a2', '2026-06-25T09:00:00.000Z')
+      .schedule('planned', 'a3', '2026-06-05T09:00:00.000Z')
+      .schedule('planned', 'a4', '2026-06-01T09:00:00.000Z')
+      .schedule('planned', 'a5', '2026-07-02T09:00:00.000Z')
+      .completeActivity('planned', 'a4', '2026-06-01T09:00:00.000Z', '2026-06-01T10:00:00.000Z')
+      .customers();
+    expect(churnRisk(doc!, now)).toEqual({
+      // three open and past due, 10 points each, capped at 20
+      score: 20,
+      reasons: ['3 overdue follow-ups (oldest due 2026-06-05)'],
+    });
+    expect(churnRisk(doc!, new Date('2026-06-08T00:00:00.000Z'))).toEqual({
+      score: 10,
+      reasons: ['1 overdue follow-up (oldest due 2026-06-05)'],
+    });
+  });
+
   it("measures silence against the client's own cadence once it has enough contacts", async () => {
     const [doc] = await new World()
       .lead('weekly', '2026-05-01T00:00:00.000Z')

@@ -11,6 +11,9 @@ export interface ChurnRiskOptions {
   noWinMonths: number;
   /** Deals lost within this many days count against the client. */
   recentLossDays: number;
+  /** Points per planned activity (a follow-up) left undone past its due time, and their cap. */
+  overdueActivityPoints: number;
+  overdueActivityMaxPoints: number;
 }
 
 export const DEFAULT_CHURN_RISK_OPTIONS: ChurnRiskOptions = {
@@ -18,6 +21,8 @@ export const DEFAULT_CHURN_RISK_OPTIONS: ChurnRiskOptions = {
   minContactsForOwnCadence: 3,
   noWinMonths: 12,
   recentLossDays: 180,
+  overdueActivityPoints: 10,
+  overdueActivityMaxPoints: 20,
 };
 
 export interface ChurnRisk {
@@ -92,6 +97,17 @@ export function churnRisk(
     });
   }
 
+  const overdue = overdueActivityDueDates(doc, now);
+  if (overdue.length > 0) {
+    parts.push({
+      points: Math.min(
+        options.overdueActivityMaxPoints,
+        overdue.length * options.overdueActivityPoints,
+      ),
+      reason: `${plural(overdue.length, 'overdue follow-up')} (oldest due ${day(overdue[0]!)})`,
+    });
+  }
+
   const lossCutoff = now.getTime() - options.recentLossDays * DAY_MS;
   const recentLosses = doc.deals.recentLosses.filter(
     (at) => new Date(at).getTime() >= lossCutoff,
@@ -121,6 +137,15 @@ export function churnRisk(
     ),
     reasons: parts.map((p) => p.reason),
   };
+}
+
+/** Due times of the client's open activities that are past, oldest first. */
+export function overdueActivityDueDates(doc: Customer360Document, now: Date): string[] {
+  const nowIso = now.toISOString();
+  return Object.values(doc.activities?.open ?? {})
+    .map((activity) => activity.dueAt)
+    .filter((dueAt) => dueAt < nowIso)
+    .sort();
 }
 
 export interface RankedChurnRisk extends ChurnRisk {

@@ -1,4 +1,4 @@
-import type { ContactChannel, ContactDirection, Sealed } from '@rapport/domain';
+import type { ActivityKind, ContactChannel, ContactDirection, Sealed } from '@rapport/domain';
 
 export type CustomerStatus = 'lead' | 'customer' | 'churned' | 'erased';
 
@@ -16,6 +16,21 @@ export interface CurrencyWins {
   count: number;
   amountMinor: number;
   lastWonAt: string;
+}
+
+/** An activity still to do, as the 360 view needs it (its text is on the agenda). */
+export interface OpenActivity {
+  kind: ActivityKind;
+  dueAt: string;
+  ownerId: string | null;
+}
+
+/** The client's planned activities: what is open (by id) and how many were closed. */
+export interface CustomerActivities {
+  open: Record<string, OpenActivity>;
+  scheduled: number;
+  done: number;
+  cancelled: number;
 }
 
 /** Everything the CRM knows about one client, kept current by every event about them. */
@@ -74,4 +89,9 @@ export interface Customer360Document {
     openSeverities: Record<string, string>;
   };
   consents: Record<string, boolean>;
+  /**
+   * Planned activities (since version 3; absent from documents of an older generation until
+   * its rebuild is swapped in). Overdue or next depends on now: computed when read.
+   */
+  activities?: CustomerActivities;
 }

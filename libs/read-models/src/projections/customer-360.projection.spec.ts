@@ -398,4 +398,97 @@ describe('customer-360 projection', () => {
   it('ignores events that are not about clients', async () => {
     expect(customer360Projection.keysOf({ type: 'AccessDenied', data: {} } as never)).toEqual([]);
   });
+
+  it('keeps the open activities with their due dates and counts the closed ones', async () => {
+    const log = lifecycle();
+    const schedule = (activityId: string, dueAt: string) =>
+      log.append({
+        type: 'ActivityScheduled',
+        schemaVersion: 1,
+        data: {
+          activityId,
+          customerId,
+          kind: 'meeting',
+          subject: sealed('review'),
+          dueAt,
+          ownerId: 'rep-1',
+          scheduledAt: '2026-03-01T00:00:00.000Z',
+        },
+      });
+    schedule('a1', '2026-04-01T09:00:00.000Z');
+    schedule('a2', '2026-04-02T09:00:00.000Z');
+    schedule('a3', '2026-04-03T09:00:00.000Z');
+    log.append({
+      type: 'ActivityRescheduled',
+      schemaVersion: 1,
+      data: {
+        activityId: 'a2',
+        customerId,
+        previousDueAt: '2026-04-02T09:00:00.000Z',
+        dueAt: '2026-05-02T09:00:00.000Z',
+        rescheduledAt: '2026-03-02T00:00:00.000Z',
+      },
+    });
+    log.append({
+      type: 'ActivityReassigned',
+      schemaVersion: 1,
+      data: {
+        activityId: 'a2',
+        customerId,
+        ownerId: 'rep-9',
+        reassignedAt: '2026-03-02T00:00:00.000Z',
+      },
+    });
+    log.append({
+      type: 'ActivityCompleted',
+      schemaVersion: 1,
+      data: {
+        activityId: 'a1',
+        customerId,
+        kind: 'meeting',
+        outcome: 'done',
+        dueAt: '2026-04-01T09:00:00.000Z',
+        occurredAt: '2026-03-03T00:00:00.000Z',
+        completedAt: '2026-03-03T00:00:00.000Z',
+      },
+    });
+    log.append({
+      type: 'ActivityCancelled',
+      schemaVersion: 1,
+      data: {
+        activityId: 'a3',
+        customerId,
+        reason: 'not needed',
+        dueAt: '2026-04-03T09:00:00.000Z',
+        cancelledAt: '2026-03-03T00:00:00.000Z',
+      },
+    });
+    const [doc] = await spec.given(log.events).documents<Customer360Document>();
+    expect(doc!.activities).toEqual({
+      open: { a2: { kind: 'meeting', dueAt: '2026-05-02T09:00:00.000Z', ownerId: 'rep-9' } },
+      scheduled: 3,
+      done: 1,
+      cancelled: 1,
+    });
+  });
+
+  it('adds activities to a document built before they were kept (an older generation)', () => {
+    const { activities: _absent, ...older } = emptyCustomer360(customerId);
+    const doc = customer360Projection.apply(
+      older,
+      new EventLogBuilder().append({
+        type: 'ActivityCancelled',
+        schemaVersion: 1,
+        data: {
+          activityId: 'a1',
+          customerId,
+          reason: 'x',
+          dueAt: '2026-04-03T09:00:00.000Z',
+          cancelledAt: '2026-03-03T00:00:00.000Z',
+        },
+      }),
+      customerId,
+    );
+    expect(doc.activities).toEqual({ open: {}, scheduled: 0, done: 0, cancelled: 1 });
+  });
 });

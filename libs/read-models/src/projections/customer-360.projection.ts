@@ -5,9 +5,14 @@ import {
   type CrmEnvelope,
   type EventEnvelope,
 } from '@rapport/domain';
+import { firstContactDaysAggregation } from '../aggregations/first-contact-days.aggregation';
 import { retentionCohortsAggregation } from '../aggregations/retention-cohorts.aggregation';
 import type { Projection } from '../projection';
-import type { Customer360Document, RecentContact } from './customer-360.document';
+import type {
+  Customer360Document,
+  CustomerActivities,
+  RecentContact,
+} from './customer-360.document';
 
 export type * from './customer-360.document';
 
@@ -62,7 +67,36 @@ export function emptyCustomer360(customerId: string): Customer360Document {
       openSeverities: {},
     },
     consents: {},
+    activities: emptyActivities(),
   };
+}
+
+const emptyActivities = (): CustomerActivities => ({
+  open: {},
+  scheduled: 0,
+  done: 0,
+  cancelled: 0,
+});
+
+/** The activities with one closed: removed from the open ones, counted as done or cancelled. */
+function closeActivity(
+  activities: CustomerActivities,
+  activityId: string,
+  as: 'done' | 'cancelled',
+): CustomerActivities {
+  const { [activityId]: _closed, ...open } = activities.open;
+  return { ...activities, open, [as]: activities[as] + 1 };
+}
+
+/** The activities with one open activity changed (nothing if it is not open). */
+function changeOpenActivity(
+  activities: CustomerActivities,
+  activityId: string,
+  change: { dueAt?: string; ownerId?: string },
+): CustomerActivities {
+  const open = activities.open[activityId];
+  if (!open) return activities;
+  return { ...activities, open: { ...activities.open, [activityId]: { ...open, ...change } } };
 }
 
 /** A copy of `map` with `amount` added to `key` (entries that reach 0 are dropped). */
@@ -115,10 +149,12 @@ export const customer360Projection: Projection<Customer360Document> = {
   name: 'customer-360',
   // 2: an erasure no longer ends the customer period (figures keep the facts); retention
   // cohorts are maintained beside the documents.
-  version: 2,
+  // 3: planned activities (open ones with their due dates, counts of closed ones); days from
+  // a lead's creation to its first contact are tallied per owner.
+  version: 3,
   collection: 'customer_360',
   indexes: ['status', 'ownerId'],
-  aggregations: [retentionCohortsAggregation],
+  aggregations: [retentionCohortsAggregation, firstContactDaysAggregation],
 
   keysOf(event: EventEnvelope): readonly string[] {
     if (!isCrmEvent(event)) return [];
@@ -333,12 +369,65 @@ export const customer360Projection: Projection<Customer360Document> = {
           },
         };
       }
-      case 'ActivityScheduled':
+      case 'ActivityScheduled': {
+        const { data } = event;
+        const activities = doc.activities ?? emptyActivities();
+        return {
+          ...doc,
+          activities: {
+            ...activities,
+            scheduled: activities.scheduled + 1,
+            open: {
+              ...activities.open,
+              [data.activityId]: {
+                kind: data.kind,
+                dueAt: data.dueAt,
+                ownerId: data.ownerId ?? null,
+              },
+            },
+          },
+        };
+      }
       case 'ActivityRescheduled':
+        return {
+          ...doc,
+          activities: changeOpenActivity(
+            doc.activities ?? emptyActivities(),
+            event.data.activityId,
+            {
+              dueAt: event.data.dueAt,
+            },
+          ),
+        };
       case 'ActivityReassigned':
+        return {
+          ...doc,
+          activities: changeOpenActivity(
+            doc.activities ?? emptyActivities(),
+            event.data.activityId,
+            {
+              ownerId: event.data.ownerId,
+            },
+          ),
+        };
       case 'ActivityCompleted':
+        return {
+          ...doc,
+          activities: closeActivity(
+            doc.activities ?? emptyActivities(),
+            event.data.activityId,
+            'done',
+          ),
+        };
       case 'ActivityCancelled':
-        return doc;
+        return {
+          ...doc,
+          activities: closeActivity(
+            doc.activities ?? emptyActivities(),
+            event.data.activityId,
+            'cancelled',
+          ),
+        };
       default:
         return assertNever(event, 'event type in customer-360');
     }

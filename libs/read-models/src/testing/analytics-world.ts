@@ -194,6 +194,41 @@ export class World {
     return this;
   }
 
+  /** Plans an activity (a follow-up call) for the client, due at `dueAt`. */
+  schedule(customerId: string, activityId: string, dueAt: string, ownerId?: string): this {
+    this.add({
+      type: 'ActivityScheduled',
+      schemaVersion: 1,
+      data: {
+        activityId,
+        customerId,
+        kind: 'call',
+        subject: sealed('follow up'),
+        dueAt,
+        scheduledAt: '2026-01-01T00:00:00.000Z',
+        ...(ownerId && { ownerId }),
+      },
+    });
+    return this;
+  }
+
+  completeActivity(customerId: string, activityId: string, dueAt: string, at: string): this {
+    this.add({
+      type: 'ActivityCompleted',
+      schemaVersion: 1,
+      data: {
+        activityId,
+        customerId,
+        kind: 'call',
+        outcome: 'reached',
+        dueAt,
+        occurredAt: at,
+        completedAt: at,
+      },
+    });
+    return this;
+  }
+
   erase(customerId: string, erasedAt: string): this {
     this.add({
       type: 'CustomerErased',

@@ -6,7 +6,18 @@ import fc from 'fast-check';
 export interface HistoryStep {
   client: number;
   kind:
-    'contact' | 'open' | 'advance' | 'win' | 'lose' | 'churn' | 'reactivate' | 'erase' | 'assign';
+    | 'contact'
+    | 'open'
+    | 'advance'
+    | 'win'
+    | 'lose'
+    | 'churn'
+    | 'reactivate'
+    | 'erase'
+    | 'assign'
+    | 'plan'
+    | 'complete'
+    | 'cancel';
   amount: number;
   currency: 'EUR' | 'USD' | 'JPY';
   owner: number;
@@ -31,6 +42,10 @@ export const historyStepArbitrary: fc.Arbitrary<HistoryStep> = fc.record({
     'reactivate',
     'erase',
     'assign',
+    'plan',
+    'plan',
+    'complete',
+    'cancel',
   ),
   amount: fc.integer({ min: 1, max: 50_000 }),
   currency: fc.constantFrom('EUR', 'USD', 'JPY'),
@@ -50,6 +65,8 @@ interface ClientState {
     currency: string;
   }[];
   churnedFrom?: 'lead' | 'customer';
+  /** Planned activities not done or cancelled yet. */
+  openActivities: { activityId: string; kind: 'call' | 'task'; dueAt: string }[];
 }
 
 /**
@@ -62,6 +79,7 @@ export function historyOf(steps: readonly HistoryStep[]): { events: EventEnvelop
   const clients = new Map<number, ClientState>();
   let time = Date.UTC(2025, 0, 1);
   let deals = 0;
+  let activities = 0;
   const add = (event: CrmEvent, at: string) => log.append(event, at);
   for (const step of steps) {
     time += step.days * 24 * 60 * 60 * 1000;
@@ -69,7 +87,13 @@ export function historyOf(steps: readonly HistoryStep[]): { events: EventEnvelop
     let client = clients.get(step.client);
     const ownerId = OWNERS[step.owner];
     if (!client) {
-      client = { id: `c${step.client}`, status: 'lead', converted: false, openDeals: [] };
+      client = {
+        id: `c${step.client}`,
+        status: 'lead',
+        converted: false,
+        openDeals: [],
+        openActivities: [],
+      };
       clients.set(step.client, client);
       add(
         {
@@ -102,6 +126,10 @@ export function historyOf(steps: readonly HistoryStep[]): { events: EventEnvelop
       );
     };
     const deal = client.openDeals[step.amount % Math.max(1, client.openDeals.length)];
+    const activity = client.openActivities[step.amount % Math.max(1, client.openActivities.length)];
+    const closeActivity = () => {
+      client.openActivities = client.openActivities.filter((a) => a !== activity);
+    };
     switch (step.kind) {
       case 'contact':
         add(
@@ -239,6 +267,93 @@ export function historyOf(steps: readonly HistoryStep[]): { events: EventEnvelop
             type: 'CustomerErased',
             schemaVersion: 1,
             data: { customerId, reason: 'request', erasedAt: at },
+          },
+          at,
+        );
+        break;
+      case 'plan': {
+        // Due from 10 days ago to 30 days ahead: some overdue, some planned.
+        const dueAt = new Date(
+          time + ((step.amount % 41) - 10) * 24 * 60 * 60 * 1000,
+        ).toISOString();
+        const planned = {
+          activityId: `a${++activities}`,
+          kind: step.owner === 2 ? ('task' as const) : ('call' as const),
+          dueAt,
+        };
+        client.openActivities.push(planned);
+        add(
+          {
+            type: 'ActivityScheduled',
+            schemaVersion: 1,
+            data: {
+              activityId: planned.activityId,
+              customerId,
+              kind: planned.kind,
+              subject: sealed('plan'),
+              dueAt,
+              scheduledAt: at,
+              ...(ownerId && { ownerId }),
+            },
+          },
+          at,
+        );
+        break;
+      }
+      case 'complete':
+        if (!activity) break;
+        closeActivity();
+        add(
+          {
+            type: 'ActivityCompleted',
+            schemaVersion: 1,
+            data: {
+              activityId: activity.activityId,
+              customerId,
+              kind: activity.kind,
+              outcome: 'reached',
+              dueAt: activity.dueAt,
+              occurredAt: at,
+              completedAt: at,
+              ...(activity.kind === 'call' && { contactId: `k${log.events.length}` }),
+            },
+          },
+          at,
+        );
+        if (activity.kind === 'call')
+          add(
+            {
+              type: 'ContactLogged',
+              schemaVersion: 3,
+              data: {
+                customerId,
+                contactId: `k${log.events.length - 1}`,
+                channel: 'call',
+                direction: 'outbound',
+                subject: sealed('plan'),
+                outcome: 'reached',
+                activityId: activity.activityId,
+                occurredAt: at,
+                loggedAt: at,
+              },
+            },
+            at,
+          );
+        break;
+      case 'cancel':
+        if (!activity) break;
+        closeActivity();
+        add(
+          {
+            type: 'ActivityCancelled',
+            schemaVersion: 1,
+            data: {
+              activityId: activity.activityId,
+              customerId,
+              reason: 'random',
+              dueAt: activity.dueAt,
+              cancelledAt: at,
+            },
           },
           at,
         );

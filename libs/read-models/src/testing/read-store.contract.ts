@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { ProjectionState, ReadStore, StoredDocument } from '../read-store.port';
+import {
+  rangeKey,
+  type ProjectionState,
+  type ReadStore,
+  type StoredDocument,
+} from '../read-store.port';
 
 export interface ReadStoreUnderTest {
   store: ReadStore;
@@ -180,6 +185,100 @@ export function describeReadStoreContract(
         'd2',
         'd5',
       ]);
+    });
+
+    describe('ordered ranges', () => {
+      interface Task extends StoredDocument {
+        ownerDue: string | null;
+        ownerId: string;
+        rank: number;
+      }
+      const tasks = `tasks_${randomUUID().slice(0, 8)}`;
+      const task = (id: string, ownerId: string, due: string | null, rank = 0): Task => ({
+        id,
+        position: 1,
+        ownerId,
+        rank,
+        ownerDue: due === null ? null : rangeKey(ownerId, due),
+      });
+      const ids = (docs: StoredDocument[]) => docs.map((d) => d.id);
+      const range = (ownerId: string, from = '', to = '~') => ({
+        orderBy: 'ownerDue',
+        from: rangeKey(ownerId, from),
+        to: rangeKey(ownerId, to),
+      });
+
+      beforeEach(async () => {
+        await store.ensureCollection(tasks, ['ownerDue', 'ownerId', 'rank']);
+        await store.commit({
+          writes: [
+            task('t1', 'rep|1', '2026-03-02T09:00:00.000Z'),
+            task('t2', 'rep|1', '2026-03-01T09:00:00.000Z', 1),
+            task('t3', 'rep|1', '2026-03-02T09:00:00.000Z', 1),
+            task('t4', 'rep', '2026-03-01T08:00:00.000Z'),
+            task('t5', 'rep|1', null),
+            task('t6', 'rep|10', '2026-02-01T00:00:00.000Z'),
+            task('t7', 'rep|1', '2026-03-05T00:00:00.000Z'),
+          ].map((document) => ({ collection: tasks, document })),
+          checkpoints: [],
+        });
+      });
+
+      it('reads one prefix of a compound field in order, ties by id, nulls in no range', async () => {
+        expect(ids(await store.findRange(tasks, { ...range('rep|1'), limit: 10 }))).toEqual([
+          't2',
+          't1',
+          't3',
+          't7',
+        ]);
+        expect(
+          ids(await store.findRange(tasks, { ...range('rep|1'), direction: 'desc', limit: 10 })),
+        ).toEqual(['t7', 't3', 't1', 't2']);
+        // Over the whole field: by the encoded owner ("rep%7C10|" < "rep%7C1|" < "rep|"), then time.
+        expect(ids(await store.findRange(tasks, { orderBy: 'ownerDue', limit: 10 }))).toEqual([
+          't6',
+          't2',
+          't1',
+          't3',
+          't7',
+          't4',
+        ]);
+      });
+
+      it('bounds a range: from inclusive, to exclusive, with equality on other fields', async () => {
+        const march2 = range('rep|1', '2026-03-02T09:00:00.000Z', '2026-03-05T00:00:00.000Z');
+        expect(ids(await store.findRange(tasks, { ...march2, limit: 10 }))).toEqual(['t1', 't3']);
+        expect(await store.countRange(tasks, march2)).toBe(2);
+        expect(
+          ids(await store.findRange(tasks, { ...march2, where: { rank: 1 }, limit: 10 })),
+        ).toEqual(['t3']);
+        expect(await store.countRange(tasks, { ...range('rep|1'), where: { rank: 1 } })).toBe(2);
+        expect(await store.countRange(tasks, range('nobody'))).toBe(0);
+        expect(await store.countRange(`never_${randomUUID().slice(0, 8)}`, range('x'))).toBe(0);
+      });
+
+      it('pages from a cursor in either direction, without skipping ties', async () => {
+        for (const direction of ['asc', 'desc'] as const) {
+          const seen: string[] = [];
+          let after: { value: string | number; id: string } | undefined;
+          for (;;) {
+            const page = await store.findRange<Task>(tasks, {
+              ...range('rep|1'),
+              direction,
+              ...(after && { after }),
+              limit: 1,
+            });
+            if (page.length === 0) break;
+            seen.push(page[0]!.id);
+            after = { value: page[0]!.ownerDue!, id: page[0]!.id };
+          }
+          const all = ids(
+            await store.findRange(tasks, { ...range('rep|1'), direction, limit: 10 }),
+          );
+          expect(seen).toEqual(all);
+        }
+        expect(await store.findRange(tasks, { ...range('rep|1'), limit: 0 })).toEqual([]);
+      });
     });
 
     it('scans a whole collection in pages', async () => {
