@@ -15,7 +15,7 @@ async function rapport(
   connections: number,
 ): Promise<LoadResult & { rss: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-http-'));
-  const server = await startServer(join(__dirname, 'support', 'api-server.ts'), [dir]);
+  const server = await startServer(join(__dirname, 'support', 'api-server.ts'), [dir, ...(process.argv.includes('--built') ? ['--built'] : [])]);
   try {
     const customers: string[] = [];
     for (let i = 0; i < 100; i++) {

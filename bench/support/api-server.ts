@@ -1,8 +1,9 @@
 // A Rapport API in its own process for HTTP benchmarks (the load generator must not share its
-// CPU). Prints its URL on stdout. Args: <dataDir> [--no-record-views]
+// CPU). Prints its URL on stdout. Args: <dataDir> [--no-record-views] [--built]
+// --built runs the compiled API (dist/, after `npm run build`) instead of the sources.
 import { appendFileSync } from 'node:fs';
 import { createLogger, loadConfig } from '@rapport/platform';
-import { createApiApp } from '../../apps/api/src/api.factory';
+import type * as ApiFactory from '../../apps/api/src/api.factory';
 
 export const BENCH_TOKENS = {
   sales: 'bench-token-sales-000001',
@@ -25,6 +26,10 @@ async function main(): Promise<void> {
     CRM_MASTER_KEY: BENCH_MASTER_KEY,
     LOG_LEVEL: 'warn',
   });
+  const entry = process.argv.includes('--built')
+    ? '../../dist/apps/api/src/api.factory'
+    : '../../apps/api/src/api.factory';
+  const { createApiApp } = (await import(entry)) as typeof ApiFactory;
   const app = await createApiApp(config, {
     logger: createLogger('warn'),
     recordViews: !process.argv.includes('--no-record-views'),

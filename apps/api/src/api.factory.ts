@@ -79,6 +79,8 @@ export async function createApiApp(
     if (closing) void reply.header('Connection', 'close');
   });
   fastify.addHook('onResponse', async (request, reply) => {
+    // Built for every request otherwise, also when info lines are not written (benchmarks, LOG_LEVEL=warn).
+    if (!logger.isLevelEnabled('info')) return;
     logger.info(
       {
         method: request.method,
