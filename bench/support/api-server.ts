@@ -1,9 +1,25 @@
 // A Rapport API in its own process for HTTP benchmarks (the load generator must not share its
-// CPU). Prints its URL on stdout. Args: <dataDir> [--no-record-views] [--built]
+// CPU). Prints its URL on stdout. Args: <dataDir> [--no-record-views] [--built] [--without <g>]...
 // --built runs the compiled API (dist/, after `npm run build`) instead of the sources.
+// --without auth|validation|sealing turns that guarantee off to measure its cost: possible
+// only here, where the app is constructed in code (createApiApp's guaranteesOff option); no
+// configuration or environment variable of a deployment can ask for it.
 import { appendFileSync } from 'node:fs';
 import { createLogger, loadConfig } from '@rapport/platform';
 import type * as ApiFactory from '../../apps/api/src/api.factory';
+import type { BenchmarkedGuarantee } from '../../apps/api/src/infrastructure/tokens';
+
+const GUARANTEES: readonly BenchmarkedGuarantee[] = ['auth', 'validation', 'sealing'];
+
+function guaranteesOff(args: readonly string[]): BenchmarkedGuarantee[] {
+  return args.flatMap((arg, i) => {
+    if (arg !== '--without') return [];
+    const name = args[i + 1] as BenchmarkedGuarantee;
+    if (!GUARANTEES.includes(name))
+      throw new Error(`--without takes one of ${GUARANTEES.join(', ')}`);
+    return [name];
+  });
+}
 
 export const BENCH_TOKENS = {
   sales: 'bench-token-sales-000001',
@@ -33,6 +49,7 @@ async function main(): Promise<void> {
   const app = await createApiApp(config, {
     logger: createLogger('warn'),
     recordViews: !process.argv.includes('--no-record-views'),
+    guaranteesOff: guaranteesOff(process.argv),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   // BENCH_MEMORY_TRACE=<file>: the main thread's memory every 30 s (what RSS is made of).

@@ -15,6 +15,25 @@ import { PERMISSION_KEY, PUBLIC_KEY } from './access.decorators';
 import { RateLimiter } from './rate-limiter';
 
 /**
+ * The HTTP benchmark's stand-in for the AuthGuard when it measures what authentication costs:
+ * every request acts as one administrator. Wired only when createApiApp is given
+ * guaranteesOff: ['auth'], which no configuration can ask for (see GUARANTEES_OFF).
+ */
+@Injectable()
+export class BenchmarkPrincipalGuard implements CanActivate {
+  private readonly principal: Principal = {
+    actor: { id: 'benchmark', roles: ['admin'], kind: 'service' },
+    via: 'api-key',
+  };
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<HttpRequestLike>();
+    request.rapport = { ...request.rapport, principal: this.principal };
+    return true;
+  }
+}
+
+/**
  * Authenticates every request and checks the route's permission. Fails closed: a route
  * that declares neither a permission nor @Public() is admin-only.
  */
