@@ -6,7 +6,10 @@
 // what each costs. The machine may be shared: every configuration runs once per round, the
 // rounds interleave them, and each ratio is taken within a round (medians are reported).
 // Usage: npm run bench -- http [--seconds 10] [--connections 64] [--rounds 2] [--built]
-//        [--no-peer]   (--built measures the compiled API: run `npm run build` first)
+//        [--no-peer] [--compare-dist <dir>]
+// --built measures the compiled API (run `npm run build` first); --compare-dist adds the same
+// contact command against another build of the API (e.g. the main branch's dist/), in the
+// same rounds, for a before/after ratio.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -14,7 +17,7 @@ import { join } from 'node:path';
 import type autocannon from 'autocannon';
 import { BENCH_TOKENS } from './support/api-server';
 import { load, startServer, type LoadResult, type Server } from './support/http-load';
-import { argument, report, type Row } from './support/report';
+import { argument, report, textArgument, type Row } from './support/report';
 
 type Guarantee = 'auth' | 'validation' | 'sealing' | 'idempotency';
 
@@ -30,6 +33,7 @@ interface Measured extends LoadResult {
 }
 
 const built = process.argv.includes('--built');
+const compareDist = textArgument('compare-dist');
 
 async function withServer<T>(
   script: string,
@@ -154,11 +158,15 @@ const apiArgs = (off: readonly Guarantee[]) => [
   ...off.filter((g) => g !== 'idempotency').flatMap((g) => ['--without', g]),
 ];
 
-function rapportContacts(name: string, off: readonly Guarantee[] = []): Configuration {
+function rapportContacts(
+  name: string,
+  off: readonly Guarantee[] = [],
+  args = apiArgs(off),
+): Configuration {
   return {
     name,
     run: (seconds, connections) =>
-      withServer('api-server.ts', apiArgs(off), async (server) => {
+      withServer('api-server.ts', args, async (server) => {
         const customers = await createCustomers(server.url, connections * 2);
         return load({
           url: server.url,
@@ -233,6 +241,15 @@ async function main(): Promise<void> {
   const configurations = [
     ...CONFIGURATIONS,
     ...(process.argv.includes('--no-peer') ? [] : [EMMETT]),
+    ...(compareDist
+      ? [
+          rapportContacts(
+            `Rapport before, log a contact (${compareDist})`,
+            [],
+            ['--dist', compareDist],
+          ),
+        ]
+      : []),
   ];
   const results = new Map<string, Measured[]>(configurations.map((c) => [c.name, []]));
   const loadBefore = loadavg()[0]!;
@@ -270,6 +287,7 @@ async function main(): Promise<void> {
     `--connections ${connections}`,
     `--rounds ${rounds}`,
     ...(built ? ['--built'] : []),
+    ...(compareDist ? [`--compare-dist ${compareDist}`] : []),
   ].join(' ');
   report('http (commands over HTTP, embedded profile)', `npm run bench -- http ${flags}`, rows, [
     `autocannon, ${connections} connections, ${seconds} s per configuration and round, ${rounds} interleaved rounds; ratios are medians of the ratios within each round; ${built ? 'compiled API (dist/)' : 'API run from its sources through @swc-node/register'}`,
