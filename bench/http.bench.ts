@@ -11,7 +11,7 @@
 // contact command against another build of the API (e.g. the main branch's dist/), in the
 // same rounds, for a before/after ratio.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
@@ -24,12 +24,40 @@ type Guarantee = 'auth' | 'validation' | 'sealing' | 'idempotency';
 interface Configuration {
   name: string;
   /** Starts the server, prepares its data, loads it for `seconds`; always stops it. */
-  run(seconds: number, connections: number): Promise<LoadResult>;
+  run(seconds: number, connections: number): Promise<CpuLoadResult>;
 }
 
-interface Measured extends LoadResult {
+interface Measured extends CpuLoadResult {
   /** The 1-minute load average of the machine when the run ended. */
   load: number;
+}
+
+interface CpuLoadResult extends LoadResult {
+  /**
+   * CPU time the server process (all its threads: HTTP, projector worker) spent per answered
+   * request during the load. On a shared machine throughput moves with the other work;
+   * the CPU a request costs moves much less, so the cost ratios are read from this.
+   */
+  cpuMs: number;
+}
+
+/** User + system CPU seconds of a process so far (Linux /proc; NaN elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** autocannon against a server, with the CPU time the server spent per request. */
+async function loadWithCpu(server: Server, options: autocannon.Options): Promise<CpuLoadResult> {
+  const before = cpuSeconds(server.process.pid);
+  const result = await load(options);
+  const spent = cpuSeconds(server.process.pid) - before;
+  return { ...result, cpuMs: (spent * 1000) / Math.max(1, result.total - result.non2xx) };
 }
 
 const built = process.argv.includes('--built');
@@ -168,7 +196,7 @@ function rapportContacts(
     run: (seconds, connections) =>
       withServer('api-server.ts', args, async (server) => {
         const customers = await createCustomers(server.url, connections * 2);
-        return load({
+        return loadWithCpu(server, {
           url: server.url,
           duration: seconds,
           connections,
@@ -183,7 +211,7 @@ const CONFIGURATIONS: Configuration[] = [
     name: 'hello-world NestJS, same Fastify adapter',
     run: (seconds, connections) =>
       withServer('hello-server.ts', [], (server) =>
-        load({
+        loadWithCpu(server, {
           url: `${server.url}/hello`,
           method: 'POST',
           duration: seconds,
@@ -198,7 +226,7 @@ const CONFIGURATIONS: Configuration[] = [
     run: (seconds, connections) =>
       withServer('api-server.ts', apiArgs([]), async (server) => {
         const customers = await createCustomers(server.url, 100);
-        return load({
+        return loadWithCpu(server, {
           url: server.url,
           duration: seconds,
           connections,
@@ -218,7 +246,7 @@ const EMMETT: Configuration = {
   run: (seconds, connections) =>
     withServer('emmett-server.ts', [], async (server) => {
       const customers = await createCustomers(server.url, connections * 2);
-      return load({
+      return loadWithCpu(server, {
         url: server.url,
         duration: seconds,
         connections,
@@ -270,6 +298,7 @@ async function main(): Promise<void> {
     const runs = results.get(configuration.name)!;
     const perRound = (reference: Measured[]) =>
       median(runs.map((run, i) => run.requestsPerSecond / reference[i]!.requestsPerSecond));
+    const cpu = median(runs.map((run) => run.cpuMs));
     return {
       server: configuration.name,
       'requests/s (each round)': runs
@@ -279,6 +308,9 @@ async function main(): Promise<void> {
       'p99 ms': median(runs.map((run) => run.p99)),
       '/ hello world': round2(perRound(hello)),
       '/ contact, every guarantee': round2(perRound(full)),
+      'CPU ms/request': round2(cpu),
+      'CPU: hello / this': round2(median(hello.map((run) => run.cpuMs)) / cpu),
+      'CPU: this / contact': round2(cpu / median(full.map((run) => run.cpuMs))),
       'non-2xx / errors': `${runs.reduce((sum, run) => sum + run.non2xx, 0)} / ${runs.reduce((sum, run) => sum + run.errors, 0)}`,
     };
   });
@@ -290,6 +322,7 @@ async function main(): Promise<void> {
     ...(compareDist ? [`--compare-dist ${compareDist}`] : []),
   ].join(' ');
   report('http (commands over HTTP, embedded profile)', `npm run bench -- http ${flags}`, rows, [
+    'CPU ms/request: user + system CPU time of the server process (all its threads) during the load, per answered request; "CPU: hello / this" is the share of hello world\'s efficiency reached (requests per CPU-second relative to hello world), "CPU: this / contact" the CPU a request costs relative to the contact with every guarantee (the cost of a guarantee X is 1 − (without X / every guarantee))',
     `autocannon, ${connections} connections, ${seconds} s per configuration and round, ${rounds} interleaved rounds; ratios are medians of the ratios within each round; ${built ? 'compiled API (dist/)' : 'API run from its sources through @swc-node/register'}`,
     `load average (1 min) before the run: ${loadBefore.toFixed(1)}; at the end of each run: ${[
       ...results.values(),
