@@ -6,7 +6,7 @@
 // what each costs. The machine may be shared: every configuration runs once per round, the
 // rounds interleave them, and each ratio is taken within a round (medians are reported).
 // Usage: npm run bench -- http [--seconds 10] [--connections 64] [--rounds 2] [--built]
-//        [--no-peer] [--compare-dist <dir>]
+//        [--no-peer] [--compare-dist <dir>] [--only <part of a configuration's name>]
 // --built measures the compiled API (run `npm run build` first); --compare-dist adds the same
 // contact command against another build of the API (e.g. the main branch's dist/), in the
 // same rounds, for a before/after ratio.
@@ -266,6 +266,8 @@ async function main(): Promise<void> {
   const seconds = argument('seconds', 10);
   const connections = argument('connections', 64);
   const rounds = argument('rounds', 2);
+  // --only <text>: the configurations whose name contains it (e.g. to profile one of them).
+  const only = textArgument('only');
   const configurations = [
     ...CONFIGURATIONS,
     ...(process.argv.includes('--no-peer') ? [] : [EMMETT]),
@@ -278,7 +280,7 @@ async function main(): Promise<void> {
           ),
         ]
       : []),
-  ];
+  ].filter((configuration) => only === undefined || configuration.name.includes(only));
   const results = new Map<string, Measured[]>(configurations.map((c) => [c.name, []]));
   const loadBefore = loadavg()[0]!;
   for (let round = 0; round < rounds; round++) {
@@ -292,8 +294,8 @@ async function main(): Promise<void> {
       );
     }
   }
-  const hello = results.get(CONFIGURATIONS[0]!.name)!;
-  const full = results.get(CONFIGURATIONS[2]!.name)!;
+  const hello = results.get(CONFIGURATIONS[0]!.name) ?? [];
+  const full = results.get(CONFIGURATIONS[2]!.name) ?? [];
   const rows: Row[] = configurations.map((configuration) => {
     const runs = results.get(configuration.name)!;
     const perRound = (reference: Measured[]) =>
