@@ -319,20 +319,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StreamRead> {
-    const from = options.fromRevision ?? 0;
-    if (options.maxCount === undefined) {
-      // Read to the end from the revision before `from`, in one statement: revisions are
-      // contiguous, so its last row is the stream's revision, and a cached aggregate's
-      // usual read (nothing new) costs one indexed lookup instead of two.
-      const rows = this.stmt.stream.all(streamId, Math.max(0, from - 1), -1);
-      const skip = from > 0 ? 1 : 0;
-      if (rows.length > 0 && rows[0]!.stream_revision === from - skip) {
-        return { events: rows.slice(skip).map(toEnvelope), revision: rows.at(-1)!.stream_revision };
-      }
-      if (from === 0) return { events: [], revision: -1 };
-      // Shorter than `from` expects (e.g. a restored store): its revision is asked below.
-    }
-    const rows = this.stmt.stream.all(streamId, from, options.maxCount ?? -1);
+    const rows = this.stmt.stream.all(streamId, options.fromRevision ?? 0, options.maxCount ?? -1);
     return { events: rows.map(toEnvelope), revision: this.currentRevision(streamId) };
   }
 
