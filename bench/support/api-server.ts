@@ -1,8 +1,28 @@
 // A Rapport API in its own process for HTTP benchmarks (the load generator must not share its
-// CPU). Prints its URL on stdout. Args: <dataDir> [--no-record-views]
+// CPU). Prints its URL on stdout. Args: <dataDir> [--no-record-views] [--built] [--without <g>]...
+// --built runs the compiled API (dist/, after `npm run build`) instead of the sources;
+// --dist <dir> another build of it (e.g. of the main branch, to compare in the same run).
+// --without auth|validation|sealing turns that guarantee off to measure its cost: possible
+// only here, where the app is constructed in code (createApiApp's guaranteesOff option); no
+// configuration or environment variable of a deployment can ask for it.
 import { appendFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createLogger, loadConfig } from '@rapport/platform';
-import { createApiApp } from '../../apps/api/src/api.factory';
+import type * as ApiFactory from '../../apps/api/src/api.factory';
+import type { BenchmarkedGuarantee } from '../../apps/api/src/infrastructure/tokens';
+import { textArgument } from './report';
+
+const GUARANTEES: readonly BenchmarkedGuarantee[] = ['auth', 'validation', 'sealing'];
+
+function guaranteesOff(args: readonly string[]): BenchmarkedGuarantee[] {
+  return args.flatMap((arg, i) => {
+    if (arg !== '--without') return [];
+    const name = args[i + 1] as BenchmarkedGuarantee;
+    if (!GUARANTEES.includes(name))
+      throw new Error(`--without takes one of ${GUARANTEES.join(', ')}`);
+    return [name];
+  });
+}
 
 export const BENCH_TOKENS = {
   sales: 'bench-token-sales-000001',
@@ -25,9 +45,17 @@ async function main(): Promise<void> {
     CRM_MASTER_KEY: BENCH_MASTER_KEY,
     LOG_LEVEL: 'warn',
   });
+  const dist = textArgument('dist');
+  const entry = dist
+    ? join(resolve(dist), 'apps', 'api', 'src', 'api.factory')
+    : process.argv.includes('--built')
+      ? '../../dist/apps/api/src/api.factory'
+      : '../../apps/api/src/api.factory';
+  const { createApiApp } = (await import(entry)) as typeof ApiFactory;
   const app = await createApiApp(config, {
     logger: createLogger('warn'),
     recordViews: !process.argv.includes('--no-record-views'),
+    guaranteesOff: guaranteesOff(process.argv),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   // BENCH_MEMORY_TRACE=<file>: the main thread's memory every 30 s (what RSS is made of).

@@ -22,6 +22,12 @@ export const EMMETT_SQLITE_PEERS: Record<string, BenchPeer> = {
   sqlite3: { version: '5.1.7', installScript: true },
 };
 
+/** The same, behind Express: the HTTP benchmark's peer (log a contact over HTTP). */
+export const EMMETT_EXPRESS_PEERS: Record<string, BenchPeer> = {
+  ...EMMETT_SQLITE_PEERS,
+  express: { version: '4.22.3' },
+};
+
 export const DEFAULT_PEERS_DIR = resolve(__dirname, '..', '..', '.cache', 'bench-peers');
 
 interface PeersManifest {

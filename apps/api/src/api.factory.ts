@@ -12,13 +12,15 @@ import {
 import { ApiModule } from './api.module';
 import { createValidationPipe } from './http/validation';
 import { prepareDataDir } from './infrastructure/data-dir';
-import type { Clock } from './infrastructure/tokens';
+import type { BenchmarkedGuarantee, Clock } from './infrastructure/tokens';
 
 export interface ApiAppOptions {
   clock?: Clock;
   logger?: Logger;
   /** Benchmarks only: measure reads without recording them (never configurable). */
   recordViews?: boolean;
+  /** Benchmarks only: guarantees turned off to measure each one's cost (never configurable). */
+  guaranteesOff?: readonly BenchmarkedGuarantee[];
 }
 
 const CORRELATION_ID = /^[\w.:@/-]{1,128}$/;
@@ -53,6 +55,7 @@ export async function createApiApp(
       logger,
       clock,
       ...(options.recordViews !== undefined && { recordViews: options.recordViews }),
+      ...(options.guaranteesOff !== undefined && { guaranteesOff: options.guaranteesOff }),
     }),
     adapter,
     { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
@@ -79,6 +82,8 @@ export async function createApiApp(
     if (closing) void reply.header('Connection', 'close');
   });
   fastify.addHook('onResponse', async (request, reply) => {
+    // Built for every request otherwise, also when info lines are not written (benchmarks, LOG_LEVEL=warn).
+    if (!logger.isLevelEnabled('info')) return;
     logger.info(
       {
         method: request.method,

@@ -4,7 +4,7 @@ import { CommandsModule } from './commands/commands.module';
 import { HealthController } from './health/health.controller';
 import { AuditModule } from './audit/audit.module';
 import { AuditRecordingModule } from './audit/audit-recording.module';
-import { AuthGuard } from './http/auth.guard';
+import { AuthGuard, BenchmarkPrincipalGuard } from './http/auth.guard';
 import { RateLimiter } from './http/rate-limiter';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { PlainJsonBodyGuard } from './http/validation';
@@ -31,7 +31,11 @@ export class ApiModule {
       controllers: [HealthController],
       providers: [
         RateLimiter,
-        { provide: APP_GUARD, useClass: AuthGuard },
+        {
+          provide: APP_GUARD,
+          // Only the HTTP benchmark turns authentication off (see GUARANTEES_OFF).
+          useClass: options.guaranteesOff?.includes('auth') ? BenchmarkPrincipalGuard : AuthGuard,
+        },
         // After the AuthGuard: who may not call learns that first (and it is audited).
         { provide: APP_GUARD, useClass: PlainJsonBodyGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

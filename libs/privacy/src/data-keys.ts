@@ -10,6 +10,8 @@ const KEY_BYTES = 32;
  */
 export class DataKeys {
   private readonly cache = new Map<string, { key: Buffer; until: number }>();
+  /** Keys zeroed by an erasure: a caller that obtained one before must not use it. */
+  private readonly shredded = new WeakSet<Buffer>();
   private readonly masterKeys: MasterKeyRing;
 
   constructor(
@@ -66,9 +68,21 @@ export class DataKeys {
 
   /** Crypto-shredding: without the key, every sealed value of the client is noise. */
   async destroy(customerId: string): Promise<boolean> {
-    this.cache.get(customerId)?.key.fill(0);
+    const cached = this.cache.get(customerId);
+    if (cached) {
+      cached.key.fill(0);
+      this.shredded.add(cached.key);
+    }
     this.cache.delete(customerId);
     return this.store.delete(customerId);
+  }
+
+  /**
+   * Whether an erasure zeroed this key after it was handed out (between a lookup and its use,
+   * another request may erase the client): sealing with it would seal with zeros.
+   */
+  isShredded(key: Buffer): boolean {
+    return this.shredded.has(key);
   }
 
   private wrap(customerId: string, key: Buffer): string {

@@ -41,7 +41,8 @@ export class PersonalDataCipher {
     texts: readonly string[],
   ): Promise<Sealed[] | undefined> {
     const key = await this.keys.find(customerId);
-    return key && texts.map((text) => this.sealWith(key, customerId, text));
+    if (!key || this.keys.isShredded(key)) return undefined;
+    return texts.map((text) => this.sealWith(key, customerId, text));
   }
 
   /** Seals texts with the client's key, creating it if the client has none yet. */
@@ -53,7 +54,7 @@ export class PersonalDataCipher {
   async opener(customerId: string): Promise<Opener> {
     const key = await this.keys.find(customerId);
     return (value) => {
-      if (value === null || value === undefined || !key) return null;
+      if (value === null || value === undefined || !key || this.keys.isShredded(key)) return null;
       if (!isSealed(value)) return null;
       return decrypt(
         key,
@@ -73,6 +74,9 @@ export class PersonalDataCipher {
   }
 
   private sealWith(key: Buffer, customerId: string, plaintext: string): Sealed {
+    if (this.keys.isShredded(key)) {
+      throw new Error(`the data key of customer ${customerId} was destroyed: nothing is sealed`);
+    }
     return `${SEALED_PREFIX}${VERSION}${encrypt(key, Buffer.from(plaintext, 'utf8'), aad(customerId))}` as Sealed;
   }
 }

@@ -2,6 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { SEALED_PREFIX, type DomainEvent, type Sealed } from '@rapport/domain';
 import type { PersonalDataCipher } from './personal-data.cipher';
 
+/**
+ * Placeholders must be unforgeable (a client's text that looks like one must not be replaced
+ * by another text's ciphertext): a secret drawn once per process, never shown, plus a
+ * counter per session. Drawing random bytes per session cost more than the rest of it.
+ */
+const PROCESS_SECRET = randomBytes(12).toString('base64url');
+let sessions = 0;
+
 /** Seals personal text for a decision that has not been taken yet. */
 export type Seal = (plaintext: string) => Sealed;
 
@@ -13,7 +21,7 @@ export type Seal = (plaintext: string) => Sealed;
  */
 export class SealingSession {
   private readonly texts = new Map<string, string>();
-  private readonly prefix = `${SEALED_PREFIX}pending:${randomBytes(9).toString('base64url')}:`;
+  private readonly prefix = `${SEALED_PREFIX}pending:${PROCESS_SECRET}.${(sessions = (sessions + 1) % Number.MAX_SAFE_INTEGER)}:`;
 
   readonly seal: Seal = (plaintext) => {
     const placeholder = `${this.prefix}${this.texts.size}`;

@@ -30,6 +30,7 @@ const executorOn = (store: InMemoryEventStore, keys = new InMemoryKeyStore()) =>
     new Metrics(),
     new PersonalDataCipher(new DataKeys(keys, Buffer.alloc(32, 1))),
     createLogger('silent'),
+    new Set(),
   );
 
 /** Runs one customer command through an executor, as the command definitions do. */

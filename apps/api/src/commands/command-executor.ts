@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Decider, DomainEvent, EventEnvelope } from '@rapport/domain';
+import type { Decider, DomainEvent, EventEnvelope, Sealed } from '@rapport/domain';
 import {
   CommandIdReusedError,
   EVENT_STORE,
@@ -7,7 +7,7 @@ import {
   WrongExpectedRevisionError,
   type EventStore,
 } from '@rapport/event-store';
-import { LOGGER } from '../infrastructure/tokens';
+import { GUARANTEES_OFF, LOGGER, type BenchmarkedGuarantee } from '../infrastructure/tokens';
 import { Metrics, type Logger } from '@rapport/platform';
 import { PersonalDataCipher, SealingSession, type Seal } from '@rapport/privacy';
 import type { CommandContext } from './command-context';
@@ -83,6 +83,7 @@ export class CommandExecutor {
     private readonly metrics: Metrics,
     private readonly cipher: PersonalDataCipher,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(GUARANTEES_OFF) private readonly off: ReadonlySet<BenchmarkedGuarantee>,
   ) {}
 
   async execute(
@@ -123,7 +124,8 @@ export class CommandExecutor {
       const sealing = new SealingSession();
       const decision = await decide({
         load: this.load,
-        seal: sealing.seal,
+        // Only the HTTP benchmark stores personal text unsealed (see GUARANTEES_OFF).
+        seal: this.off.has('sealing') ? (text) => text as Sealed : sealing.seal,
         destroyKey: this.destroyKey,
       });
       const { primary } = decision;

@@ -9,6 +9,10 @@ import {
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validate } from 'class-validator';
 import { ApiError } from '@rapport/platform';
+import { resolveValidationMetadataOnce } from './validation-metadata.cache';
+
+// Every body of every request is validated: its class's rules are resolved once, not per call.
+resolveValidationMetadataOnce();
 
 export interface FieldError {
   field: string;

@@ -23,7 +23,16 @@ import {
 } from '@rapport/privacy';
 import { Adapters } from '@rapport/wiring';
 import type { PreparedDataDir } from './data-dir';
-import { APP_CONFIG, CLOCK, DATA_DIR, LOGGER, RECORD_VIEWS, type Clock } from './tokens';
+import {
+  APP_CONFIG,
+  CLOCK,
+  DATA_DIR,
+  GUARANTEES_OFF,
+  LOGGER,
+  RECORD_VIEWS,
+  type BenchmarkedGuarantee,
+  type Clock,
+} from './tokens';
 
 export interface InfrastructureOptions {
   config: AppConfig;
@@ -32,6 +41,8 @@ export interface InfrastructureOptions {
   clock?: Clock;
   /** See RECORD_VIEWS: not configurable, only benchmarks pass false. */
   recordViews?: boolean;
+  /** See GUARANTEES_OFF: not configurable, only the HTTP benchmark passes any. */
+  guaranteesOff?: readonly BenchmarkedGuarantee[];
 }
 
 const PREPARED = Symbol('PREPARED');
@@ -67,6 +78,7 @@ export class InfrastructureModule {
     logger,
     clock,
     recordViews,
+    guaranteesOff,
   }: InfrastructureOptions): DynamicModule {
     const now = clock ?? (() => new Date());
     const adapters = new Adapters(config, prepared.dataDir, logger, now);
@@ -78,6 +90,7 @@ export class InfrastructureModule {
         { provide: DATA_DIR, useValue: prepared.dataDir },
         { provide: CLOCK, useValue: now },
         { provide: RECORD_VIEWS, useValue: recordViews ?? true },
+        { provide: GUARANTEES_OFF, useValue: new Set(guaranteesOff ?? []) },
         { provide: Adapters, useValue: adapters },
         { provide: PREPARED, useValue: prepared },
         { provide: Metrics, useValue: new Metrics() },
@@ -112,6 +125,7 @@ export class InfrastructureModule {
         LOGGER,
         CLOCK,
         RECORD_VIEWS,
+        GUARANTEES_OFF,
         DATA_DIR,
         Adapters,
         Metrics,

@@ -12,3 +12,13 @@ export type Clock = () => Date;
  * which construct the app in code, turn it off to measure what recording costs.
  */
 export const RECORD_VIEWS = Symbol('RECORD_VIEWS');
+
+/** Guarantees of the command path that the HTTP benchmark turns off, one at a time. */
+export type BenchmarkedGuarantee = 'auth' | 'validation' | 'sealing';
+
+/**
+ * The guarantees turned off: always none in every deployment. No configuration or
+ * environment variable sets it; only bench/support/api-server.ts, which constructs the app in
+ * code, passes some, to measure what each costs (bench/http.bench.ts).
+ */
+export const GUARANTEES_OFF = Symbol('GUARANTEES_OFF');

@@ -352,6 +352,39 @@ export function describeEventStoreContract(
         expect(await store.readStream(stream())).toEqual({ events: [], revision: -1 });
       });
 
+      it('reads the tail of a stream after a revision, with the revision of the whole stream', async () => {
+        const id = stream();
+        await store.append({
+          streams: [
+            {
+              streamId: id,
+              expectedRevision: 'no-stream',
+              events: ['A', 'B', 'C'].map((t) => newEvent(t)),
+            },
+          ],
+        });
+        const tail = await store.readStream(id, { fromRevision: 1 });
+        expect(tail.events.map((e) => [e.type, e.streamRevision])).toEqual([
+          ['B', 1],
+          ['C', 2],
+        ]);
+        expect(tail.revision).toBe(2);
+        // Nothing new since the last revision seen (a cached aggregate's usual read).
+        expect(await store.readStream(id, { fromRevision: 3 })).toEqual({
+          events: [],
+          revision: 2,
+        });
+        // The stream is shorter than the reader expected (e.g. a store restored from a backup).
+        expect(await store.readStream(id, { fromRevision: 7 })).toEqual({
+          events: [],
+          revision: 2,
+        });
+        expect(await store.readStream(stream(), { fromRevision: 4 })).toEqual({
+          events: [],
+          revision: -1,
+        });
+      });
+
       it('delivers history and then live appends to a subscriber, in order and without gaps', async () => {
         const start = await store.headPosition();
         const id = stream();
