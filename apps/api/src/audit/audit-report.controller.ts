@@ -12,6 +12,7 @@ import { ReadYourWrites } from '../read-side/read-your-writes';
 import { reportLine, toCsv } from './audit-report.format';
 import { AuditRecorder } from './audit-recorder';
 import { CustomerHistoryService } from './customer-history.service';
+import { FieldHistoryService } from './field-history.service';
 
 export class ReportQuery extends ReadYourWritesQuery {
   @ApiPropertyOptional({ example: '2026-01-01T00:00:00Z', description: 'start (inclusive)' })
@@ -38,6 +39,7 @@ const PAGE = 1000;
 export class AuditReportController {
   constructor(
     private readonly history: CustomerHistoryService,
+    private readonly fieldHistory: FieldHistoryService,
     private readonly audit: AuditRecorder,
     private readonly readYourWrites: ReadYourWrites,
   ) {}
@@ -72,16 +74,19 @@ export class AuditReportController {
       (entry) => (from === undefined || entry.at >= from) && (to === undefined || entry.at <= to),
     );
     const reasons = await this.reasonsOf(customerId);
-    const lines = inPeriod.map((entry) => reportLine(entry, reasons.get(entry.eventId)));
-
     const principal = request.rapport!.principal!;
+    const fields = await this.fieldHistory.forRoles(principal.actor.roles, customerId);
+    const lines = inPeriod.map((entry) =>
+      reportLine(entry, reasons.get(entry.eventId), fields.changesOf(entry.eventId)),
+    );
+
     await this.audit.recordView({
       request,
       principal,
       customerIds: [customerId],
       view: 'audit-report',
-      fieldsShown: [],
-      fieldsMasked: [],
+      fieldsShown: fields.fieldsShown,
+      fieldsMasked: fields.fieldsMasked,
       position: entries[entries.length - 1]!.position,
     });
     if (query.format === 'csv') {

@@ -4,7 +4,12 @@ import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { notFound } from '@rapport/domain';
 import type { HttpRequestLike } from '@rapport/platform';
-import { churnRisk, NO_CLIENT, type AuditEntryDocument } from '@rapport/read-models';
+import {
+  churnRisk,
+  NO_CLIENT,
+  type AuditEntryDocument,
+  type FieldChange,
+} from '@rapport/read-models';
 import { CustomerId } from '../commands/record-id.pipe';
 import { Allow } from '../http/access.decorators';
 import { customer360View, customerSummaryView } from '../read-side/customer.views';
@@ -13,6 +18,7 @@ import { ReadYourWritesQuery } from '../read-side/query.dto';
 import { ReadYourWrites } from '../read-side/read-your-writes';
 import { AuditRecorder } from './audit-recorder';
 import { CustomerHistoryService } from './customer-history.service';
+import { FieldHistoryService } from './field-history.service';
 
 export class TrailQuery extends ReadYourWritesQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 200 })
@@ -45,7 +51,7 @@ export class ViewIdParam {
   id!: string;
 }
 
-function trailEntry(entry: AuditEntryDocument) {
+function trailEntry(entry: AuditEntryDocument, changes?: FieldChange[]) {
   return {
     kind: entry.kind,
     type: entry.type,
@@ -63,6 +69,7 @@ function trailEntry(entry: AuditEntryDocument) {
       fieldsMasked: entry.fieldsMasked,
     }),
     ...(entry.permission !== undefined && { permission: entry.permission, request: entry.request }),
+    ...(entry.kind === 'change' && { changes: changes ?? [] }),
   };
 }
 
@@ -71,6 +78,7 @@ function trailEntry(entry: AuditEntryDocument) {
 export class AuditController {
   constructor(
     private readonly history: CustomerHistoryService,
+    private readonly fieldHistory: FieldHistoryService,
     private readonly presenter: PersonalDataPresenter,
     private readonly audit: AuditRecorder,
     private readonly readYourWrites: ReadYourWrites,
@@ -81,7 +89,11 @@ export class AuditController {
   @ApiOperation({
     summary: "Who changed, saw or was refused this client's data, and when (chronological)",
   })
-  async trail(@Param('id', CustomerId) customerId: string, @Query() query: TrailQuery) {
+  async trail(
+    @Param('id', CustomerId) customerId: string,
+    @Query() query: TrailQuery,
+    @Req() request: HttpRequestLike,
+  ) {
     await this.readYourWrites.await(['audit-trail'], query.minPosition);
     const limit = query.limit ?? 200;
     const entries = await this.history.entries(customerId, {
@@ -89,9 +101,24 @@ export class AuditController {
       limit: limit + 1,
     });
     const page = entries.slice(0, limit);
+    const principal = request.rapport!.principal!;
+    const fields = page.some((entry) => entry.kind === 'change')
+      ? await this.fieldHistory.forRoles(principal.actor.roles, customerId)
+      : undefined;
+    const shown = page.map((entry) => trailEntry(entry, fields?.changesOf(entry.eventId)));
+    // Field changes carry the client's personal values: reading them is a view like any other.
+    await this.audit.recordView({
+      request,
+      principal,
+      customerIds: page.length > 0 ? [customerId] : [],
+      view: 'audit-trail',
+      fieldsShown: fields?.fieldsShown ?? [],
+      fieldsMasked: fields?.fieldsMasked ?? [],
+      position: page[page.length - 1]?.position ?? 0,
+    });
     return {
       customerId,
-      entries: page.map(trailEntry),
+      entries: shown,
       nextCursor: entries.length > limit ? page[page.length - 1]!.id : null,
     };
   }
@@ -111,6 +138,32 @@ export class AuditController {
       entries: page.map((entry) => ({
         ...trailEntry(entry),
         customerId: entry.customerId === NO_CLIENT ? null : entry.customerId,
+      })),
+      nextCursor: entries.length > limit ? page[page.length - 1]!.id : null,
+    };
+  }
+
+  @Get('exports')
+  @Allow('audit:read')
+  @ApiOperation({
+    summary: 'Every bulk export of client data (BulkDataExported): who, filter, count, when',
+  })
+  async exports(@Query() query: TrailQuery) {
+    await this.readYourWrites.await(['audit-trail'], query.minPosition);
+    const limit = query.limit ?? 200;
+    const entries = await this.history.exports({
+      ...(query.cursor && { after: query.cursor }),
+      limit: limit + 1,
+    });
+    const page = entries.slice(0, limit);
+    return {
+      entries: page.map((entry) => ({
+        ...trailEntry(entry),
+        export: entry.export,
+        filter: entry.filter,
+        count: entry.count,
+        personalData: entry.personalData,
+        destination: entry.destination,
       })),
       nextCursor: entries.length > limit ? page[page.length - 1]!.id : null,
     };

@@ -5,6 +5,7 @@ import { salesPipelineProjection } from './sales-pipeline.projection';
 
 export * from './audit-trail.projection';
 export * from './customer-360.projection';
+export * from './field-history.fold';
 export * from './sales-pipeline.projection';
 
 /** Every projection the system maintains, by name. */
