@@ -13,6 +13,7 @@ import { reportLine, toCsv } from './audit-report.format';
 import { AuditRecorder } from './audit-recorder';
 import { CustomerHistoryService } from './customer-history.service';
 import { FieldHistoryService } from './field-history.service';
+import { RecordsViews } from '../http/read-audit.decorators';
 
 export class ReportQuery extends ReadYourWritesQuery {
   @ApiPropertyOptional({ example: '2026-01-01T00:00:00Z', description: 'start (inclusive)' })
@@ -46,6 +47,7 @@ export class AuditReportController {
 
   @Get('customers/:id/report')
   @Allow('audit:read')
+  @RecordsViews()
   @ApiOperation({
     summary:
       "Who saw or changed the client's data, when and why, over a period: JSON, or CSV with format=csv",

@@ -19,6 +19,7 @@ import { ReadYourWrites } from '../read-side/read-your-writes';
 import { AuditRecorder } from './audit-recorder';
 import { CustomerHistoryService } from './customer-history.service';
 import { FieldHistoryService } from './field-history.service';
+import { AuditedRead, NoClientData, RecordsViews } from '../http/read-audit.decorators';
 
 export class TrailQuery extends ReadYourWritesQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 200 })
@@ -86,6 +87,7 @@ export class AuditController {
 
   @Get('customers/:id')
   @Allow('audit:read')
+  @RecordsViews()
   @ApiOperation({
     summary: "Who changed, saw or was refused this client's data, and when (chronological)",
   })
@@ -125,6 +127,9 @@ export class AuditController {
 
   @Get('denials')
   @Allow('audit:read')
+  @AuditedRead('audit-denials', (page: { entries: { customerId: string | null }[] }) =>
+    page.entries.map((entry) => entry.customerId),
+  )
   @ApiOperation({ summary: 'Every refused access (403), about a client or not' })
   async denials(@Query() query: TrailQuery) {
     await this.readYourWrites.await(['audit-trail'], query.minPosition);
@@ -145,6 +150,7 @@ export class AuditController {
 
   @Get('exports')
   @Allow('audit:read')
+  @NoClientData('who exported in bulk, with which filter and how many records: no client id')
   @ApiOperation({
     summary: 'Every bulk export of client data (BulkDataExported): who, filter, count, when',
   })
@@ -171,6 +177,7 @@ export class AuditController {
 
   @Get('customers/:id/state')
   @Allow('audit:read')
+  @RecordsViews()
   @ApiOperation({
     summary: "The client's 360 state as it was at a moment, rebuilt from the event store",
   })
@@ -208,6 +215,7 @@ export class AuditController {
 
   @Get('views/:id')
   @Allow('audit:read')
+  @RecordsViews()
   @ApiOperation({
     summary: 'What a recorded view showed its viewer: re-projected to its position, masked as then',
   })

@@ -24,6 +24,7 @@ import {
 import { ProjectionProgress } from './projection-progress';
 import { ReadModelCatalog } from './read-model.catalog';
 import { ReadYourWrites } from './read-your-writes';
+import { AuditedRead, NoClientData, RecordsViews } from '../http/read-audit.decorators';
 
 const CUSTOMER_VIEWS = [customer360Projection.name];
 const PIPELINE_VIEWS = [salesPipelineProjection.name];
@@ -53,6 +54,7 @@ export class QueriesController {
 
   @Get('customers/:id')
   @Allow('customer:read')
+  @RecordsViews()
   @ApiOperation({
     summary: '360° view of a client (personal data masked for analysts); the read is audited',
   })
@@ -88,6 +90,7 @@ export class QueriesController {
 
   @Get('customers')
   @Allow('customer:read')
+  @RecordsViews()
   @ApiOperation({
     summary: 'A page of client summaries, filtered, in id order; the read is audited',
   })
@@ -145,6 +148,7 @@ export class QueriesController {
 
   @Get('pipeline')
   @Allow('pipeline:read')
+  @NoClientData('counts and amounts per stage and per owner (an employee): no client id')
   @ApiOperation({
     summary:
       'Open deals per stage (count, amount, weighted amount), win rate, cycle days, per owner; ' +
@@ -159,6 +163,7 @@ export class QueriesController {
 
   @Get('analytics/retention')
   @Allow('analytics:read')
+  @NoClientData('cohort sizes and rates per month: no client id')
   @ApiOperation({ summary: 'Monthly acquisition cohorts, their retention by month, churn rates' })
   async retention(@Query() query: ReadYourWritesQuery) {
     await this.readYourWrites.await(CUSTOMER_VIEWS, query.minPosition);
@@ -167,6 +172,9 @@ export class QueriesController {
 
   @Get('analytics/churn-risk')
   @Allow('analytics:read')
+  @AuditedRead('churn-risk', (ranking: { customers: { customerId: string }[] }) =>
+    ranking.customers.map((customer) => customer.customerId),
+  )
   @ApiOperation({ summary: 'Leads and customers ranked by churn risk, with the reasons' })
   async churnRisk(@Query() query: ChurnRiskQuery) {
     await this.readYourWrites.await(CUSTOMER_VIEWS, query.minPosition);
@@ -175,6 +183,7 @@ export class QueriesController {
 
   @Get('analytics/segments')
   @Allow('analytics:read')
+  @NoClientData('segment sizes and the Pareto share: counts, no client id')
   @ApiOperation({
     summary: 'RFM segments and the Pareto share (revenue of the top 20% of clients)',
   })
