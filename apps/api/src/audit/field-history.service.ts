@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isSealed, type Sealed } from '@rapport/domain';
+import { isSealed, type EventEnvelope, type Sealed } from '@rapport/domain';
 import { fieldHistory, type FieldChange, type FieldValue } from '@rapport/read-models';
 import { MASKED, PersonalDataPresenter } from '../read-side/personal-data.presenter';
 import { CustomerHistoryService } from './customer-history.service';
@@ -31,8 +31,13 @@ export class FieldHistoryService {
     private readonly presenter: PersonalDataPresenter,
   ) {}
 
-  async forRoles(roles: readonly string[], customerId: string): Promise<ShownFieldHistory> {
-    const events = await this.history.events(customerId);
+  /** `events`: the client's events when the caller already read them (else read here). */
+  async forRoles(
+    roles: readonly string[],
+    customerId: string,
+    events?: readonly EventEnvelope[],
+  ): Promise<ShownFieldHistory> {
+    events ??= await this.history.events(customerId);
     const erased = events.some((event) => event.type === 'CustomerErased');
     const personal = await this.presenter.forRoles(roles, customerId);
     const raw = fieldHistory(events);

@@ -3,7 +3,7 @@ import { APP_INTERCEPTOR, DiscoveryModule, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { EVENT_STORE } from '@rapport/event-store';
 import { InMemoryEventStore } from '@rapport/event-store/adapters';
-import type { HttpRequestLike } from '@rapport/platform';
+import type { HttpRequestLike, Principal } from '@rapport/platform';
 import { NoClientData, RecordsViews } from '../http/read-audit.decorators';
 import { CLOCK, RECORD_VIEWS } from '../infrastructure/tokens';
 import { AuditRecorder } from './audit-recorder';
@@ -11,7 +11,10 @@ import { ReadAuditCoverage } from './read-audit.coverage';
 import { ReadAuditInterceptor } from './read-audit.interceptor';
 
 const CLIENT = '0b7e4c1a-3d52-4f0e-9a66-2f1d8c9e7a10';
-const principal = { actor: { id: 'reader', roles: ['admin'], kind: 'user' as const } };
+const principal: Principal = {
+  actor: { id: 'reader', roles: ['admin'], kind: 'user' },
+  via: 'api-key',
+};
 
 @Controller()
 class DeclaredController {
