@@ -102,4 +102,32 @@ describe('every read of client data is audited, route by route', () => {
       }
     },
   );
+
+  it('shows an auditor what a churn ranking showed: each client with their score and reasons', async () => {
+    const purpose = 'replay of a ranking';
+    const ranking = await api.client
+      .as('analyst')
+      .get(`/analytics/churn-risk?minPosition=${seeded.head}`, {
+        headers: { 'x-purpose': purpose },
+      });
+    expect(ranking.status).toBe(200);
+    const head = await api.eventStore.headPosition();
+    const trail = await api.client
+      .as('auditor')
+      .get(`/audit/customers/${seeded.customerId}?minPosition=${head}&limit=1000`);
+    const view = trail.body.entries.find(
+      (entry: { purpose?: string }) => entry.purpose === purpose,
+    );
+    expect(view).toMatchObject({ kind: 'view', view: 'churn-risk', actor: 'analyst-user' });
+    const replay = await api.client.as('auditor').get(`/audit/views/${view.eventId}`);
+    expect(replay.body).toMatchObject({ view: 'churn-risk', replay: 'churn-risk' });
+    const lines = (ranking.body.customers as { customerId: string; score: number }[]).map(
+      ({ customerId, score }) => ({ customerId, score }),
+    );
+    expect(
+      (replay.body.shown as { customerId: string; score: number }[])
+        .map(({ customerId, score }) => ({ customerId, score }))
+        .sort((a, b) => a.customerId.localeCompare(b.customerId)),
+    ).toEqual(lines.sort((a, b) => a.customerId.localeCompare(b.customerId)));
+  });
 });

@@ -52,6 +52,19 @@ export class ViewIdParam {
   id!: string;
 }
 
+/**
+ * How a recorded view is shown again: the 360 document, the list summary, the churn ranking's
+ * line, re-projected to the view's position; other views (of the audit trail, of denials, of
+ * parked events) by the ids of the clients they named.
+ */
+const REPLAYS: Record<string, '360' | 'summary' | 'churn-risk' | 'ids'> = {
+  'customer-360': '360',
+  export: '360',
+  'audit-state': '360',
+  'customer-list': 'summary',
+  'churn-risk': 'churn-risk',
+};
+
 function trailEntry(entry: AuditEntryDocument, changes?: FieldChange[]) {
   return {
     kind: entry.kind,
@@ -224,17 +237,26 @@ export class AuditController {
     const first = entries[0];
     if (!first || first.kind !== 'view')
       throw notFound('VIEW_NOT_FOUND', `no recorded view ${params.id}`);
+    const replay = REPLAYS[first.view ?? ''] ?? 'ids';
     const shown = [];
     for (const entry of entries) {
+      if (replay === 'ids') {
+        shown.push({ customerId: entry.customerId });
+        continue;
+      }
       const doc = this.history.fold(
         entry.customerId,
         await this.history.events(entry.customerId, { position: entry.position }),
       );
       if (!doc) continue;
-      const personal = await this.presenter.forRoles(entry.actor.roles, entry.customerId);
       const risk = churnRisk(doc, new Date(entry.at));
+      if (replay === 'churn-risk') {
+        shown.push({ customerId: entry.customerId, score: risk.score, reasons: risk.reasons });
+        continue;
+      }
+      const personal = await this.presenter.forRoles(entry.actor.roles, entry.customerId);
       shown.push(
-        first.view === 'customer-list'
+        replay === 'summary'
           ? customerSummaryView(doc, personal, { churnRisk: risk, rfm: undefined })
           : customer360View(doc, personal, {
               churnRisk: risk,
@@ -263,6 +285,7 @@ export class AuditController {
       fieldsShown: first.fieldsShown,
       fieldsMasked: first.fieldsMasked,
       // Segments depend on every client at that moment and are not reconstructed.
+      replay,
       shown,
     };
   }
