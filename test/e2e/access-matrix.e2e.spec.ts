@@ -99,6 +99,7 @@ const ENDPOINTS: Endpoint[] = [
   },
   { method: 'GET', path: (w) => `/audit/views/${w.viewId}`, allowed: ['auditor'] },
   { method: 'GET', path: () => '/audit/denials', allowed: ['auditor'] },
+  { method: 'GET', path: () => '/audit/exports', allowed: ['auditor'] },
   {
     method: 'GET',
     path: (w) => `/audit/customers/${w.customerId}/report?format=csv`,

@@ -120,6 +120,7 @@ describe('audit report of one client for a period', () => {
       'purpose',
       'reason',
       'record',
+      'changes',
       'view',
       'fields_shown',
       'fields_masked',
@@ -142,6 +143,11 @@ describe('audit report of one client for a period', () => {
       'CustomerDataViewed',
       'AccessDenied',
     ]);
+    // An admin sees the personal values a change set in clear.
+    expect(column(rows[0]!, 'changes')).toBe(
+      'name: null -> "Rita Report"; email: null -> "rita@example.com"; source: null -> "web"; ' +
+        'status: null -> "lead"',
+    );
     expect(column(rows[1]!, 'purpose')).toBe('renewal, "Q3"');
     expect(column(rows[5]!, 'reason')).toBe('moved, "cheaper"\nelsewhere');
     expect(column(rows[6]!, 'purpose')).toBe("'=cmd|' /C calc'!A0");

@@ -202,6 +202,27 @@ describe('the rapport CLI', () => {
     expect(lines[0]!.metadata).toMatchObject({ actor: { id: 'sales-user' } });
   });
 
+  it('records each export of the log for the auditors: who, filter, count, when', async () => {
+    const result = await cli(api, 'export-events', '--from', '2', '--to', '4');
+    expect(result.code).toBe(0);
+    const head = await api.eventStore.headPosition();
+    const exports = await api.client.as('auditor').get(`/audit/exports?minPosition=${head}`);
+    expect(exports.status).toBe(200);
+    expect(exports.body.entries.at(-1)).toMatchObject({
+      kind: 'export',
+      type: 'BulkDataExported',
+      actor: expect.stringMatching(/^cli:/),
+      roles: ['admin'],
+      source: 'cli',
+      at: expect.any(String),
+      export: 'export-events',
+      filter: { from: '2', to: '4', fromPosition: 2, toPosition: 4 },
+      count: 3,
+      personalData: 'sealed',
+      destination: 'stdout',
+    });
+  });
+
   it('refuses an offline rebuild while the API holds the data dir, with a clear message', async () => {
     const result = await cli(api, 'rebuild', 'customer-360');
     expect(result.code).toBe(3);

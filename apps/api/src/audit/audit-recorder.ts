@@ -26,6 +26,9 @@ export interface ViewRecord {
  */
 @Injectable()
 export class AuditRecorder {
+  /** Requests whose views were recorded (or needed none), for ReadAuditInterceptor's check. */
+  private readonly recorded = new WeakSet<HttpRequestLike>();
+
   constructor(
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -97,8 +100,16 @@ export class AuditRecorder {
     });
   }
 
+  /** Whether this request recorded its views (an answer naming no client needs none). */
+  hasRecorded(request: HttpRequestLike): boolean {
+    return this.recorded.has(request);
+  }
+
   async recordView(view: ViewRecord): Promise<void> {
-    if (view.customerIds.length === 0 || !this.recordViews) return;
+    if (view.customerIds.length === 0 || !this.recordViews) {
+      this.recorded.add(view.request);
+      return;
+    }
     const purpose = purposeOf(view.request);
     const single = view.customerIds.length === 1 ? view.customerIds[0] : undefined;
     await this.record(view.request, view.principal, single, {
@@ -116,6 +127,7 @@ export class AuditRecorder {
         at: this.clock().toISOString(),
       },
     });
+    this.recorded.add(view.request);
   }
 
   private async record(

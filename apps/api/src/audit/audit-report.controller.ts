@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { IsIn, IsISO8601, IsOptional } from 'class-validator';
-import { notFound } from '@rapport/domain';
+import { notFound, type EventEnvelope } from '@rapport/domain';
 import { ApiError, type HttpRequestLike } from '@rapport/platform';
 import type { AuditEntryDocument } from '@rapport/read-models';
 import { CustomerId } from '../commands/record-id.pipe';
@@ -12,6 +12,8 @@ import { ReadYourWrites } from '../read-side/read-your-writes';
 import { reportLine, toCsv } from './audit-report.format';
 import { AuditRecorder } from './audit-recorder';
 import { CustomerHistoryService } from './customer-history.service';
+import { FieldHistoryService } from './field-history.service';
+import { RecordsViews } from '../http/read-audit.decorators';
 
 export class ReportQuery extends ReadYourWritesQuery {
   @ApiPropertyOptional({ example: '2026-01-01T00:00:00Z', description: 'start (inclusive)' })
@@ -38,12 +40,14 @@ const PAGE = 1000;
 export class AuditReportController {
   constructor(
     private readonly history: CustomerHistoryService,
+    private readonly fieldHistory: FieldHistoryService,
     private readonly audit: AuditRecorder,
     private readonly readYourWrites: ReadYourWrites,
   ) {}
 
   @Get('customers/:id/report')
   @Allow('audit:read')
+  @RecordsViews()
   @ApiOperation({
     summary:
       "Who saw or changed the client's data, when and why, over a period: JSON, or CSV with format=csv",
@@ -71,17 +75,21 @@ export class AuditReportController {
     const inPeriod = entries.filter(
       (entry) => (from === undefined || entry.at >= from) && (to === undefined || entry.at <= to),
     );
-    const reasons = await this.reasonsOf(customerId);
-    const lines = inPeriod.map((entry) => reportLine(entry, reasons.get(entry.eventId)));
-
+    const events = await this.history.events(customerId);
+    const reasons = reasonsOf(events);
     const principal = request.rapport!.principal!;
+    const fields = await this.fieldHistory.forRoles(principal.actor.roles, customerId, events);
+    const lines = inPeriod.map((entry) =>
+      reportLine(entry, reasons.get(entry.eventId), fields.changesOf(entry.eventId)),
+    );
+
     await this.audit.recordView({
       request,
       principal,
       customerIds: [customerId],
       view: 'audit-report',
-      fieldsShown: [],
-      fieldsMasked: [],
+      fieldsShown: fields.fieldsShown,
+      fieldsMasked: fields.fieldsMasked,
       position: entries[entries.length - 1]!.position,
     });
     if (query.format === 'csv') {
@@ -112,14 +120,14 @@ export class AuditReportController {
       after = page[page.length - 1]!.id;
     }
   }
+}
 
-  /** The reasons changes give (a churn, a lost deal, an escalation, an erasure), by event id. */
-  private async reasonsOf(customerId: string): Promise<Map<string, string>> {
-    const reasons = new Map<string, string>();
-    for (const event of await this.history.events(customerId)) {
-      const reason = (event.data as { reason?: unknown } | null)?.reason;
-      if (typeof reason === 'string') reasons.set(event.id, reason);
-    }
-    return reasons;
+/** The reasons changes give (a churn, a lost deal, an escalation, an erasure), by event id. */
+function reasonsOf(events: readonly EventEnvelope[]): Map<string, string> {
+  const reasons = new Map<string, string>();
+  for (const event of events) {
+    const reason = (event.data as { reason?: unknown } | null)?.reason;
+    if (typeof reason === 'string') reasons.set(event.id, reason);
   }
+  return reasons;
 }

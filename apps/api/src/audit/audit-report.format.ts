@@ -1,4 +1,4 @@
-import type { AuditEntryDocument } from '@rapport/read-models';
+import type { AuditEntryDocument, FieldChange } from '@rapport/read-models';
 
 /** One line of a client's audit report: who saw or changed what, when, and why. */
 export interface AuditReportLine {
@@ -14,6 +14,8 @@ export interface AuditReportLine {
   reason: string | null;
   /** What: the record changed, or the view shown and its personal fields, or what was refused. */
   record: string;
+  /** Changes: each field set, from what to what (personal values as the reader may see them). */
+  changes: FieldChange[];
   view: string | null;
   fieldsShown: string[];
   fieldsMasked: string[];
@@ -25,7 +27,11 @@ export interface AuditReportLine {
   position: number;
 }
 
-export function reportLine(entry: AuditEntryDocument, reason?: string): AuditReportLine {
+export function reportLine(
+  entry: AuditEntryDocument,
+  reason?: string,
+  changes?: FieldChange[],
+): AuditReportLine {
   return {
     at: entry.at,
     kind: entry.kind,
@@ -36,6 +42,7 @@ export function reportLine(entry: AuditEntryDocument, reason?: string): AuditRep
     purpose: entry.purpose ?? null,
     reason: reason ?? null,
     record: entry.streamId,
+    changes: changes ?? [],
     view: entry.view ?? null,
     fieldsShown: entry.fieldsShown ?? [],
     fieldsMasked: entry.fieldsMasked ?? [],
@@ -58,6 +65,7 @@ const COLUMNS: { header: string; value: (line: AuditReportLine) => string }[] = 
   { header: 'purpose', value: (l) => l.purpose ?? '' },
   { header: 'reason', value: (l) => l.reason ?? '' },
   { header: 'record', value: (l) => l.record },
+  { header: 'changes', value: (l) => l.changes.map(describeChange).join('; ') },
   { header: 'view', value: (l) => l.view ?? '' },
   { header: 'fields_shown', value: (l) => l.fieldsShown.join(' ') },
   { header: 'fields_masked', value: (l) => l.fieldsMasked.join(' ') },
@@ -68,6 +76,11 @@ const COLUMNS: { header: string; value: (line: AuditReportLine) => string }[] = 
   { header: 'event_id', value: (l) => l.eventId },
   { header: 'position', value: (l) => String(l.position) },
 ];
+
+/** `field: from -> to`, JSON-quoted so that a value with a separator stays readable. */
+function describeChange(change: FieldChange): string {
+  return `${change.field}: ${JSON.stringify(change.from)} -> ${JSON.stringify(change.to)}`;
+}
 
 /**
  * RFC 4180 CSV (CRLF line ends, a header row). A cell with a comma, a quote or a line break is

@@ -4,7 +4,12 @@ import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { notFound } from '@rapport/domain';
 import type { HttpRequestLike } from '@rapport/platform';
-import { churnRisk, NO_CLIENT, type AuditEntryDocument } from '@rapport/read-models';
+import {
+  churnRisk,
+  NO_CLIENT,
+  type AuditEntryDocument,
+  type FieldChange,
+} from '@rapport/read-models';
 import { CustomerId } from '../commands/record-id.pipe';
 import { Allow } from '../http/access.decorators';
 import { customer360View, customerSummaryView } from '../read-side/customer.views';
@@ -13,6 +18,8 @@ import { ReadYourWritesQuery } from '../read-side/query.dto';
 import { ReadYourWrites } from '../read-side/read-your-writes';
 import { AuditRecorder } from './audit-recorder';
 import { CustomerHistoryService } from './customer-history.service';
+import { FieldHistoryService } from './field-history.service';
+import { AuditedRead, NoClientData, RecordsViews } from '../http/read-audit.decorators';
 
 export class TrailQuery extends ReadYourWritesQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 200 })
@@ -45,7 +52,20 @@ export class ViewIdParam {
   id!: string;
 }
 
-function trailEntry(entry: AuditEntryDocument) {
+/**
+ * How a recorded view is shown again: the 360 document, the list summary, the churn ranking's
+ * line, re-projected to the view's position; other views (of the audit trail, of denials, of
+ * parked events) by the ids of the clients they named.
+ */
+const REPLAYS: Record<string, '360' | 'summary' | 'churn-risk' | 'ids'> = {
+  'customer-360': '360',
+  export: '360',
+  'audit-state': '360',
+  'customer-list': 'summary',
+  'churn-risk': 'churn-risk',
+};
+
+function trailEntry(entry: AuditEntryDocument, changes?: FieldChange[]) {
   return {
     kind: entry.kind,
     type: entry.type,
@@ -63,6 +83,7 @@ function trailEntry(entry: AuditEntryDocument) {
       fieldsMasked: entry.fieldsMasked,
     }),
     ...(entry.permission !== undefined && { permission: entry.permission, request: entry.request }),
+    ...(entry.kind === 'change' && { changes: changes ?? [] }),
   };
 }
 
@@ -71,6 +92,7 @@ function trailEntry(entry: AuditEntryDocument) {
 export class AuditController {
   constructor(
     private readonly history: CustomerHistoryService,
+    private readonly fieldHistory: FieldHistoryService,
     private readonly presenter: PersonalDataPresenter,
     private readonly audit: AuditRecorder,
     private readonly readYourWrites: ReadYourWrites,
@@ -78,10 +100,15 @@ export class AuditController {
 
   @Get('customers/:id')
   @Allow('audit:read')
+  @RecordsViews()
   @ApiOperation({
     summary: "Who changed, saw or was refused this client's data, and when (chronological)",
   })
-  async trail(@Param('id', CustomerId) customerId: string, @Query() query: TrailQuery) {
+  async trail(
+    @Param('id', CustomerId) customerId: string,
+    @Query() query: TrailQuery,
+    @Req() request: HttpRequestLike,
+  ) {
     await this.readYourWrites.await(['audit-trail'], query.minPosition);
     const limit = query.limit ?? 200;
     const entries = await this.history.entries(customerId, {
@@ -89,15 +116,33 @@ export class AuditController {
       limit: limit + 1,
     });
     const page = entries.slice(0, limit);
+    const principal = request.rapport!.principal!;
+    const fields = page.some((entry) => entry.kind === 'change')
+      ? await this.fieldHistory.forRoles(principal.actor.roles, customerId)
+      : undefined;
+    const shown = page.map((entry) => trailEntry(entry, fields?.changesOf(entry.eventId)));
+    // Field changes carry the client's personal values: reading them is a view like any other.
+    await this.audit.recordView({
+      request,
+      principal,
+      customerIds: page.length > 0 ? [customerId] : [],
+      view: 'audit-trail',
+      fieldsShown: fields?.fieldsShown ?? [],
+      fieldsMasked: fields?.fieldsMasked ?? [],
+      position: page[page.length - 1]?.position ?? 0,
+    });
     return {
       customerId,
-      entries: page.map(trailEntry),
+      entries: shown,
       nextCursor: entries.length > limit ? page[page.length - 1]!.id : null,
     };
   }
 
   @Get('denials')
   @Allow('audit:read')
+  @AuditedRead('audit-denials', (page: { entries: { customerId: string | null }[] }) =>
+    page.entries.map((entry) => entry.customerId),
+  )
   @ApiOperation({ summary: 'Every refused access (403), about a client or not' })
   async denials(@Query() query: TrailQuery) {
     await this.readYourWrites.await(['audit-trail'], query.minPosition);
@@ -116,8 +161,36 @@ export class AuditController {
     };
   }
 
+  @Get('exports')
+  @Allow('audit:read')
+  @NoClientData('who exported in bulk, with which filter and how many records: no client id')
+  @ApiOperation({
+    summary: 'Every bulk export of client data (BulkDataExported): who, filter, count, when',
+  })
+  async exports(@Query() query: TrailQuery) {
+    await this.readYourWrites.await(['audit-trail'], query.minPosition);
+    const limit = query.limit ?? 200;
+    const entries = await this.history.exports({
+      ...(query.cursor && { after: query.cursor }),
+      limit: limit + 1,
+    });
+    const page = entries.slice(0, limit);
+    return {
+      entries: page.map((entry) => ({
+        ...trailEntry(entry),
+        export: entry.export,
+        filter: entry.filter,
+        count: entry.count,
+        personalData: entry.personalData,
+        destination: entry.destination,
+      })),
+      nextCursor: entries.length > limit ? page[page.length - 1]!.id : null,
+    };
+  }
+
   @Get('customers/:id/state')
   @Allow('audit:read')
+  @RecordsViews()
   @ApiOperation({
     summary: "The client's 360 state as it was at a moment, rebuilt from the event store",
   })
@@ -155,6 +228,7 @@ export class AuditController {
 
   @Get('views/:id')
   @Allow('audit:read')
+  @RecordsViews()
   @ApiOperation({
     summary: 'What a recorded view showed its viewer: re-projected to its position, masked as then',
   })
@@ -163,17 +237,26 @@ export class AuditController {
     const first = entries[0];
     if (!first || first.kind !== 'view')
       throw notFound('VIEW_NOT_FOUND', `no recorded view ${params.id}`);
+    const replay = REPLAYS[first.view ?? ''] ?? 'ids';
     const shown = [];
     for (const entry of entries) {
+      if (replay === 'ids') {
+        shown.push({ customerId: entry.customerId });
+        continue;
+      }
       const doc = this.history.fold(
         entry.customerId,
         await this.history.events(entry.customerId, { position: entry.position }),
       );
       if (!doc) continue;
-      const personal = await this.presenter.forRoles(entry.actor.roles, entry.customerId);
       const risk = churnRisk(doc, new Date(entry.at));
+      if (replay === 'churn-risk') {
+        shown.push({ customerId: entry.customerId, score: risk.score, reasons: risk.reasons });
+        continue;
+      }
+      const personal = await this.presenter.forRoles(entry.actor.roles, entry.customerId);
       shown.push(
-        first.view === 'customer-list'
+        replay === 'summary'
           ? customerSummaryView(doc, personal, { churnRisk: risk, rfm: undefined })
           : customer360View(doc, personal, {
               churnRisk: risk,
@@ -202,6 +285,7 @@ export class AuditController {
       fieldsShown: first.fieldsShown,
       fieldsMasked: first.fieldsMasked,
       // Segments depend on every client at that moment and are not reconstructed.
+      replay,
       shown,
     };
   }

@@ -4,6 +4,7 @@ import { AuditController } from './audit.controller';
 import { AuditReportController } from './audit-report.controller';
 import { AuditRecordingModule } from './audit-recording.module';
 import { CustomerHistoryService } from './customer-history.service';
+import { FieldHistoryService } from './field-history.service';
 import { DataSubjectController } from './data-subject.controller';
 import { IntegrityController } from './integrity.controller';
 import { IntegrityMonitor } from './integrity.monitor';
@@ -15,6 +16,6 @@ import { IntegrityMonitor } from './integrity.monitor';
 @Module({
   imports: [ReadSideModule, AuditRecordingModule],
   controllers: [AuditController, AuditReportController, DataSubjectController, IntegrityController],
-  providers: [CustomerHistoryService, IntegrityMonitor],
+  providers: [CustomerHistoryService, FieldHistoryService, IntegrityMonitor],
 })
 export class AuditModule {}

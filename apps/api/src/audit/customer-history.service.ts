@@ -49,6 +49,16 @@ export class CustomerHistoryService {
     });
   }
 
+  /** Every bulk export (BulkDataExported), oldest first. */
+  async exports(options: { after?: string; limit: number }): Promise<AuditEntryDocument[]> {
+    const collection = await this.catalog.collection(auditTrailProjection);
+    return this.store.find<AuditEntryDocument>(collection, {
+      where: { kind: 'export' },
+      ...(options.after && { afterId: options.after }),
+      limit: options.limit,
+    });
+  }
+
   /** Entries recorded for one event (one per client a view covered). */
   async entriesOfEvent(eventId: string): Promise<AuditEntryDocument[]> {
     const collection = await this.catalog.collection(auditTrailProjection);

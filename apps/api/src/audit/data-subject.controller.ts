@@ -9,6 +9,7 @@ import { customer360View } from '../read-side/customer.views';
 import { PersonalDataPresenter } from '../read-side/personal-data.presenter';
 import { AuditRecorder } from './audit-recorder';
 import { CustomerHistoryService } from './customer-history.service';
+import { RecordsViews } from '../http/read-audit.decorators';
 
 export class ExportQuery {
   @ApiPropertyOptional({
@@ -45,6 +46,7 @@ export class DataSubjectController {
 
   @Get(':id/export')
   @Allow('customer:export')
+  @RecordsViews()
   @ApiHeader({ name: 'X-Purpose', required: false })
   @ApiOperation({
     summary:

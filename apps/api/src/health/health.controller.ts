@@ -12,6 +12,7 @@ import { KEY_STORE, type KeyStore } from '@rapport/privacy';
 import { Public } from '../http/access.decorators';
 import { APP_CONFIG } from '../infrastructure/tokens';
 import { RemoteProgressPoller } from '../read-side/remote-progress.poller';
+import { NoClientData } from '../http/read-audit.decorators';
 
 interface DependencyStatus {
   status: 'up' | 'down';
@@ -31,6 +32,7 @@ export class HealthController {
 
   @Get()
   @Public()
+  @NoClientData('the status of each dependency')
   @ApiOperation({ summary: 'Status of the API and each dependency' })
   @ApiOkResponse({ description: 'every dependency is up' })
   @ApiServiceUnavailableResponse({ description: 'at least one dependency is down' })

@@ -4,6 +4,7 @@ import { seesPersonalData, type HttpRequestLike, type Principal } from '@rapport
 import { activitiesProjection, customer360Projection } from '@rapport/read-models';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { Allow } from '../http/access.decorators';
+import { NoClientData, RecordsViews } from '../http/read-audit.decorators';
 import { ActivityAnalyticsService } from './activity-analytics.service';
 import { ActivityAnalyticsQuery, AgendaQuery } from './activity-queries.dto';
 import { agendaItemView, agendaPersonalFields } from './activity.views';
@@ -35,6 +36,7 @@ export class ActivitiesController {
 
   @Get('activities')
   @Allow('activity:read')
+  @RecordsViews()
   @ApiOperation({
     summary:
       'The agenda: open activities, soonest first (overdue, today in the time zone, upcoming); ' +
@@ -89,6 +91,7 @@ export class ActivitiesController {
 
   @Get('analytics/activities')
   @Allow('activity:read')
+  @NoClientData('activity counts and median days per owner (an employee): no client id')
   @ApiOperation({
     summary:
       'Per owner: planned (open), overdue, done and cancelled activities, and the median days ' +

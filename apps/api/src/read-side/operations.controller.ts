@@ -26,6 +26,7 @@ import { Allow, Public } from '../http/access.decorators';
 import { CLOCK, type Clock } from '../infrastructure/tokens';
 import { ProjectionControl } from './projection-control';
 import { ReadModelCatalog } from './read-model.catalog';
+import { AuditedRead, NoClientData } from '../http/read-audit.decorators';
 
 export class ReleaseParkedQuery {
   @ApiPropertyOptional({
@@ -69,6 +70,7 @@ export class OperationsController {
 
   @Get('admin/projections')
   @Allow('admin:operate')
+  @NoClientData('versions, positions and lag of each projection')
   @ApiOperation({
     summary: 'Each projection: version, generation, position, lag in events and seconds, status',
   })
@@ -101,6 +103,9 @@ export class OperationsController {
 
   @Get('admin/projections/:name/parked')
   @Allow('admin:operate')
+  @AuditedRead('parked-events', (body: { parked: { customerIds: string[] }[] }) =>
+    body.parked.flatMap((entry) => entry.customerIds),
+  )
   @ApiOperation({ summary: 'Clients whose events are parked because a projection failed on them' })
   async parked(@Param('name') name: string) {
     const target = await this.target(name);
@@ -110,6 +115,10 @@ export class OperationsController {
         if (doc.released) continue;
         parked.push({
           key: doc.key,
+          // The clients whose events wait: an operator reading this learns who they are.
+          customerIds: [...new Set(doc.events.map((event) => event.metadata.customerId))].filter(
+            Boolean,
+          ),
           error: doc.error,
           parkedAt: doc.parkedAt,
           events: doc.events.length,
@@ -136,6 +145,7 @@ export class OperationsController {
   /** Lag and positions are measured at scrape time, so they are never stale. */
   @Get('metrics')
   @Public()
+  @NoClientData('Prometheus figures: rates, latencies, lag; no client id')
   @Header('Content-Type', 'text/plain; version=0.0.4')
   @ApiProduces('text/plain')
   @ApiOperation({ summary: 'Prometheus metrics: commands, appends, projection position and lag' })

@@ -26,6 +26,7 @@ import { ProjectionProgress } from './projection-progress';
 import { ReadModelCatalog } from './read-model.catalog';
 import { ReadYourWrites } from './read-your-writes';
 import { CLOCK, type Clock } from '../infrastructure/tokens';
+import { AuditedRead, NoClientData, RecordsViews } from '../http/read-audit.decorators';
 
 const CUSTOMER_VIEWS = [customer360Projection.name];
 const PIPELINE_VIEWS = [salesPipelineProjection.name];
@@ -56,6 +57,7 @@ export class QueriesController {
 
   @Get('customers/:id')
   @Allow('customer:read')
+  @RecordsViews()
   @ApiOperation({
     summary: '360° view of a client (personal data masked for analysts); the read is audited',
   })
@@ -92,6 +94,7 @@ export class QueriesController {
 
   @Get('customers')
   @Allow('customer:read')
+  @RecordsViews()
   @ApiOperation({
     summary: 'A page of client summaries, filtered, in id order; the read is audited',
   })
@@ -149,6 +152,7 @@ export class QueriesController {
 
   @Get('pipeline')
   @Allow('pipeline:read')
+  @NoClientData('counts and amounts per stage and per owner (an employee): no client id')
   @ApiOperation({
     summary:
       'Open deals per stage (count, amount, weighted amount), win rate, cycle days, per owner; ' +
@@ -163,6 +167,7 @@ export class QueriesController {
 
   @Get('analytics/retention')
   @Allow('analytics:read')
+  @NoClientData('cohort sizes and rates per month: no client id')
   @ApiOperation({ summary: 'Monthly acquisition cohorts, their retention by month, churn rates' })
   async retention(@Query() query: ReadYourWritesQuery) {
     await this.readYourWrites.await(CUSTOMER_VIEWS, query.minPosition);
@@ -171,6 +176,9 @@ export class QueriesController {
 
   @Get('analytics/churn-risk')
   @Allow('analytics:read')
+  @AuditedRead('churn-risk', (ranking: { customers: { customerId: string }[] }) =>
+    ranking.customers.map((customer) => customer.customerId),
+  )
   @ApiOperation({ summary: 'Leads and customers ranked by churn risk, with the reasons' })
   async churnRisk(@Query() query: ChurnRiskQuery) {
     await this.readYourWrites.await(CUSTOMER_VIEWS, query.minPosition);
@@ -179,6 +187,7 @@ export class QueriesController {
 
   @Get('analytics/segments')
   @Allow('analytics:read')
+  @NoClientData('segment sizes and the Pareto share: counts, no client id')
   @ApiOperation({
     summary: 'RFM segments and the Pareto share (revenue of the top 20% of clients)',
   })

@@ -15,6 +15,7 @@ import { AuditRecorder } from '../audit/audit-recorder';
 import { CustomerId } from '../commands/record-id.pipe';
 import { CLOCK, type Clock } from '../infrastructure/tokens';
 import { Allow } from '../http/access.decorators';
+import { RecordsViews } from '../http/read-audit.decorators';
 import { TimelineQuery } from './activity-queries.dto';
 import { timelineItemView, timelinePersonalFields } from './activity.views';
 import { PersonalDataPresenter } from './personal-data.presenter';
@@ -47,6 +48,7 @@ export class TimelineController {
 
   @Get('customers/:id/timeline')
   @Allow('customer:read')
+  @RecordsViews()
   @ApiOperation({
     summary:
       'Everything that happened or is planned for a client (contacts, activities, deals, ' +

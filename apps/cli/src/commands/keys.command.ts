@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { MASTER_KEY_STREAM, type MasterKeyRotated } from '@rapport/domain';
 import { MasterKeyError, parseMasterKey, rotateMasterKey } from '@rapport/privacy';
 import { CliContext, CliError, EXIT, output, type GlobalOptions } from '../cli-context';
 import { progressBar } from '../progress';
+import { recordAuditEvent } from './audit-event.recorder';
 
 /**
  * `rapport keys rotate`: re-wraps every client data key from CRM_MASTER_KEY_PREVIOUS to
@@ -70,29 +70,7 @@ export function keysCommand(program: Command, global: () => GlobalOptions): void
             completedAt: new Date().toISOString(),
           },
         };
-        const commandId = randomUUID();
-        await events.append({
-          streams: [
-            {
-              streamId: MASTER_KEY_STREAM,
-              expectedRevision: 'any',
-              events: [
-                {
-                  id: randomUUID(),
-                  ...rotated,
-                  metadata: {
-                    customerId: '',
-                    actor: { id: `cli:${operator()}`, roles: ['admin'], kind: 'user' },
-                    correlationId: commandId,
-                    causationId: commandId,
-                    commandId,
-                    source: 'cli',
-                  },
-                },
-              ],
-            },
-          ],
-        });
+        await recordAuditEvent(events, MASTER_KEY_STREAM, rotated);
         output(
           opts,
           `master key ${report.previousMasterKeyId} → ${report.masterKeyId}: ${report.rewrapped} keys re-wrapped, ` +
@@ -104,9 +82,4 @@ export function keysCommand(program: Command, global: () => GlobalOptions): void
         await context.close();
       }
     });
-}
-
-/** Who runs the CLI, as far as the environment tells. */
-function operator(): string {
-  return process.env.USER || process.env.LOGNAME || 'operator';
 }

@@ -72,13 +72,58 @@ export type MasterKeyRotated = {
   };
 };
 
+/**
+ * Client data left the system in bulk (the CLI's export-events): who, with which filter, how
+ * many records, and whether personal data was in clear. The clients are not listed (an export
+ * of the log covers all of them); the filter says which records went out.
+ */
+export type BulkDataExported = {
+  type: 'BulkDataExported';
+  schemaVersion: 1;
+  data: {
+    actorId: string;
+    roles: string[];
+    /** What exported: e.g. "export-events" (the CLI). */
+    export: string;
+    /** The filter as the exporter gave it, e.g. { from: 1, to: 500 } (positions). */
+    filter: Record<string, string | number | null>;
+    /** How many records were written. */
+    count: number;
+    /** Personal data in the export: still sealed with the clients' keys, or opened. */
+    personalData: 'sealed' | 'opened';
+    /** Where it went: a file name, or stdout. */
+    destination: string;
+    startedAt: string;
+    at: string;
+  };
+};
+
 export type AuditEvent =
-  AccessDenied | CustomerDataViewed | AuditCheckpointSealed | MasterKeyRotated;
+  AccessDenied | CustomerDataViewed | AuditCheckpointSealed | MasterKeyRotated | BulkDataExported;
+export type AuditEventType = AuditEvent['type'];
+
+/**
+ * The audit event catalogue: what each audit fact means, for the audit trail and the docs. A
+ * typed record, so that a new member of AuditEvent without its entry does not compile.
+ */
+export const AUDIT_EVENT_CATALOGUE: { readonly [T in AuditEventType]: { summary: string } } = {
+  AccessDenied: { summary: 'a request was refused for a missing permission' },
+  CustomerDataViewed: { summary: "a person or service was shown clients' data" },
+  AuditCheckpointSealed: { summary: "the head of the log's hash chain was sealed" },
+  MasterKeyRotated: { summary: 'every client key was re-wrapped with a new master key' },
+  BulkDataExported: { summary: 'client data was exported in bulk' },
+};
+
+export function isAuditEvent(event: { type: string }): event is AuditEvent {
+  return Object.prototype.hasOwnProperty.call(AUDIT_EVENT_CATALOGUE, event.type);
+}
 
 export const auditStreamId = (customerId?: string) =>
   customerId ? `audit-${customerId}` : 'audit-access';
 
 /** The stream of AuditCheckpointSealed events (its revision keeps sealing one at a time). */
 export const AUDIT_CHECKPOINT_STREAM = 'audit-integrity';
+/** The stream of BulkDataExported events. */
+export const BULK_EXPORT_STREAM = 'audit-exports';
 /** The stream of MasterKeyRotated events. */
 export const MASTER_KEY_STREAM = 'audit-keys';

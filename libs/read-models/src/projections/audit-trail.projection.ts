@@ -1,5 +1,6 @@
 import {
   CRM_EVENT_CATALOGUE,
+  isAuditEvent,
   isCrmEvent,
   type AuditEvent,
   type CrmEventType,
@@ -17,7 +18,7 @@ export interface AuditEntryDocument {
   id: string;
   position: number;
   customerId: string;
-  kind: 'change' | 'view' | 'denied';
+  kind: 'change' | 'view' | 'denied' | 'export';
   /** Event type: LeadCreated, CustomerDataViewed, AccessDenied... */
   type: string;
   eventId: string;
@@ -38,6 +39,12 @@ export interface AuditEntryDocument {
   /** Denials: the permission that was missing and the request. */
   permission?: string;
   request?: string;
+  /** Bulk exports: what exported, with which filter, how many records, personal data sealed or opened. */
+  export?: string;
+  filter?: Record<string, string | number | null>;
+  count?: number;
+  personalData?: string;
+  destination?: string;
 }
 
 /**
@@ -78,7 +85,8 @@ export const auditEntryId = (customerId: string, position: number) =>
 
 export const auditTrailProjection: Projection<AuditEntryDocument> = {
   name: 'audit-trail',
-  version: 2,
+  // 3: entries of kind export (BulkDataExported).
+  version: 3,
   collection: 'audit_entries',
   indexes: ['customerId', 'eventId', 'kind'],
   // An entry's key names its event's position: no event ever touches it again.
@@ -89,16 +97,26 @@ export const auditTrailProjection: Projection<AuditEntryDocument> = {
       const customerId = (event.data as { customerId?: string }).customerId;
       return customerId ? [auditEntryId(customerId, event.position)] : [];
     }
-    if (event.type === 'CustomerDataViewed') {
-      const ids = (event.data as { customerIds: string[] }).customerIds;
-      return ids.map((customerId) => auditEntryId(customerId, event.position));
+    if (!isAuditEvent(event)) return [];
+    const audit = event as unknown as AuditEvent;
+    switch (audit.type) {
+      case 'CustomerDataViewed':
+        return audit.data.customerIds.map((customerId) => auditEntryId(customerId, event.position));
+      case 'AccessDenied':
+        // A refusal not about one client is kept under NO_CLIENT, for GET /audit/denials.
+        return [auditEntryId(audit.data.customerId ?? NO_CLIENT, event.position)];
+      case 'BulkDataExported':
+        // Covers many clients (or all of them): kept once, for GET /audit/exports.
+        return [auditEntryId(NO_CLIENT, event.position)];
+      case 'AuditCheckpointSealed':
+      case 'MasterKeyRotated':
+        // About the log and its keys, not about anyone's data: see GET /audit/integrity.
+        return [];
+      default: {
+        const unknown: never = audit;
+        throw new Error(`audit-trail does not know ${(unknown as { type: string }).type}`);
+      }
     }
-    if (event.type === 'AccessDenied') {
-      // A refusal not about one client is kept under NO_CLIENT, for GET /audit/denials.
-      const customerId = (event.data as { customerId?: string }).customerId;
-      return [auditEntryId(customerId ?? NO_CLIENT, event.position)];
-    }
-    return [];
   },
 
   apply(_current, event, key) {
@@ -129,6 +147,17 @@ export const auditTrailProjection: Projection<AuditEntryDocument> = {
         fieldsShown: audit.data.fieldsShown,
         fieldsMasked: audit.data.fieldsMasked,
         clients: audit.data.customerIds.length,
+      };
+    }
+    if (audit.type === 'BulkDataExported') {
+      return {
+        ...base,
+        kind: 'export',
+        export: audit.data.export,
+        filter: audit.data.filter,
+        count: audit.data.count,
+        personalData: audit.data.personalData,
+        destination: audit.data.destination,
       };
     }
     if (audit.type === 'AccessDenied') {

@@ -8,6 +8,7 @@ import { timelineProjection } from './timeline.projection';
 export * from './activities.projection';
 export * from './audit-trail.projection';
 export * from './customer-360.projection';
+export * from './field-history.fold';
 export * from './sales-pipeline.projection';
 export * from './timeline.projection';
 

@@ -1,0 +1,143 @@
+import { ReadAuditCoverage } from '../../apps/api/src/audit/read-audit.coverage';
+import { startTestApi, type TestApi } from '../support/api-harness';
+import { buildWorld, createLead, type World } from '../support/world';
+
+interface Seeded extends World {
+  otherId: string;
+  viewId: string;
+  head: number;
+}
+
+/**
+ * One call per GET route of the app, keyed by the route as Nest declares it. The first test
+ * compares these keys with the routes the app really has (found by discovery), so a new read
+ * endpoint fails here until it has a sample call, and then is checked like every other.
+ */
+const SAMPLE_CALLS: Record<string, (s: Seeded) => string> = {
+  '/health': () => '/health',
+  '/metrics': () => '/metrics',
+  '/customers/:id': (s) => `/customers/${s.customerId}?minPosition=${s.head}`,
+  '/customers': (s) => `/customers?minPosition=${s.head}`,
+  '/customers/:id/export': (s) => `/customers/${s.customerId}/export`,
+  '/customers/:id/timeline': (s) => `/customers/${s.customerId}/timeline?minPosition=${s.head}`,
+  '/activities': (s) => `/activities?minPosition=${s.head}`,
+  '/analytics/activities': (s) => `/analytics/activities?minPosition=${s.head}`,
+  '/pipeline': (s) => `/pipeline?minPosition=${s.head}`,
+  '/analytics/retention': (s) => `/analytics/retention?minPosition=${s.head}`,
+  '/analytics/churn-risk': (s) => `/analytics/churn-risk?minPosition=${s.head}`,
+  '/analytics/segments': (s) => `/analytics/segments?minPosition=${s.head}`,
+  '/audit/customers/:id': (s) => `/audit/customers/${s.customerId}?minPosition=${s.head}`,
+  '/audit/customers/:id/state': (s) =>
+    `/audit/customers/${s.customerId}/state?at=2030-01-01T00:00:00Z&minPosition=${s.head}`,
+  '/audit/customers/:id/report': (s) =>
+    `/audit/customers/${s.customerId}/report?format=csv&minPosition=${s.head}`,
+  '/audit/views/:id': (s) => `/audit/views/${s.viewId}`,
+  '/audit/denials': (s) => `/audit/denials?minPosition=${s.head}`,
+  '/audit/exports': (s) => `/audit/exports?minPosition=${s.head}`,
+  '/audit/integrity': () => '/audit/integrity',
+  '/admin/projections': () => '/admin/projections',
+  '/admin/projections/:name/parked': () => '/admin/projections/customer-360/parked',
+};
+
+/** Personal values of the seeded clients, as an answer would show them in clear. */
+const PERSONAL_VALUES = ['Grace Hopper', 'grace@example.com', '+1 555 0100', 'Ada Second'];
+
+describe('every read of client data is audited, route by route', () => {
+  let api: TestApi;
+  let seeded: Seeded;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    const world = await buildWorld(api.client);
+    const otherId = await createLead(api.client, { name: 'Ada Second', email: 'ada@example.com' });
+    // A planned call, so that the agenda and the timeline name a client.
+    const planned = await api.client.as('sales').post(`/customers/${world.customerId}/activities`, {
+      kind: 'call',
+      subject: 'Call Grace Hopper back',
+      dueAt: '2030-01-01T09:00:00Z',
+    });
+    expect(planned.status).toBe(201);
+    // A refusal about a client, so that the list of denials names one.
+    expect((await api.client.as('auditor').get(`/customers/${otherId}`)).status).toBe(403);
+    await api.client.as('sales').get(`/customers/${world.customerId}`);
+    const [view] = (await api.eventStore.readStream(`audit-${world.customerId}`)).events;
+    seeded = { ...world, otherId, viewId: view!.id, head: await api.eventStore.headPosition() };
+  });
+  afterAll(() => api.close());
+
+  it('has a sample call for every GET route of the app, and only for those', () => {
+    const routes = api.app
+      .get(ReadAuditCoverage)
+      .routes()
+      .map((route) => route.path);
+    expect([...routes].sort()).toEqual(Object.keys(SAMPLE_CALLS).sort());
+  });
+
+  it.each(Object.keys(SAMPLE_CALLS))(
+    'GET %s: an answer naming clients is in their trails; a route declared without client data names none',
+    async (path) => {
+      const route = api.app
+        .get(ReadAuditCoverage)
+        .routes()
+        .find((r) => r.path === path);
+      expect(route?.audit).toBeDefined();
+      const purpose = `access test of ${path}`;
+      const response = await api.client
+        .as('admin')
+        .get(SAMPLE_CALLS[path]!(seeded), { headers: { 'x-purpose': purpose } });
+      expect({ path, status: response.status }).toEqual({ path, status: 200 });
+
+      const named = [seeded.customerId, seeded.otherId].filter((id) => response.text.includes(id));
+      const personal = PERSONAL_VALUES.filter((value) => response.text.includes(value));
+      if (route!.audit!.kind === 'no-client-data') {
+        expect({ path, named, personal }).toEqual({ path, named: [], personal: [] });
+        return;
+      }
+      // Personal data in an answer always comes with the id of the client it belongs to.
+      if (personal.length > 0) expect(named.length).toBeGreaterThan(0);
+      const head = await api.eventStore.headPosition();
+      for (const customerId of named) {
+        const trail = await api.client
+          .as('auditor')
+          .get(`/audit/customers/${customerId}?minPosition=${head}&limit=1000`);
+        const recorded = trail.body.entries.filter(
+          (entry: { kind: string; actor: string; purpose?: string }) =>
+            entry.kind === 'view' && entry.actor === 'admin-user' && entry.purpose === purpose,
+        );
+        expect({ path, customerId, recorded: recorded.length }).toEqual({
+          path,
+          customerId,
+          recorded: 1,
+        });
+      }
+    },
+  );
+
+  it('shows an auditor what a churn ranking showed: each client with their score and reasons', async () => {
+    const purpose = 'replay of a ranking';
+    const ranking = await api.client
+      .as('analyst')
+      .get(`/analytics/churn-risk?minPosition=${seeded.head}`, {
+        headers: { 'x-purpose': purpose },
+      });
+    expect(ranking.status).toBe(200);
+    const head = await api.eventStore.headPosition();
+    const trail = await api.client
+      .as('auditor')
+      .get(`/audit/customers/${seeded.customerId}?minPosition=${head}&limit=1000`);
+    const view = trail.body.entries.find(
+      (entry: { purpose?: string }) => entry.purpose === purpose,
+    );
+    expect(view).toMatchObject({ kind: 'view', view: 'churn-risk', actor: 'analyst-user' });
+    const replay = await api.client.as('auditor').get(`/audit/views/${view.eventId}`);
+    expect(replay.body).toMatchObject({ view: 'churn-risk', replay: 'churn-risk' });
+    const lines = (ranking.body.customers as { customerId: string; score: number }[]).map(
+      ({ customerId, score }) => ({ customerId, score }),
+    );
+    expect(
+      (replay.body.shown as { customerId: string; score: number }[])
+        .map(({ customerId, score }) => ({ customerId, score }))
+        .sort((a, b) => a.customerId.localeCompare(b.customerId)),
+    ).toEqual(lines.sort((a, b) => a.customerId.localeCompare(b.customerId)));
+  });
+});
