@@ -22,6 +22,12 @@ export interface ReadStore {
   ): Promise<Map<string, T>>;
   /** Documents in id order, optionally filtered by equality on indexed fields. */
   find<T extends StoredDocument>(collection: string, query: FindQuery): Promise<T[]>;
+  /**
+   * Documents whose indexed string field lies in a range, in the order of that field (then
+   * id): a page of a sorted list, read from the field's index. Documents whose field is not
+   * a string (null, missing) are never in a range.
+   */
+  range<T extends StoredDocument>(collection: string, query: RangeQuery): Promise<T[]>;
   /** Every document of a collection in id order, in pages (for analytics and verification). */
   scan<T extends StoredDocument>(collection: string, pageSize?: number): AsyncIterable<T[]>;
   count(collection: string): Promise<number>;
@@ -55,6 +61,18 @@ export interface FindQuery {
   limit: number;
 }
 
+/** Bounds on one indexed string field; all optional, at most `limit` documents. */
+export interface RangeQuery {
+  field: string;
+  /** Inclusive lower bound. */
+  from?: string;
+  /** Exclusive lower bound: the cursor of the previous page. */
+  after?: string;
+  /** Exclusive upper bound. */
+  to?: string;
+  limit: number;
+}
+
 /** Documents are only ever upserted: an erased client stays, marked erased. */
 export interface DocumentWrite {
   collection: string;
@@ -65,6 +83,12 @@ export interface DocumentWrite {
    * position comparison. The result is the guarded upsert's, at less cost.
    */
   once?: boolean;
+  /**
+   * A row derived again from the same document at a later time (a time-dependent score):
+   * applied when its position is at or above the stored one, so it replaces a row of the
+   * same document but never one derived from a newer document.
+   */
+  refresh?: boolean;
 }
 
 export interface CommitBatch {

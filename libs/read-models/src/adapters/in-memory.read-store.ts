@@ -1,6 +1,7 @@
 import type {
   CommitBatch,
   FindQuery,
+  RangeQuery,
   ProjectionState,
   ReadStore,
   StoredDocument,
@@ -47,6 +48,30 @@ export class InMemoryReadStore implements ReadStore {
       .map((doc) => clone(doc) as T);
   }
 
+  async range<T extends StoredDocument>(collection: string, query: RangeQuery): Promise<T[]> {
+    if (query.limit <= 0) return [];
+    const valueOf = (doc: StoredDocument) =>
+      (doc as unknown as Record<string, unknown>)[query.field];
+    return this.sorted(collection)
+      .filter((doc) => {
+        const value = valueOf(doc);
+        return (
+          typeof value === 'string' &&
+          (query.from === undefined || value >= query.from) &&
+          (query.after === undefined || value > query.after) &&
+          (query.to === undefined || value < query.to)
+        );
+      })
+      .sort((a, b) => {
+        const x = valueOf(a) as string;
+        const y = valueOf(b) as string;
+        if (x !== y) return x < y ? -1 : 1;
+        return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+      })
+      .slice(0, query.limit)
+      .map((doc) => clone(doc) as T);
+  }
+
   async *scan<T extends StoredDocument>(collection: string, pageSize = 1000): AsyncIterable<T[]> {
     const all = this.sorted(collection);
     for (let i = 0; i < all.length; i += pageSize)
@@ -61,7 +86,13 @@ export class InMemoryReadStore implements ReadStore {
     for (const write of batch.writes) {
       const documents = this.collection(write.collection);
       const current = documents.get(write.document.id);
-      if (current && current.position >= write.document.position) continue;
+      if (
+        current &&
+        (write.refresh
+          ? current.position > write.document.position
+          : current.position >= write.document.position)
+      )
+        continue;
       documents.set(write.document.id, clone(write.document));
     }
     for (const update of batch.checkpoints) {

@@ -14,6 +14,7 @@ import type {
   DocumentWrite,
   FindQuery,
   ProjectionState,
+  RangeQuery,
   ReadStore,
   StoredDocument,
 } from '../read-store.port';
@@ -184,6 +185,32 @@ export class MongoReadStore implements ReadStore {
     return rows as unknown as T[];
   }
 
+  async range<T extends StoredDocument>(collection: string, query: RangeQuery): Promise<T[]> {
+    if (query.limit <= 0) return [];
+    const fields = await this.indexesOf(collection);
+    if (!fields) return [];
+    if (
+      !fields.includes(query.field) &&
+      !(await this.indexesOf(collection, true))?.includes(query.field)
+    )
+      throw new Error(`${collection} has no index on ${query.field}`);
+    // $type keeps nulls and numbers out when no bound is given; with a string bound MongoDB's
+    // type bracketing does the same. Served by the { field, _id } index in its order.
+    const bounds: Record<string, unknown> = { $type: 'string' };
+    if (query.from !== undefined) bounds.$gte = query.from;
+    if (query.after !== undefined) bounds.$gt = query.after;
+    if (query.to !== undefined) bounds.$lt = query.to;
+    const rows = await this.documents(collection)
+      .find({ [query.field]: bounds } as Filter<DocumentRecord>, {
+        projection: { _id: 0 },
+        sort: { [query.field]: 1, _id: 1 },
+        limit: query.limit,
+        batchSize: Math.min(query.limit, MAX_BATCH_SIZE),
+      })
+      .toArray();
+    return rows as unknown as T[];
+  }
+
   async *scan<T extends StoredDocument>(collection: string, pageSize = 1000): AsyncIterable<T[]> {
     let after: string | undefined;
     for (;;) {
@@ -325,10 +352,12 @@ export class MongoReadStore implements ReadStore {
   private async write(collection: string, writes: readonly DocumentWrite[]): Promise<void> {
     const target = this.documents(collection);
     const once = writes.filter((w) => w.once).map((w) => w.document);
-    const guarded = writes.filter((w) => !w.once).map((w) => w.document);
+    const guarded = writes.filter((w) => !w.once && !w.refresh).map((w) => w.document);
+    const refreshed = writes.filter((w) => w.refresh).map((w) => w.document);
     await Promise.all([
       once.length > 0 && this.insertOnce(target, once),
-      guarded.length > 0 && this.upsertGuarded(target, guarded),
+      guarded.length > 0 && this.upsertGuarded(target, guarded, '$lt'),
+      refreshed.length > 0 && this.upsertGuarded(target, refreshed, '$lte'),
     ]);
   }
 
@@ -347,16 +376,17 @@ export class MongoReadStore implements ReadStore {
     }
   }
 
-  /** Guarded upserts: one unordered bulkWrite. */
+  /** Guarded upserts (`$lte`: refreshes, see DocumentWrite.refresh): one unordered bulkWrite. */
   private async upsertGuarded(
     target: Collection<DocumentRecord>,
     documents: readonly StoredDocument[],
+    guard: '$lt' | '$lte',
   ): Promise<void> {
     // replaceOne, not $set: the stored document becomes exactly the new one, so a field the
     // projection dropped does not linger. The upsert takes _id from the filter's equality.
     const operation = (document: StoredDocument, upsert: boolean) => ({
       replaceOne: {
-        filter: { _id: document.id, position: { $lt: document.position } },
+        filter: { _id: document.id, position: { [guard]: document.position } },
         replacement: document as unknown as WithoutId<DocumentRecord>,
         upsert,
       },

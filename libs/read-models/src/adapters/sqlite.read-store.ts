@@ -4,6 +4,7 @@ import type {
   DocumentWrite,
   FindQuery,
   ProjectionState,
+  RangeQuery,
   ReadStore,
   StoredDocument,
 } from '../read-store.port';
@@ -82,9 +83,11 @@ export class SqliteReadStore implements ReadStore {
       for (const [collection, writes] of byCollection) {
         // In key order, B-tree inserts touch each page once instead of jumping around.
         writes.sort(byIdAndPosition);
-        const upsert = this.upserter(collection, false);
-        const insertOnce = this.upserter(collection, true);
-        for (const write of writes) (write.once ? insertOnce : upsert)(write.document);
+        const upsert = this.upserter(collection, 'guarded');
+        const insertOnce = this.upserter(collection, 'once');
+        const refresh = this.upserter(collection, 'refresh');
+        for (const write of writes)
+          (write.once ? insertOnce : write.refresh ? refresh : upsert)(write.document);
       }
       const now = new Date().toISOString();
       for (const update of batch.checkpoints) {
@@ -154,6 +157,30 @@ export class SqliteReadStore implements ReadStore {
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
     const rows = this.statement(
       `SELECT body FROM ${table(collection)} ${where} ORDER BY id LIMIT ?`,
+    ).all(...parameters, query.limit) as { body: string }[];
+    return rows.map((row) => JSON.parse(row.body) as T);
+  }
+
+  async range<T extends StoredDocument>(collection: string, query: RangeQuery): Promise<T[]> {
+    const fields = this.fieldsOf(collection);
+    if (!fields || query.limit <= 0) return [];
+    if (!fields.includes(query.field))
+      throw new Error(`${collection} has no index on ${query.field}`);
+    const field = column(query.field);
+    // Text only: a number or NULL in the column is never in a range, as in the other stores.
+    const conditions = [`typeof(${field}) = 'text'`];
+    const parameters: unknown[] = [];
+    for (const [bound, operator] of [
+      [query.from, '>='],
+      [query.after, '>'],
+      [query.to, '<'],
+    ] as const) {
+      if (bound === undefined) continue;
+      conditions.push(`${field} ${operator} ?`);
+      parameters.push(bound);
+    }
+    const rows = this.statement(
+      `SELECT body FROM ${table(collection)} WHERE ${conditions.join(' AND ')} ORDER BY ${field}, id LIMIT ?`,
     ).all(...parameters, query.limit) as { body: string }[];
     return rows.map((row) => JSON.parse(row.body) as T);
   }
@@ -272,10 +299,14 @@ export class SqliteReadStore implements ReadStore {
   }
 
   /**
-   * The guarded upsert of one collection (or, `once`, the insert of write-once documents that
-   * leaves an existing id alone): its statement and indexed columns, prepared once.
+   * The guarded upsert of one collection (`refresh`: also over a row of the same position;
+   * `once`: the insert of write-once documents that leaves an existing id alone): its
+   * statement and indexed columns, prepared once.
    */
-  private upserter(collection: string, once: boolean): (document: StoredDocument) => void {
+  private upserter(
+    collection: string,
+    mode: 'guarded' | 'once' | 'refresh',
+  ): (document: StoredDocument) => void {
     const fields = this.fieldsOf(collection);
     if (!fields) throw new Error(`collection ${collection} does not exist`);
     const columns = fields.map(column);
@@ -283,12 +314,12 @@ export class SqliteReadStore implements ReadStore {
       `INSERT INTO ${table(collection)} (id, position, body${columns.map((c) => `, ${c}`).join('')})
        VALUES (?, ?, ?${', ?'.repeat(columns.length)})
        ${
-         once
+         mode === 'once'
            ? 'ON CONFLICT (id) DO NOTHING'
            : `ON CONFLICT (id) DO UPDATE SET position = excluded.position, body = excluded.body${columns
                .map((c) => `, ${c} = excluded.${c}`)
                .join('')}
-       WHERE excluded.position > position`
+       WHERE excluded.position ${mode === 'refresh' ? '>=' : '>'} position`
        }`,
     );
     const values: unknown[] = new Array(3 + fields.length);
