@@ -56,6 +56,17 @@ export class ReadModelCatalog {
     return active === undefined || active.version >= projection.version;
   }
 
+  /** The definition version the active generation was built with (undefined: none yet). */
+  async activeVersion(projection: AnyProjection): Promise<number | undefined> {
+    await this.generation(projection);
+    return this.states.find((s) => s.projection === projection.name && s.active)?.version;
+  }
+
+  /** The active generation's number (1 before any exists). */
+  async activeGeneration(projection: AnyProjection): Promise<number> {
+    return this.generation(projection);
+  }
+
   private async generation(projection: AnyProjection): Promise<number> {
     // States change rarely (first start, rebuild swaps); a second of staleness is harmless
     // because the old generation stays readable until it is dropped after the swap.

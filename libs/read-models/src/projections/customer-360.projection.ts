@@ -6,6 +6,7 @@ import {
   type EventEnvelope,
 } from '@rapport/domain';
 import { retentionCohortsAggregation } from '../aggregations/retention-cohorts.aggregation';
+import { customerRankingsListing } from '../listings/customer-rankings.listing';
 import type { Projection } from '../projection';
 import type { Customer360Document, RecentContact } from './customer-360.document';
 
@@ -114,11 +115,13 @@ function withoutOpenDeal(
 export const customer360Projection: Projection<Customer360Document> = {
   name: 'customer-360',
   // 2: an erasure no longer ends the customer period (figures keep the facts); retention
-  // cohorts are maintained beside the documents.
-  version: 2,
+  // cohorts are maintained beside the documents. 3: the rankings (churn risk, RFM segment
+  // members) are listed beside them.
+  version: 3,
   collection: 'customer_360',
   indexes: ['status', 'ownerId'],
   aggregations: [retentionCohortsAggregation],
+  listings: [customerRankingsListing],
 
   keysOf(event: EventEnvelope): readonly string[] {
     if (!isCrmEvent(event)) return [];
