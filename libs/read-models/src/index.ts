@@ -7,6 +7,7 @@ export * from './listings/churn-schedule';
 export * from './listings/customer-rankings.listing';
 export * from './listings/rfm-figures';
 export * from './listings/rankings.job';
+export * from './listings/rankings.queries';
 export * from './engine/projection-target';
 export * from './engine/projection-session';
 export * from './engine/parked-documents';

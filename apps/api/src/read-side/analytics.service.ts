@@ -5,9 +5,8 @@ import {
   customer360Projection,
   customerRfmOf,
   DEFAULT_CHURN_RISK_OPTIONS,
-  frequencyPrefix,
-  lastWinInterval,
   pipelineFromTallies,
+  rankChurnRiskFromRows,
   pipelineOwnerKey,
   pipelineOwnersAggregation,
   rankingCollections,
@@ -17,18 +16,16 @@ import {
   retentionFromTallies,
   RFM_FIGURES_ID,
   salesPipelineProjection,
-  scoreOf,
   segmentFiguresOf,
-  segmentOf,
+  segmentMembers,
   type AnyProjection,
   type ChurnRisk,
   type Customer360Document,
-  type CustomerRankingRow,
   type CustomerRfm,
-  type RankedChurnRisk,
   type ReadStore,
   type RfmFiguresDocument,
   type RfmSegment,
+  type SegmentPage,
 } from '@rapport/read-models';
 import { APP_CONFIG, CLOCK, type Clock } from '../infrastructure/tokens';
 import { ProjectionProgress } from './projection-progress';
@@ -40,18 +37,9 @@ const PIPELINE_TALLIES_SINCE = 2;
 const RETENTION_TALLIES_SINCE = 2;
 const RANKINGS_SINCE = 3;
 
-/** Rows whose stored churn score may be stale that a ranking re-scores itself. */
-const STALE_ROWS_LIMIT = 1000;
-/** Rows a page of a segment list may read past its filters before it answers what it has. */
-const SEGMENT_SCAN_BUDGET = 5000;
 /** How long a read figures document serves other requests. */
 const FIGURES_CACHE_MS = 250;
 const FIGURES_POLL_MS = 50;
-
-export interface SegmentPage {
-  customerIds: string[];
-  nextCursor: string | null;
-}
 
 /**
  * Figures over all clients and deals, each read from what the projector maintains: tallies
@@ -106,66 +94,14 @@ export class AnalyticsService {
     return { ...retentionFromTallies(tallies, this.clock()), position };
   }
 
-  /**
-   * Leads and customers by descending churn risk at this instant. The rows' stored scores
-   * hold until their rescoreAt; rows past it (the job has not reached them yet) or scored
-   * after this instant are scored here from their documents. The top `limit` of the fresh
-   * rows are among the first `limit + stale` of the rankKey index, so the page is exact
-   * while fewer than STALE_ROWS_LIMIT rows are stale.
-   */
+  /** Leads and customers by descending churn risk now, from the rankings' index. */
   async churnRisk(limit: number) {
     await this.requireMaintained(customer360Projection, RANKINGS_SINCE, 'the churn ranking');
     const position = this.progress.position(customer360Projection.name);
-    const { rows, documents } = rankingCollections(
+    const collections = rankingCollections(
       await this.catalog.activeGeneration(customer360Projection),
     );
-    const now = this.clock();
-    const nowIso = now.toISOString();
-    const [due, early] = await Promise.all([
-      this.store.range<CustomerRankingRow>(rows, {
-        field: 'rescoreAt',
-        to: nowIso,
-        limit: STALE_ROWS_LIMIT,
-      }),
-      this.store.range<CustomerRankingRow>(rows, {
-        field: 'scoredAt',
-        after: nowIso,
-        limit: STALE_ROWS_LIMIT,
-      }),
-    ]);
-    const stale = new Set([...due, ...early].map((row) => row.id));
-    const top = await this.store.range<CustomerRankingRow>(rows, {
-      field: 'rankKey',
-      limit: limit + stale.size,
-    });
-    const candidates = new Map<string, number>();
-    for (const row of top) if (!stale.has(row.id)) candidates.set(row.id, row.churnScore ?? 0);
-    const staleDocs = await this.store.getMany<Customer360Document>(documents, [...stale]);
-    for (const doc of staleDocs.values())
-      if (doc.status === 'lead' || doc.status === 'customer')
-        candidates.set(doc.id, churnRisk(doc, now, DEFAULT_CHURN_RISK_OPTIONS).score);
-    const chosen = [...candidates]
-      .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
-      .slice(0, limit)
-      .map(([id]) => id);
-    const docs = await this.store.getMany<Customer360Document>(
-      documents,
-      chosen.filter((id) => !staleDocs.has(id)),
-    );
-    const customers: RankedChurnRisk[] = [];
-    for (const id of chosen) {
-      const doc = staleDocs.get(id) ?? docs.get(id);
-      // A client churned or erased since its row was read is no longer ranked.
-      if (!doc || (doc.status !== 'lead' && doc.status !== 'customer')) continue;
-      customers.push({
-        customerId: doc.customerId,
-        status: doc.status,
-        ownerId: doc.ownerId,
-        ...churnRisk(doc, now, DEFAULT_CHURN_RISK_OPTIONS),
-      });
-    }
-    // Scored from the documents as they are now (one may have changed since its row).
-    customers.sort((a, b) => b.score - a.score || (a.customerId < b.customerId ? -1 : 1));
+    const customers = await rankChurnRiskFromRows(this.store, collections, this.clock(), limit);
     return { customers, position };
   }
 
@@ -204,13 +140,7 @@ export class AnalyticsService {
     return churnRisk(doc, this.clock(), DEFAULT_CHURN_RISK_OPTIONS);
   }
 
-  /**
-   * The clients of one segment (default currency), in the order of the segment index
-   * (frequency, then last win, then id), filtered by status and owner. A segment is a set of
-   * cells of the R × F grid; each cell is, for each frequency present, one range of last-win
-   * times, read from the index. A page that reads SEGMENT_SCAN_BUDGET rows past its filters
-   * answers what it found with a cursor to go on from.
-   */
+  /** A page of the clients of one segment (default currency); see segmentMembers. */
   async segmentPage(
     segment: RfmSegment,
     filter: { status?: string; ownerId?: string },
@@ -219,74 +149,18 @@ export class AnalyticsService {
   ): Promise<SegmentPage> {
     await this.requireMaintained(customer360Projection, RANKINGS_SINCE, 'the RFM segments');
     const { rows } = rankingCollections(await this.catalog.activeGeneration(customer360Projection));
-    const found: CustomerRankingRow[] = [];
-    let scanned = 0;
-    let position = cursor;
-    const keep = (row: CustomerRankingRow) =>
-      (filter.status === undefined || row.status === filter.status) &&
-      (filter.ownerId === undefined || row.ownerId === filter.ownerId);
-    /** Reads [after, to) of a key until the page is full; false when the budget ran out. */
-    const drain = async (field: 'segmentKey' | 'prospectKey', after?: string, to?: string) => {
-      for (;;) {
-        const from = maxKey(after, position);
-        const page = await this.store.range<CustomerRankingRow>(rows, {
-          field,
-          ...(from !== undefined && { after: from }),
-          ...(to !== undefined && { to }),
-          limit: limit + 1 - found.length,
-        });
-        for (const row of page) {
-          position = row[field]!;
-          scanned++;
-          if (keep(row)) found.push(row);
-          if (found.length > limit) return true;
-        }
-        if (page.length === 0 || found.length > limit) return true;
-        if (scanned >= SEGMENT_SCAN_BUDGET) return false;
-      }
-    };
-    let complete = true;
-    if (segment === 'prospects') {
-      complete = await drain('prospectKey');
-    } else {
-      const figures = await this.figures(0);
-      const own = figures.purposes['']?.currencies[this.config.defaultCurrency];
-      const asOf = new Date(figures.asOf);
-      while (own && complete && found.length <= limit) {
-        const [next] = await this.store.range<CustomerRankingRow>(rows, {
-          field: 'segmentKey',
-          ...(position !== undefined && { after: position }),
-          limit: 1,
-        });
-        if (!next) break;
-        const frequency = Number(next.segmentKey!.split('|')[0]);
-        const prefix = frequencyPrefix(frequency);
-        const f = scoreOf(own.frequency, frequency);
-        for (let r = 1; r <= 5 && complete && found.length <= limit; r++) {
-          if (segmentOf(r, f) !== segment) continue;
-          const interval = lastWinInterval(own.recency, r, asOf);
-          if (!interval) continue;
-          complete = await drain(
-            'segmentKey',
-            interval.after && `${prefix}|${interval.after}|~`,
-            interval.upTo ? `${prefix}|${interval.upTo}|~` : `${prefix}|~`,
-          );
-        }
-        // On to the next frequency present.
-        position = maxKey(position, `${prefix}|~`);
-      }
-    }
-    const page = found.slice(0, limit);
-    const more = found.length > limit || !complete;
-    const last = page[page.length - 1];
-    return {
-      customerIds: page.map((row) => row.customerId),
-      nextCursor: !more
-        ? null
-        : found.length > limit && last
-          ? (segment === 'prospects' ? last.prospectKey : last.segmentKey)!
-          : (position ?? null),
-    };
+    return segmentMembers(
+      this.store,
+      rows,
+      segment === 'prospects' ? undefined : await this.figures(0),
+      {
+        currency: this.config.defaultCurrency,
+        segment,
+        ...filter,
+        ...(cursor !== undefined && { cursor }),
+        limit,
+      },
+    );
   }
 
   /** The latest figures, waiting (up to the read-your-writes timeout) for `minPosition`. */
@@ -353,6 +227,3 @@ const emptyFigures: RfmFiguresDocument = {
   asOf: '',
   purposes: {},
 };
-
-const maxKey = (a: string | undefined, b: string | undefined) =>
-  a === undefined ? b : b === undefined ? a : a > b ? a : b;

@@ -6,7 +6,17 @@ import fc from 'fast-check';
 export interface HistoryStep {
   client: number;
   kind:
-    'contact' | 'open' | 'advance' | 'win' | 'lose' | 'churn' | 'reactivate' | 'erase' | 'assign';
+    | 'contact'
+    | 'open'
+    | 'advance'
+    | 'win'
+    | 'lose'
+    | 'churn'
+    | 'reactivate'
+    | 'erase'
+    | 'assign'
+    /** A marketing consent: granted when `amount` is even, revoked when odd. */
+    | 'consent';
   amount: number;
   currency: 'EUR' | 'USD' | 'JPY';
   owner: number;
@@ -31,6 +41,7 @@ export const historyStepArbitrary: fc.Arbitrary<HistoryStep> = fc.record({
     'reactivate',
     'erase',
     'assign',
+    'consent',
   ),
   amount: fc.integer({ min: 1, max: 50_000 }),
   currency: fc.constantFrom('EUR', 'USD', 'JPY'),
@@ -240,6 +251,16 @@ export function historyOf(steps: readonly HistoryStep[]): { events: EventEnvelop
             schemaVersion: 1,
             data: { customerId, reason: 'request', erasedAt: at },
           },
+          at,
+        );
+        break;
+      case 'consent':
+        add(
+          {
+            type: step.amount % 2 === 0 ? 'ConsentGranted' : 'ConsentRevoked',
+            schemaVersion: 1,
+            data: { customerId, purpose: 'marketing', at },
+          } as CrmEvent,
           at,
         );
         break;
