@@ -407,6 +407,7 @@ describe('kill -9 under load, restart on the same data dir', () => {
     expect(verify.projections.map((p) => p.projection).sort()).toEqual([
       'audit-trail',
       'customer-360',
+      'customer-360/customer-rankings',
       'customer-360/retention-cohorts',
       'sales-pipeline',
       'sales-pipeline/pipeline-owners',
