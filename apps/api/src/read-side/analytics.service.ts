@@ -118,10 +118,10 @@ export class AnalyticsService {
   }
 
   /**
-   * A client's RFM segment in the default currency against the last figures; `undefined`
-   * for a buyer while no figures exist yet (right after a rebuild).
+   * A client's RFM segment in the default currency against the last figures; null for a
+   * buyer while none exist yet (a generation just built), undefined for an erased client.
    */
-  async rfmOf(doc: Customer360Document): Promise<CustomerRfm | undefined> {
+  async rfmOf(doc: Customer360Document): Promise<CustomerRfm | null | undefined> {
     const client = {
       customerId: doc.customerId,
       erased: doc.status === 'erased',
@@ -131,9 +131,9 @@ export class AnalyticsService {
     const buyer = (client.wins[currency]?.count ?? 0) > 0;
     if (client.erased || !buyer) return customerRfmOf(emptyFigures, client, currency);
     const version = (await this.catalog.activeVersion(customer360Projection)) ?? 0;
-    if (version < RANKINGS_SINCE) return undefined;
+    if (version < RANKINGS_SINCE) return null;
     const figures = await this.latestFigures();
-    return figures && customerRfmOf(figures, client, currency);
+    return figures ? customerRfmOf(figures, client, currency) : null;
   }
 
   churnRiskOf(doc: Customer360Document): ChurnRisk {

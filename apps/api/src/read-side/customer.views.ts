@@ -61,7 +61,7 @@ export interface Customer360View {
   };
   consents: Record<string, boolean>;
   churnRisk: ChurnRisk;
-  segment: string;
+  segment: string | null;
   rfm: string | null;
   /** Personal fields are masked for this caller. */
   masked: boolean;
@@ -82,7 +82,12 @@ export function personalFieldsIn(doc: Customer360Document): string[] {
 export function customer360View(
   doc: Customer360Document,
   personal: PersonalFields,
-  derived: { churnRisk: ChurnRisk; rfm: CustomerRfm | undefined; position: number },
+  derived: {
+    churnRisk: ChurnRisk;
+    /** null: not known yet (no RFM figures in this generation yet). */
+    rfm: CustomerRfm | null | undefined;
+    position: number;
+  },
 ): Customer360View {
   return {
     customerId: doc.customerId,
@@ -134,7 +139,7 @@ export function customer360View(
     },
     consents: { ...doc.consents },
     churnRisk: derived.churnRisk,
-    segment: derived.rfm?.segment ?? 'prospects',
+    segment: derived.rfm === null ? null : (derived.rfm?.segment ?? 'prospects'),
     rfm: derived.rfm?.rfm ?? null,
     masked: personal.masked,
     position: derived.position,
@@ -152,13 +157,17 @@ export interface CustomerSummaryView {
   deals: { open: number; won: number; wonValue: Money };
   complaints: { open: number };
   churnRisk: { score: number };
-  segment: string;
+  segment: string | null;
 }
 
 export function customerSummaryView(
   doc: Customer360Document,
   personal: PersonalFields,
-  derived: { churnRisk: ChurnRisk; rfm: CustomerRfm | undefined },
+  derived: {
+    churnRisk: ChurnRisk;
+    /** null: not known yet (no RFM figures in this generation yet). */
+    rfm: CustomerRfm | null | undefined;
+  },
 ): CustomerSummaryView {
   return {
     customerId: doc.customerId,
@@ -171,6 +180,6 @@ export function customerSummaryView(
     deals: { open: doc.deals.open, won: doc.deals.won, wonValue: money(doc.deals.wonValueMinor) },
     complaints: { open: doc.complaints.open },
     churnRisk: { score: derived.churnRisk.score },
-    segment: derived.rfm?.segment ?? 'prospects',
+    segment: derived.rfm === null ? null : (derived.rfm?.segment ?? 'prospects'),
   };
 }
