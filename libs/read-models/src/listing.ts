@@ -1,5 +1,8 @@
 import type { StoredDocument } from './read-store.port';
 
+/** The default currency when the caller names none (CRM_DEFAULT_CURRENCY's default). */
+export const DEFAULT_CURRENCY = 'EUR';
+
 /** What a listing's rows may depend on besides the document. */
 export interface ListingContext {
   /** When the row is derived: rows of time-dependent figures say until when they hold. */

@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@rapport/domain';
-import { listingRow } from '../listing';
+import { DEFAULT_CURRENCY, listingRow } from '../listing';
 import type { DocumentWrite, ReadStore, StoredDocument } from '../read-store.port';
 import { AggregateTallies } from './aggregate-tallies';
 import {
@@ -8,7 +8,6 @@ import {
   parkedCollection,
   type ProjectionTarget,
 } from './projection-target';
-import { DEFAULT_CURRENCY } from './projection-session';
 
 /**
  * A document whose projection threw on one of its events. Its later events wait here, in

@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@rapport/domain';
-import { listingRow, type ListingContext } from '../listing';
+import { DEFAULT_CURRENCY, listingRow, type ListingContext } from '../listing';
 import type { CommitBatch, ReadStore, StoredDocument } from '../read-store.port';
 import { AggregateTallies } from './aggregate-tallies';
 import type { ParkedDocument } from './parked-documents';
@@ -37,9 +37,6 @@ interface TargetSession {
   /** The projection's figures over all documents (see aggregation.ts). */
   tallies: AggregateTallies;
 }
-
-/** The default currency when the caller names none (CRM_DEFAULT_CURRENCY's default). */
-export const DEFAULT_CURRENCY = 'EUR';
 
 /** Documents a write-behind session keeps per projection (~2 KB each for customer-360). */
 const DEFAULT_MAX_CACHED = 250_000;

@@ -1,8 +1,7 @@
-import { listingRow } from '../listing';
+import { DEFAULT_CURRENCY, listingRow } from '../listing';
 import type { Customer360Document } from '../projections/customer-360.document';
 import { customer360Projection } from '../projections/customer-360.projection';
 import type { DocumentWrite, ReadStore } from '../read-store.port';
-import { DEFAULT_CURRENCY } from '../engine/projection-session';
 import {
   companionCollection,
   documentCollection,
