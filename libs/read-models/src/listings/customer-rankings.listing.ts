@@ -29,7 +29,11 @@ export interface CustomerRankingRow {
   segmentKey: string | null;
   /** Not erased and no win in the default currency: the id (the prospects segment). */
   prospectKey: string | null;
+  /** The document's position, 16 digits: which rows changed since a position (the job). */
+  changeKey: string;
 }
+
+export const changeKeyOf = (position: number) => String(position).padStart(16, '0');
 
 export const FREQUENCY_DIGITS = 6;
 export const frequencyPrefix = (frequency: number) =>
@@ -41,7 +45,7 @@ const rankKey = (score: number, customerId: string) =>
 export const customerRankingsListing: Listing<Customer360Document> = {
   name: 'customer-rankings',
   collection: 'customer_rankings',
-  indexes: ['rankKey', 'scoredAt', 'rescoreAt', 'segmentKey', 'prospectKey'],
+  indexes: ['rankKey', 'scoredAt', 'rescoreAt', 'segmentKey', 'prospectKey', 'changeKey'],
   companions: ['rfm_figures'],
   volatile: ['scoredAt', 'rescoreAt'],
   row(doc, { now, defaultCurrency }): Omit<CustomerRankingRow, 'id' | 'position'> {
@@ -65,6 +69,7 @@ export const customerRankingsListing: Listing<Customer360Document> = {
       wins: doc.deals.wonByCurrency,
       segmentKey: buyer ? `${frequencyPrefix(own.count)}|${own.lastWonAt}|${doc.customerId}` : null,
       prospectKey: !erased && !buyer ? doc.customerId : null,
+      changeKey: changeKeyOf(doc.position),
     };
   },
 };

@@ -8,7 +8,11 @@ import {
   listingCollection,
   type ProjectionTarget,
 } from '../engine/projection-target';
-import { customerRankingsListing, type CustomerRankingRow } from './customer-rankings.listing';
+import {
+  changeKeyOf,
+  customerRankingsListing,
+  type CustomerRankingRow,
+} from './customer-rankings.listing';
 import { RfmFiguresBuilder, type RfmFiguresDocument } from './rfm-figures';
 
 /** Rows re-scored per step of the rescoring (one getMany and one commit). */
@@ -107,6 +111,29 @@ export class RankingsJob {
     return document;
   }
 
+  /**
+   * Whether a row changed after the figures' position; if none did, the figures hold up to
+   * `position` too and are moved there (one small write) instead of computed again: events
+   * that change no client (audit records of reads) cost no run.
+   */
+  async carryForward(
+    target: Pick<ProjectionTarget, 'generation' | 'position'>,
+    figures: RfmFiguresDocument,
+  ): Promise<boolean> {
+    const { rows, figures: collection } = rankingCollections(target.generation);
+    const changed = await this.store.range(rows, {
+      field: 'changeKey',
+      after: changeKeyOf(figures.position),
+      limit: 1,
+    });
+    if (changed.length > 0) return false;
+    await this.store.commit({
+      writes: [{ collection, document: { ...figures, position: target.position }, refresh: true }],
+      checkpoints: [],
+    });
+    return true;
+  }
+
   /** The figures of the last run in a generation, if any. */
   async figures(generation: number): Promise<RfmFiguresDocument | undefined> {
     const { figures } = rankingCollections(generation);
@@ -145,10 +172,11 @@ export async function keepRankingsCurrent(
         await job.rescore(active);
         const figures = await job.figures(active.generation);
         const started = Date.now();
+        const stale = !figures || clock().getTime() - Date.parse(figures.asOf) > FIGURES_MAX_AGE_MS;
+        const behind = figures !== undefined && figures.position < active.position;
         if (
-          !figures ||
-          (figures.position < active.position && started >= nextFiguresAt) ||
-          clock().getTime() - Date.parse(figures.asOf) > FIGURES_MAX_AGE_MS
+          stale ||
+          (behind && started >= nextFiguresAt && !(await job.carryForward(active, figures)))
         ) {
           await job.computeFigures(active);
           nextFiguresAt = Date.now() + PAUSE_FACTOR * (Date.now() - started);
