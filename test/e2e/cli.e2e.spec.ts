@@ -6,11 +6,14 @@ import { join } from 'node:path';
 import {
   aggregateCollection,
   customer360Projection,
+  customerRankingsListing,
+  listingCollection,
   physicalCollection,
   pipelineOwnersAggregation,
   salesPipelineProjection,
   type AggregateDocument,
   type Customer360Document,
+  type CustomerRankingRow,
 } from '@rapport/read-models';
 import { SqliteReadStore } from '@rapport/read-models/adapters';
 import { TestClock } from '@rapport/testing';
@@ -59,9 +62,10 @@ describe('the rapport CLI', () => {
     });
     head = last.body.position;
     await api.client.as('analyst').get(`/pipeline?minPosition=${head}`);
-    await api.client
-      .as('analyst')
-      .get(`/analytics/retention?minPosition=${await api.eventStore.headPosition()}`);
+    const logHead = await api.eventStore.headPosition();
+    await api.client.as('analyst').get(`/analytics/retention?minPosition=${logHead}`);
+    // The rankings job has summed the log so far: it writes nothing more until a client changes.
+    await api.client.as('analyst').get(`/analytics/segments?minPosition=${logHead}`);
   });
   afterAll(async () => {
     await api.close();
@@ -161,6 +165,7 @@ describe('the rapport CLI', () => {
       p.projection.includes('/'),
     );
     expect(figures.map((p: { projection: string }) => p.projection)).toEqual([
+      'customer-360/customer-rankings',
       'customer-360/retention-cohorts',
       'customer-360/first-contact-days',
       'sales-pipeline/pipeline-owners',
@@ -189,6 +194,39 @@ describe('the rapport CLI', () => {
     );
     expect(report.differences).toEqual([
       { id: tally!.key, problem: 'different', fields: ['won.count'] },
+    ]);
+  });
+
+  it("verifies the rankings' row of every client (churn score, RFM facts, sort keys)", async () => {
+    const ok = await cli(api, '--json', 'verify');
+    const rankings = ok.json.projections.find(
+      (p: { projection: string }) => p.projection === 'customer-360/customer-rankings',
+    );
+    expect(rankings).toMatchObject({ differences: [] });
+    expect(rankings.compared).toBeGreaterThan(0);
+    const store = await readLive(api);
+    const state = (await store.projectionStates()).find(
+      (s) => s.projection === 'customer-360' && s.active,
+    )!;
+    const collection = listingCollection(
+      { projection: customer360Projection, generation: state.generation },
+      customerRankingsListing,
+    );
+    const [row] = await store.find<CustomerRankingRow>(collection, { limit: 1 });
+    await store.close();
+    const db = new Database(join(api.dataDir, 'read-models.db'));
+    db.prepare(`UPDATE "doc:${collection}" SET body = ? WHERE id = ?`).run(
+      JSON.stringify({ ...row, granted: ['marketing'] }),
+      row!.id,
+    );
+    db.close();
+    const tampered = await cli(api, '--json', 'verify');
+    expect(tampered.code).toBe(1);
+    const report = tampered.json.projections.find(
+      (p: { projection: string }) => p.projection === 'customer-360/customer-rankings',
+    );
+    expect(report.differences).toEqual([
+      { id: row!.id, problem: 'different', fields: ['granted'] },
     ]);
   });
 

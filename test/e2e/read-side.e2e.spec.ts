@@ -264,6 +264,8 @@ describe('read side over HTTP: a known population', () => {
         { segment: 'prospects', customers: 1 }, // C: no win
       ],
       paretoTopShare: 0.6667,
+      // When the rankings job computed them (recency counts days up to then).
+      asOf: expect.any(String),
       position: expect.any(Number),
     });
     const usd = await analyst().get('/analytics/segments?currency=USD');

@@ -409,6 +409,7 @@ describe('kill -9 under load, restart on the same data dir', () => {
       'activities/activity-owners',
       'audit-trail',
       'customer-360',
+      'customer-360/customer-rankings',
       'customer-360/first-contact-days',
       'customer-360/retention-cohorts',
       'sales-pipeline',

@@ -44,6 +44,8 @@ export interface KafkaProjectorOptions {
    */
   stallAfterMs?: number;
   clock?: () => Date;
+  /** CRM_DEFAULT_CURRENCY, for listing rows (see SessionOptions). */
+  defaultCurrency?: string;
   /** Called after each batch is written (tests, metrics). */
   onBatch?: (info: {
     partition: number;
@@ -244,6 +246,7 @@ export class KafkaProjector {
     const last = messages[messages.length - 1]!;
     const session = new ProjectionSession(this.store, feed.targets, {
       partitioned: true,
+      ...(this.options.defaultCurrency && { defaultCurrency: this.options.defaultCurrency }),
       // A batch holds one topic partition's messages: the aggregate shard of that partition
       // sees positions in order.
       shard: `${last.topic}#${last.partition}`,

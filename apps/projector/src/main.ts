@@ -1,5 +1,5 @@
 import { Metrics, runService, startHealthServer } from '@rapport/platform';
-import { PROJECTIONS } from '@rapport/read-models';
+import { keepRankingsCurrent, PROJECTIONS } from '@rapport/read-models';
 import { Adapters } from '@rapport/wiring';
 import { Counter, Gauge } from 'prom-client';
 import { KafkaProjector } from './kafka-projector';
@@ -23,6 +23,7 @@ runService('rapport-projector', async (config, logger) => {
   });
   const projector = new KafkaProjector(bus, store, PROJECTIONS, logger, {
     topicPrefix: config.kafkaTopicPrefix,
+    defaultCurrency: config.defaultCurrency,
     stallAfterMs: config.projectorStallSeconds * 1000,
     onBatch: ({ events, parked: newlyParked }) => {
       projected.inc(events.length);
@@ -71,6 +72,13 @@ runService('rapport-projector', async (config, logger) => {
     },
   });
   await projector.start();
+  // Churn rescoring and RFM figures of the active generation (see rankings.job.ts). Every
+  // projector instance runs it; runs are idempotent (refresh writes), the work is repeated.
+  const rankings = new AbortController();
+  const rankingsDone = keepRankingsCurrent(store, rankings.signal, {
+    defaultCurrency: config.defaultCurrency,
+    onError: (error) => logger.error({ err: error }, 'rankings job failed'),
+  });
   const server = await startHealthServer(
     config.healthPort ?? 3002,
     config.host,
@@ -79,6 +87,8 @@ runService('rapport-projector', async (config, logger) => {
   );
   logger.info({ brokers: config.kafkaBrokers, group: projector.groupId }, 'projector running');
   return async () => {
+    rankings.abort();
+    await rankingsDone;
     await projector.stop();
     server.close();
     await store.close();

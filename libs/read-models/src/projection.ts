@@ -1,5 +1,6 @@
 import type { EventEnvelope } from '@rapport/domain';
 import type { Aggregation } from './aggregation';
+import type { Listing } from './listing';
 
 /**
  * A projection is pure: given an event and the current document (or none), it returns the
@@ -28,6 +29,10 @@ export interface Projection<Doc extends object = object> {
    * and retired with it.
    */
   readonly aggregations?: readonly Aggregation<Doc>[];
+  /**
+   * Sorted lists over all documents (see listing.ts): a row per document, written with it.
+   */
+  readonly listings?: readonly Listing<Doc>[];
   /** The documents an event touches; none when the projection ignores the event. */
   keysOf(event: EventEnvelope): readonly string[];
   /**

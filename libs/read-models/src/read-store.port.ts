@@ -113,6 +113,12 @@ export interface DocumentWrite {
    * position comparison. The result is the guarded upsert's, at less cost.
    */
   once?: boolean;
+  /**
+   * A row derived again from the same document at a later time (a time-dependent score):
+   * applied when its position is at or above the stored one, so it replaces a row of the
+   * same document but never one derived from a newer document.
+   */
+  refresh?: boolean;
 }
 
 export interface CommitBatch {

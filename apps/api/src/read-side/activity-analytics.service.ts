@@ -57,7 +57,8 @@ export class ActivityAnalyticsService {
         .then((collection) => readTallies(this.store, collection, keys)),
     ]);
     // Until a rebuild of the 360 view with the histograms is swapped in, they are incomplete.
-    const firstContactsKnown = await this.catalog.isCurrent(customer360Projection);
+    const firstContactsKnown =
+      (await this.catalog.activeVersion(customer360Projection)) === customer360Projection.version;
     const contactTallies = firstContactsKnown
       ? await readTallies(this.store, customers, keys)
       : new Map<string, Tally>();

@@ -4,62 +4,10 @@ import { AnalyticsService } from './analytics.service';
 import type { ProjectionProgress } from './projection-progress';
 import type { ReadModelCatalog } from './read-model.catalog';
 
-// Figures over every client are computed from a snapshot of all documents. Under a steady
-// stream of commands the position moves with each one; reloading every document for every read
-// made each read cost O(clients), so a snapshot serves for a second unless a read's minPosition
-// needs a newer one.
-describe('AnalyticsService snapshots', () => {
-  let position: number;
-  let now: number;
-  let scans: jest.SpyInstance;
-  let analytics: AnalyticsService;
-
-  beforeEach(() => {
-    position = 5;
-    now = 1_000;
-    jest.spyOn(performance, 'now').mockImplementation(() => now);
-    const store = new InMemoryReadStore();
-    scans = jest.spyOn(store, 'scan');
-    analytics = new AnalyticsService(
-      store,
-      { defaultCurrency: 'EUR', stageProbabilities: {} } as unknown as AppConfig,
-      () => new Date('2026-11-25T12:00:00.000Z'),
-      { collection: async () => 'pipeline_deals_1' } as unknown as ReadModelCatalog,
-      { position: () => position } as unknown as ProjectionProgress,
-    );
-  });
-  afterEach(() => jest.restoreAllMocks());
-
-  it('loads the documents once per position', async () => {
-    expect((await analytics.churnRisk(10)).position).toBe(5);
-    expect((await analytics.churnRisk(10)).position).toBe(5);
-    expect(scans).toHaveBeenCalledTimes(1);
-  });
-
-  it('serves a read that asks for no newer position from a snapshot up to a second old', async () => {
-    await analytics.churnRisk(10);
-    position = 6;
-    now += 900;
-    expect((await analytics.churnRisk(10)).position).toBe(5);
-    expect(scans).toHaveBeenCalledTimes(1);
-    now += 200;
-    expect((await analytics.churnRisk(10)).position).toBe(6);
-    expect(scans).toHaveBeenCalledTimes(2);
-  });
-
-  it('reloads at once for a read whose minPosition the snapshot does not hold', async () => {
-    await analytics.churnRisk(10);
-    position = 6;
-    expect((await analytics.churnRisk(10, 6)).position).toBe(6);
-    expect(scans).toHaveBeenCalledTimes(2);
-    // A minPosition the snapshot already holds needs nothing new.
-    position = 7;
-    expect((await analytics.churnRisk(10, 6)).position).toBe(6);
-    expect(scans).toHaveBeenCalledTimes(2);
-  });
-});
-
-describe('AnalyticsService pipeline figures', () => {
+// Just after an upgrade the active generation may come from a definition that did not keep a
+// figure yet; its rebuild runs beside it. A figure that generation keeps is answered from it;
+// one it does not keep is refused (503 + Retry-After), never computed from every document.
+describe('AnalyticsService during an upgrade', () => {
   const deal = {
     id: 'd1',
     position: 3,
@@ -76,7 +24,7 @@ describe('AnalyticsService pipeline figures', () => {
     lostReason: null,
   };
 
-  async function given(current: boolean) {
+  async function given(activeVersion: number) {
     const store = new InMemoryReadStore();
     await store.commit({
       writes: [{ collection: 'pipeline_deals__g1', document: deal }],
@@ -90,24 +38,42 @@ describe('AnalyticsService pipeline figures', () => {
       {
         collection: async () => 'pipeline_deals__g1',
         aggregateCollection: async () => 'pipeline_owner_tallies__g1',
-        isCurrent: async () => current,
+        activeVersion: async () => activeVersion,
+        activeGeneration: async () => 1,
       } as unknown as ReadModelCatalog,
       { position: () => 3 } as unknown as ProjectionProgress,
     );
     return { analytics, scanned: () => scans.mock.calls.map(([collection]) => collection) };
   }
 
-  it("reads the owners' tallies, not the deals, once the generation has them", async () => {
-    const { analytics, scanned } = await given(true);
+  it("reads the owners' tallies, never the deals", async () => {
+    const { analytics, scanned } = await given(2);
     // No tallies were written in this store: the figures are the tallies', not the deal's.
     expect((await analytics.pipeline()).won.count).toBe(0);
     expect(scanned()).toEqual(['pipeline_owner_tallies__g1']);
   });
 
-  it('falls back to the deal documents while a generation without tallies is being rebuilt', async () => {
-    const { analytics, scanned } = await given(false);
-    expect((await analytics.pipeline()).won).toEqual({ count: 1, amount: { EUR: 1200 } });
-    expect((await analytics.pipeline({ ownerId: 'rep-2' })).won.count).toBe(0);
-    expect(scanned()).toEqual(['pipeline_deals__g1']);
+  it('answers retention from a generation that keeps its cohorts while a newer one is rebuilt', async () => {
+    const { analytics } = await given(2);
+    await expect(analytics.retention()).resolves.toMatchObject({ cohorts: [] });
+  });
+
+  it('refuses, with when to come back, a figure the active generation does not keep yet', async () => {
+    const { analytics, scanned } = await given(2);
+    for (const read of [
+      () => analytics.churnRisk(10),
+      () => analytics.segments(),
+      () => analytics.segmentPage('champions', {}, undefined, 10),
+    ]) {
+      await expect(read()).rejects.toMatchObject({
+        statusCode: 503,
+        code: 'FIGURES_REBUILDING',
+        headers: { 'Retry-After': '30' },
+      });
+    }
+    const older = await given(1);
+    await expect(older.analytics.pipeline()).rejects.toMatchObject({ statusCode: 503 });
+    await expect(older.analytics.retention()).rejects.toMatchObject({ statusCode: 503 });
+    expect([...scanned(), ...older.scanned()]).toEqual([]);
   });
 });

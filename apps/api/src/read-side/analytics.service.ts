@@ -1,58 +1,55 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AppConfig } from '@rapport/platform';
+import { ApiError, type AppConfig } from '@rapport/platform';
 import {
   churnRisk,
-  computeSegments,
   customer360Projection,
-  computePipeline,
-  computeRetention,
+  customerRfmOf,
   DEFAULT_CHURN_RISK_OPTIONS,
   pipelineFromTallies,
+  rankChurnRiskFromRows,
   pipelineOwnerKey,
   pipelineOwnersAggregation,
-  rankChurnRisk,
+  rankingCollections,
   READ_STORE,
   readTallies,
   retentionCohortsAggregation,
   retentionFromTallies,
+  RFM_FIGURES_ID,
   salesPipelineProjection,
+  segmentFiguresOf,
+  segmentMembers,
   type AnyProjection,
   type ChurnRisk,
   type Customer360Document,
-  type PipelineDealDocument,
+  type CustomerRfm,
   type ReadStore,
-  type SegmentFigures,
-  type StoredDocument,
+  type RfmFiguresDocument,
+  type RfmSegment,
+  type SegmentPage,
 } from '@rapport/read-models';
 import { APP_CONFIG, CLOCK, type Clock } from '../infrastructure/tokens';
 import { ProjectionProgress } from './projection-progress';
+import { READ_YOUR_WRITES_TIMEOUT_MS } from './read-your-writes';
 import { ReadModelCatalog } from './read-model.catalog';
 
-interface Snapshot<T> {
-  position: number;
-  collection: string;
-  documents: T[];
-  /** performance.now() when loading began. */
-  loadedAt: number;
-}
+/** The definition version of each projection from which a figure is maintained. */
+const PIPELINE_TALLIES_SINCE = 2;
+const RETENTION_TALLIES_SINCE = 2;
+const RANKINGS_SINCE = 3;
+
+/** How long a read figures document serves other requests. */
+const FIGURES_CACHE_MS = 250;
+const FIGURES_POLL_MS = 50;
 
 /**
- * How long a snapshot of every document may serve reads that ask for no newer position.
- * Under a steady stream of commands the position moves with every one; reloading every
- * client's document for every read would make each read cost O(clients).
- */
-const SNAPSHOT_MAX_AGE_MS = 1000;
-
-/**
- * Figures over every client or deal, computed from the documents when asked: they depend on
- * the current time (recency, silence) and on everyone at once (quintiles). The documents are
- * loaded once and shared by concurrent requests; a read is served from a snapshot that holds
- * its `minPosition` and is at most SNAPSHOT_MAX_AGE_MS old (or holds the latest position).
+ * Figures over all clients and deals, each read from what the projector maintains: tallies
+ * (pipeline, retention), the rankings' rows (churn ranking, segment members, from an index a
+ * page at a time) and the RFM figures of the rankings job. No request reads a document per
+ * client; see docs/read-models.md.
  */
 @Injectable()
 export class AnalyticsService {
-  private readonly snapshots = new Map<string, Promise<Snapshot<StoredDocument>>>();
-  private segmentsCache?: { key: string; figures: SegmentFigures };
+  private figuresCache?: { generation: number; readAt: number; figures: RfmFiguresDocument };
 
   constructor(
     @Inject(READ_STORE) private readonly store: ReadStore,
@@ -67,19 +64,8 @@ export class AnalyticsService {
    * whatever the number of deals. `ownerId` given: that owner's deals only.
    */
   async pipeline(scope: { ownerId?: string } = {}) {
+    await this.requireMaintained(salesPipelineProjection, PIPELINE_TALLIES_SINCE, 'the pipeline');
     const position = this.progress.position(salesPipelineProjection.name);
-    if (!(await this.catalog.isCurrent(salesPipelineProjection))) {
-      // Upgrade window: the tallies are being rebuilt; the documents are complete.
-      const snapshot = await this.snapshot<PipelineDealDocument>(salesPipelineProjection);
-      const deals = snapshot.documents.filter(
-        (deal) => scope.ownerId === undefined || deal.ownerId === scope.ownerId,
-      );
-      return {
-        ...computePipeline(deals, { stageProbabilities: this.config.stageProbabilities }),
-        ...(scope.ownerId !== undefined && { ownerId: scope.ownerId }),
-        position: snapshot.position,
-      };
-    }
     const collection = await this.catalog.aggregateCollection(
       salesPipelineProjection,
       pipelineOwnersAggregation,
@@ -98,12 +84,8 @@ export class AnalyticsService {
 
   /** Retention from the cohort tallies: one small document per cohort month and shard. */
   async retention() {
+    await this.requireMaintained(customer360Projection, RETENTION_TALLIES_SINCE, 'retention');
     const position = this.progress.position(customer360Projection.name);
-    if (!(await this.catalog.isCurrent(customer360Projection))) {
-      // Upgrade window: the tallies are being rebuilt; the documents are complete.
-      const snapshot = await this.snapshot<Customer360Document>(customer360Projection);
-      return { ...computeRetention(snapshot.documents, this.clock()), position: snapshot.position };
-    }
     const collection = await this.catalog.aggregateCollection(
       customer360Projection,
       retentionCohortsAggregation,
@@ -112,65 +94,136 @@ export class AnalyticsService {
     return { ...retentionFromTallies(tallies, this.clock()), position };
   }
 
-  async churnRisk(limit: number, minPosition?: number) {
-    const snapshot = await this.snapshot<Customer360Document>(customer360Projection, minPosition);
-    const ranked = rankChurnRisk(snapshot.documents, this.clock(), DEFAULT_CHURN_RISK_OPTIONS);
-    return { customers: ranked.slice(0, limit), total: ranked.length, position: snapshot.position };
+  /** Leads and customers by descending churn risk now, from the rankings' index. */
+  async churnRisk(limit: number) {
+    await this.requireMaintained(customer360Projection, RANKINGS_SINCE, 'the churn ranking');
+    const position = this.progress.position(customer360Projection.name);
+    const collections = rankingCollections(
+      await this.catalog.activeGeneration(customer360Projection),
+    );
+    const customers = await rankChurnRiskFromRows(this.store, collections, this.clock(), limit);
+    return { customers, position };
   }
 
-  async segments(
-    currency = this.config.defaultCurrency,
-    consentPurpose?: string,
-    minPosition?: number,
-  ): Promise<SegmentFigures & { position: number }> {
-    const snapshot = await this.snapshot<Customer360Document>(customer360Projection, minPosition);
-    const now = this.clock();
-    // Recency is counted in whole days: the figures only change with the data or the date.
-    const key = `${snapshot.collection}@${snapshot.position}/${currency}/${consentPurpose ?? ''}/${now.toISOString().slice(0, 10)}`;
-    if (this.segmentsCache?.key !== key) {
-      this.segmentsCache = {
-        key,
-        figures: computeSegments(snapshot.documents, now, {
-          currency,
-          ...(consentPurpose && { consentPurpose }),
-        }),
-      };
-    }
-    return { ...this.segmentsCache.figures, position: snapshot.position };
+  /** RFM segments and the Pareto share in one currency, from the job's last figures. */
+  async segments(currency = this.config.defaultCurrency, consentPurpose?: string, minPosition = 0) {
+    await this.requireMaintained(customer360Projection, RANKINGS_SINCE, 'the RFM segments');
+    const figures = await this.figures(minPosition);
+    return {
+      currency,
+      ...segmentFiguresOf(figures, currency, consentPurpose ?? ''),
+      asOf: figures.asOf,
+      position: figures.position,
+    };
+  }
+
+  /**
+   * A client's RFM segment in the default currency against the last figures; null for a
+   * buyer while none exist yet (a generation just built), undefined for an erased client.
+   */
+  async rfmOf(doc: Customer360Document): Promise<CustomerRfm | null | undefined> {
+    const client = {
+      customerId: doc.customerId,
+      erased: doc.status === 'erased',
+      wins: doc.deals.wonByCurrency,
+    };
+    const currency = this.config.defaultCurrency;
+    const buyer = (client.wins[currency]?.count ?? 0) > 0;
+    if (client.erased || !buyer) return customerRfmOf(emptyFigures, client, currency);
+    const version = (await this.catalog.activeVersion(customer360Projection)) ?? 0;
+    if (version < RANKINGS_SINCE) return null;
+    const figures = await this.latestFigures();
+    return figures ? customerRfmOf(figures, client, currency) : null;
   }
 
   churnRiskOf(doc: Customer360Document): ChurnRisk {
     return churnRisk(doc, this.clock(), DEFAULT_CHURN_RISK_OPTIONS);
   }
 
-  private async snapshot<T extends StoredDocument>(
-    projection: AnyProjection,
-    minPosition = 0,
-  ): Promise<Snapshot<T>> {
-    const collection = await this.catalog.collection(projection);
-    const position = this.progress.position(projection.name);
-    const key = projection.name;
-    const cached = await this.snapshots.get(key);
-    if (
-      cached &&
-      cached.collection === collection &&
-      (cached.position >= position ||
-        (cached.position >= minPosition &&
-          performance.now() - cached.loadedAt < SNAPSHOT_MAX_AGE_MS))
-    )
-      return cached as Snapshot<T>;
-    const loadedAt = performance.now();
-    const loading = (async () => {
-      const documents: StoredDocument[] = [];
-      for await (const page of this.store.scan(collection, 2000)) documents.push(...page);
-      return { position, collection, documents, loadedAt };
-    })();
-    this.snapshots.set(key, loading);
-    try {
-      return (await loading) as Snapshot<T>;
-    } catch (error) {
-      this.snapshots.delete(key);
-      throw error;
+  /** A page of the clients of one segment (default currency); see segmentMembers. */
+  async segmentPage(
+    segment: RfmSegment,
+    filter: { status?: string; ownerId?: string },
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<SegmentPage> {
+    await this.requireMaintained(customer360Projection, RANKINGS_SINCE, 'the RFM segments');
+    const { rows } = rankingCollections(await this.catalog.activeGeneration(customer360Projection));
+    return segmentMembers(
+      this.store,
+      rows,
+      segment === 'prospects' ? undefined : await this.figures(0),
+      {
+        currency: this.config.defaultCurrency,
+        segment,
+        ...filter,
+        ...(cursor !== undefined && { cursor }),
+        limit,
+      },
+    );
+  }
+
+  /** The latest figures, waiting (up to the read-your-writes timeout) for `minPosition`. */
+  private async figures(minPosition: number): Promise<RfmFiguresDocument> {
+    const deadline = Date.now() + READ_YOUR_WRITES_TIMEOUT_MS;
+    for (;;) {
+      const figures = await this.latestFigures(minPosition > 0);
+      if (figures && figures.position >= minPosition) return figures;
+      if (Date.now() >= deadline) {
+        throw new ApiError(
+          503,
+          figures ? 'READ_MODEL_BEHIND' : 'FIGURES_NOT_READY',
+          figures
+            ? `the RFM figures have not reached position ${minPosition} yet`
+            : 'the RFM figures of this generation are being computed',
+          { minPosition, position: figures?.position ?? null },
+          { 'Retry-After': '1' },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, FIGURES_POLL_MS));
     }
   }
+
+  private async latestFigures(fresh = false): Promise<RfmFiguresDocument | undefined> {
+    const generation = await this.catalog.activeGeneration(customer360Projection);
+    const cached = this.figuresCache;
+    if (
+      !fresh &&
+      cached?.generation === generation &&
+      Date.now() - cached.readAt < FIGURES_CACHE_MS
+    )
+      return cached.figures;
+    const figures = await this.store.get<RfmFiguresDocument>(
+      rankingCollections(generation).figures,
+      RFM_FIGURES_ID,
+    );
+    if (figures) this.figuresCache = { generation, readAt: Date.now(), figures };
+    return figures;
+  }
+
+  /**
+   * Just after an upgrade, the active generation may have been built by a definition that did
+   * not maintain a figure yet (its rebuild runs beside it): then the figure is not answered
+   * from partial data but refused with 503, saying when to come back.
+   */
+  private async requireMaintained(projection: AnyProjection, since: number, figure: string) {
+    const version = await this.catalog.activeVersion(projection);
+    if (version === undefined || version >= since) return;
+    throw new ApiError(
+      503,
+      'FIGURES_REBUILDING',
+      `${figure} is being rebuilt after an upgrade (${projection.name} version ${version} → ${projection.version}); ` +
+        'it is answered again once the rebuild is swapped in (GET /admin/projections shows its progress)',
+      { projection: projection.name, activeVersion: version, version: projection.version },
+      { 'Retry-After': '30' },
+    );
+  }
 }
+
+/** No buyers anywhere: what prospects and erased clients are scored against. */
+const emptyFigures: RfmFiguresDocument = {
+  id: RFM_FIGURES_ID,
+  position: 0,
+  asOf: '',
+  purposes: {},
+};

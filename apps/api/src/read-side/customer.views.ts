@@ -67,7 +67,7 @@ export interface Customer360View {
   overdueActivities?: number;
   activities?: CustomerActivitiesView['activities'];
   churnRisk: ChurnRisk;
-  segment: string;
+  segment: string | null;
   rfm: string | null;
   /** Personal fields are masked for this caller. */
   masked: boolean;
@@ -90,7 +90,8 @@ export function customer360View(
   personal: PersonalFields,
   derived: {
     churnRisk: ChurnRisk;
-    rfm: CustomerRfm | undefined;
+    /** null: not known yet (no RFM figures in this generation yet). */
+    rfm: CustomerRfm | null | undefined;
     /** Planned activities as of now (left out of views rebuilt for another time). */
     activities?: CustomerActivitiesView;
     position: number;
@@ -147,7 +148,7 @@ export function customer360View(
     consents: { ...doc.consents },
     ...(derived.activities && { ...derived.activities }),
     churnRisk: derived.churnRisk,
-    segment: derived.rfm?.segment ?? 'prospects',
+    segment: derived.rfm === null ? null : (derived.rfm?.segment ?? 'prospects'),
     rfm: derived.rfm?.rfm ?? null,
     masked: personal.masked,
     position: derived.position,
@@ -165,13 +166,17 @@ export interface CustomerSummaryView {
   deals: { open: number; won: number; wonValue: Money };
   complaints: { open: number };
   churnRisk: { score: number };
-  segment: string;
+  segment: string | null;
 }
 
 export function customerSummaryView(
   doc: Customer360Document,
   personal: PersonalFields,
-  derived: { churnRisk: ChurnRisk; rfm: CustomerRfm | undefined },
+  derived: {
+    churnRisk: ChurnRisk;
+    /** null: not known yet (no RFM figures in this generation yet). */
+    rfm: CustomerRfm | null | undefined;
+  },
 ): CustomerSummaryView {
   return {
     customerId: doc.customerId,
@@ -184,6 +189,6 @@ export function customerSummaryView(
     deals: { open: doc.deals.open, won: doc.deals.won, wonValue: money(doc.deals.wonValueMinor) },
     complaints: { open: doc.complaints.open },
     churnRisk: { score: derived.churnRisk.score },
-    segment: derived.rfm?.segment ?? 'prospects',
+    segment: derived.rfm === null ? null : (derived.rfm?.segment ?? 'prospects'),
   };
 }

@@ -63,6 +63,7 @@ export class EmbeddedProjector implements OnApplicationBootstrap, OnApplicationS
       eventsFile: join(this.dataDir, 'events.db'),
       readModelsFile: join(this.dataDir, 'read-models.db'),
       batchSize: 500,
+      defaultCurrency: this.config.defaultCurrency,
     };
     const worker = new Worker(join(__dirname, `projector.worker.${compiled ? 'js' : 'ts'}`), {
       workerData,
@@ -111,6 +112,9 @@ export class EmbeddedProjector implements OnApplicationBootstrap, OnApplicationS
         return;
       case 'failed':
         this.logger.error({ error: message.error }, 'projector failed');
+        return;
+      case 'rankings-failed':
+        this.logger.error({ error: message.error }, 'rankings job failed');
         return;
       case 'stopped':
         return;

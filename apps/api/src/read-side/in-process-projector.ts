@@ -31,6 +31,8 @@ export class InProcessProjector implements OnApplicationBootstrap, OnApplication
   async onApplicationBootstrap(): Promise<void> {
     if (projectorMode(this.config) !== 'in-process') return;
     const projector = new LiveProjector(this.eventStore, this.store, PROJECTIONS, {
+      defaultCurrency: this.config.defaultCurrency,
+      onRankingsError: (error) => this.logger.error({ err: error }, 'rankings job failed'),
       onBatch: ({ targets, batch }) => {
         const now = Date.now();
         for (const target of targets) this.progress.update(target.projection.name, target.position);

@@ -13,7 +13,7 @@ import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { EVENT_STORE, type EventStore } from '@rapport/event-store';
-import { ApiError, Metrics } from '@rapport/platform';
+import { ApiError, Metrics, type AppConfig } from '@rapport/platform';
 import {
   parkedCollection,
   READ_STORE,
@@ -23,7 +23,7 @@ import {
   type RebuildStatus,
 } from '@rapport/read-models';
 import { Allow, Public } from '../http/access.decorators';
-import { CLOCK, type Clock } from '../infrastructure/tokens';
+import { APP_CONFIG, CLOCK, type Clock } from '../infrastructure/tokens';
 import { ProjectionControl } from './projection-control';
 import { ReadModelCatalog } from './read-model.catalog';
 import { AuditedRead, NoClientData } from '../http/read-audit.decorators';
@@ -63,6 +63,7 @@ export class OperationsController {
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(READ_STORE) private readonly store: ReadStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly catalog: ReadModelCatalog,
     private readonly metrics: Metrics,
     private readonly control: ProjectionControl,
@@ -139,7 +140,11 @@ export class OperationsController {
     @Query() query: ReleaseParkedQuery,
   ) {
     const target = await this.target(name);
-    return releaseParked(this.store, target, key, { skipFirst: query.mode === 'skip' });
+    return releaseParked(this.store, target, key, {
+      skipFirst: query.mode === 'skip',
+      now: this.clock(),
+      defaultCurrency: this.config.defaultCurrency,
+    });
   }
 
   /** Lag and positions are measured at scrape time, so they are never stale. */

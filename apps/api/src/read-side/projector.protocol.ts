@@ -11,6 +11,8 @@ export interface ProjectorWorkerData {
   eventsFile: string;
   readModelsFile: string;
   batchSize: number;
+  /** CRM_DEFAULT_CURRENCY, for the rankings' segment rows. */
+  defaultCurrency: string;
 }
 
 /** What the projector worker tells the API thread. */
@@ -26,5 +28,7 @@ export type ProjectorMessage =
       lagMs: number[];
     }
   | { type: 'rebuild'; status: RebuildStatus }
+  /** The rankings job failed a round (it tries again at its next tick). */
+  | { type: 'rankings-failed'; error: string }
   | { type: 'stopped' }
   | { type: 'failed'; error: string };

@@ -8,7 +8,8 @@ import { LiveProjector, PROJECTIONS } from '@rapport/read-models';
 import { SqliteReadStore } from '@rapport/read-models/adapters';
 import type { ProjectorCommand, ProjectorMessage, ProjectorWorkerData } from './projector.protocol';
 
-const { eventsFile, readModelsFile, batchSize } = workerData as ProjectorWorkerData;
+const { eventsFile, readModelsFile, batchSize, defaultCurrency } =
+  workerData as ProjectorWorkerData;
 const post = (message: ProjectorMessage) => parentPort!.postMessage(message);
 
 async function main(): Promise<void> {
@@ -18,6 +19,9 @@ async function main(): Promise<void> {
   const controller = new AbortController();
   const projector = new LiveProjector(events, store, PROJECTIONS, {
     batchSize,
+    defaultCurrency,
+    onRankingsError: (error) =>
+      post({ type: 'rankings-failed', error: (error as Error).stack ?? String(error) }),
     onBatch: ({ targets, lastEvent, batch, outcome }) => {
       const committedAt = Date.now();
       post({

@@ -74,10 +74,9 @@ export class QueriesController {
       throw notFound('CUSTOMER_NOT_FOUND', `customer ${customerId} does not exist`, { customerId });
     const principal = principalOf(request);
     const personal = await this.presenter.forCustomer(principal, customerId);
-    const segments = await this.analytics.segments(undefined, undefined, query.minPosition);
     const view = customer360View(doc, personal, {
       churnRisk: this.analytics.churnRiskOf(doc),
-      rfm: segments.customers.get(customerId),
+      rfm: await this.analytics.rfmOf(doc),
       activities: customerActivitiesView(doc, this.clock()),
       position: Math.max(position, doc.position),
     });
@@ -103,22 +102,34 @@ export class QueriesController {
     const position = this.positionOf(customer360Projection.name);
     const limit = query.limit ?? 50;
     const collection = await this.catalog.collection(customer360Projection);
-    const segments = await this.analytics.segments(undefined, undefined, query.minPosition);
-    const ids = query.segment
-      ? [...segments.customers.values()]
-          .filter((c) => c.segment === query.segment)
-          .map((c) => c.customerId)
-      : undefined;
-    const docs = await this.store.find<Customer360Document>(collection, {
-      where: {
-        ...(query.status && { status: query.status }),
-        ...(query.ownerId && { ownerId: query.ownerId }),
-      },
-      ...(ids && { ids }),
-      ...(query.cursor && { afterId: query.cursor }),
-      limit: limit + 1,
-    });
-    const page = docs.slice(0, limit);
+    let page: Customer360Document[];
+    let nextCursor: string | null;
+    if (query.segment) {
+      // Members of a segment: a page of the segment's index, then their documents.
+      const members = await this.analytics.segmentPage(
+        query.segment,
+        {
+          ...(query.status && { status: query.status }),
+          ...(query.ownerId && { ownerId: query.ownerId }),
+        },
+        query.cursor,
+        limit,
+      );
+      const found = await this.store.getMany<Customer360Document>(collection, members.customerIds);
+      page = members.customerIds.flatMap((id) => found.get(id) ?? []);
+      nextCursor = members.nextCursor;
+    } else {
+      const docs = await this.store.find<Customer360Document>(collection, {
+        where: {
+          ...(query.status && { status: query.status }),
+          ...(query.ownerId && { ownerId: query.ownerId }),
+        },
+        ...(query.cursor && { afterId: query.cursor }),
+        limit: limit + 1,
+      });
+      page = docs.slice(0, limit);
+      nextCursor = docs.length > limit ? page[page.length - 1]!.customerId : null;
+    }
     const principal = principalOf(request);
     const items = [];
     const shown = new Set<string>();
@@ -130,7 +141,7 @@ export class QueriesController {
       items.push(
         customerSummaryView(doc, personal, {
           churnRisk: this.analytics.churnRiskOf(doc),
-          rfm: segments.customers.get(doc.customerId),
+          rfm: await this.analytics.rfmOf(doc),
         }),
       );
     }
@@ -143,11 +154,7 @@ export class QueriesController {
       fieldsMasked: masked ? [...shown] : [],
       position,
     });
-    return {
-      items,
-      nextCursor: docs.length > limit ? page[page.length - 1]!.customerId : null,
-      position,
-    };
+    return { items, nextCursor, position };
   }
 
   @Get('pipeline')
@@ -182,7 +189,7 @@ export class QueriesController {
   @ApiOperation({ summary: 'Leads and customers ranked by churn risk, with the reasons' })
   async churnRisk(@Query() query: ChurnRiskQuery) {
     await this.readYourWrites.await(CUSTOMER_VIEWS, query.minPosition);
-    return this.analytics.churnRisk(query.limit ?? 100, query.minPosition);
+    return this.analytics.churnRisk(query.limit ?? 100);
   }
 
   @Get('analytics/segments')
@@ -199,6 +206,7 @@ export class QueriesController {
       ...(query.purpose && { purpose: query.purpose }),
       segments: figures.segments,
       paretoTopShare: figures.paretoTopShare,
+      asOf: figures.asOf,
       position: figures.position,
     };
   }

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { RFM_SEGMENTS } from '@rapport/read-models';
+import { RFM_SEGMENTS, type RfmSegment } from '@rapport/read-models';
 import { IsIsoCurrency, IsText } from '../commands/validators';
 
 export class ReadYourWritesQuery {
@@ -30,7 +30,7 @@ export class ListCustomersQuery extends ReadYourWritesQuery {
   @ApiPropertyOptional({ enum: RFM_SEGMENTS })
   @IsOptional()
   @IsIn(RFM_SEGMENTS)
-  segment?: string;
+  segment?: RfmSegment;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
@@ -42,7 +42,10 @@ export class ListCustomersQuery extends ReadYourWritesQuery {
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()
-  @Matches(/^[0-9a-f-]{36}$/, { message: 'cursor must be the nextCursor of a previous page' })
+  // A client id, or with `segment` a key of the segment's index (frequency|last win|id).
+  @Matches(/^[0-9A-Za-z|:.~-]{1,120}$/, {
+    message: 'cursor must be the nextCursor of a previous page',
+  })
   cursor?: string;
 }
 

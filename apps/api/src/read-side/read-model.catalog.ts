@@ -46,14 +46,18 @@ export class ReadModelCatalog {
   }
 
   /**
-   * Whether the active generation was built by the current definition. An older one (just
-   * after an upgrade, until its rebuild is swapped in) lacks the aggregates the current
-   * definition maintains: their tallies hold only what happened since the upgrade.
+   * The definition version the active generation was built with (undefined: none yet). Just
+   * after an upgrade it is older than the definition until the rebuild is swapped in; figures
+   * the older definition did not maintain are then incomplete in it.
    */
-  async isCurrent(projection: AnyProjection): Promise<boolean> {
+  async activeVersion(projection: AnyProjection): Promise<number | undefined> {
     await this.generation(projection);
-    const active = this.states.find((s) => s.projection === projection.name && s.active);
-    return active === undefined || active.version >= projection.version;
+    return this.states.find((s) => s.projection === projection.name && s.active)?.version;
+  }
+
+  /** The active generation's number (1 before any exists). */
+  async activeGeneration(projection: AnyProjection): Promise<number> {
+    return this.generation(projection);
   }
 
   private async generation(projection: AnyProjection): Promise<number> {

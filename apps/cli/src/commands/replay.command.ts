@@ -78,6 +78,7 @@ export function replayCommand(program: Command, global: () => GlobalOptions): vo
           await new ProjectionRunner(events, store, targets, {
             until,
             batchSize: 1000,
+            defaultCurrency: context.config.defaultCurrency,
             writeBehind: { flushEvery: 250_000 },
             onBatch: ({ lastEvent }) => bar.update(lastEvent.position),
           }).run();

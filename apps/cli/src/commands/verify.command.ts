@@ -13,8 +13,10 @@ import {
 import {
   aggregateCollection,
   compareCollections,
+  compareListingRows,
   compareTallies,
   documentCollection,
+  listingCollection,
   liveTargets,
   PROJECTIONS,
   ProjectionRunner,
@@ -66,6 +68,10 @@ export async function verifyReadModels(
     const events = context.eventStore();
     const live = await context.readStore();
     const states = await live.projectionStates();
+    // Rows that depend on time (churn scores) are derived at one instant, and compared where
+    // the live rows hold at it.
+    const now = new Date();
+    const defaultCurrency = context.config.defaultCurrency;
     for (const projection of PROJECTIONS) {
       const state = states.find((s) => s.projection === projection.name && s.active);
       if (!state) continue;
@@ -78,6 +84,8 @@ export async function verifyReadModels(
       await new ProjectionRunner(events, scratch, [target!], {
         until: state.position,
         batchSize: 1000,
+        clock: () => now,
+        defaultCurrency,
         writeBehind: { flushEvery: 250_000 },
         onBatch: ({ lastEvent }) => bar.update(lastEvent.position),
       }).run();
@@ -101,6 +109,24 @@ export async function verifyReadModels(
         skipped: asOfCheckpoint.skipped,
         differences,
       });
+      // Its listings: the same row per document (time-dependent ones where they hold now).
+      for (const listing of projection.listings ?? []) {
+        const rows = await compareListingRows(
+          { store: scratch, collection: listingCollection(target!, listing) },
+          {
+            store: live,
+            collection: listingCollection({ projection, generation: state.generation }, listing),
+            position: state.position,
+          },
+          listing,
+          now,
+        );
+        report.push({
+          projection: `${projection.name}/${listing.name}`,
+          position: state.position,
+          ...rows,
+        });
+      }
       // Its figures over all documents: the same sums per key, whatever the shards.
       for (const aggregation of projection.aggregations ?? []) {
         const figures = await compareTallies(

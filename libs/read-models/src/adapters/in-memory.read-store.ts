@@ -82,7 +82,13 @@ export class InMemoryReadStore implements ReadStore {
     for (const write of batch.writes) {
       const documents = this.collection(write.collection);
       const current = documents.get(write.document.id);
-      if (current && current.position >= write.document.position) continue;
+      if (
+        current &&
+        (write.refresh
+          ? current.position > write.document.position
+          : current.position >= write.document.position)
+      )
+        continue;
       documents.set(write.document.id, clone(write.document));
     }
     for (const update of batch.checkpoints) {

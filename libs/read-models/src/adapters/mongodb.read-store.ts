@@ -359,10 +359,12 @@ export class MongoReadStore implements ReadStore {
   private async write(collection: string, writes: readonly DocumentWrite[]): Promise<void> {
     const target = this.documents(collection);
     const once = writes.filter((w) => w.once).map((w) => w.document);
-    const guarded = writes.filter((w) => !w.once).map((w) => w.document);
+    const guarded = writes.filter((w) => !w.once && !w.refresh).map((w) => w.document);
+    const refreshed = writes.filter((w) => w.refresh).map((w) => w.document);
     await Promise.all([
       once.length > 0 && this.insertOnce(target, once),
-      guarded.length > 0 && this.upsertGuarded(target, guarded),
+      guarded.length > 0 && this.upsertGuarded(target, guarded, '$lt'),
+      refreshed.length > 0 && this.upsertGuarded(target, refreshed, '$lte'),
     ]);
   }
 
@@ -381,16 +383,17 @@ export class MongoReadStore implements ReadStore {
     }
   }
 
-  /** Guarded upserts: one unordered bulkWrite. */
+  /** Guarded upserts (`$lte`: refreshes, see DocumentWrite.refresh): one unordered bulkWrite. */
   private async upsertGuarded(
     target: Collection<DocumentRecord>,
     documents: readonly StoredDocument[],
+    guard: '$lt' | '$lte',
   ): Promise<void> {
     // replaceOne, not $set: the stored document becomes exactly the new one, so a field the
     // projection dropped does not linger. The upsert takes _id from the filter's equality.
     const operation = (document: StoredDocument, upsert: boolean) => ({
       replaceOne: {
-        filter: { _id: document.id, position: { $lt: document.position } },
+        filter: { _id: document.id, position: { [guard]: document.position } },
         replacement: document as unknown as WithoutId<DocumentRecord>,
         upsert,
       },

@@ -84,9 +84,11 @@ export class SqliteReadStore implements ReadStore {
       for (const [collection, writes] of byCollection) {
         // In key order, B-tree inserts touch each page once instead of jumping around.
         writes.sort(byIdAndPosition);
-        const upsert = this.upserter(collection, false);
-        const insertOnce = this.upserter(collection, true);
-        for (const write of writes) (write.once ? insertOnce : upsert)(write.document);
+        const upsert = this.upserter(collection, 'guarded');
+        const insertOnce = this.upserter(collection, 'once');
+        const refresh = this.upserter(collection, 'refresh');
+        for (const write of writes)
+          (write.once ? insertOnce : write.refresh ? refresh : upsert)(write.document);
       }
       const now = new Date().toISOString();
       for (const update of batch.checkpoints) {
@@ -303,10 +305,14 @@ export class SqliteReadStore implements ReadStore {
   }
 
   /**
-   * The guarded upsert of one collection (or, `once`, the insert of write-once documents that
-   * leaves an existing id alone): its statement and indexed columns, prepared once.
+   * The guarded upsert of one collection (`refresh`: also over a row of the same position;
+   * `once`: the insert of write-once documents that leaves an existing id alone): its
+   * statement and indexed columns, prepared once.
    */
-  private upserter(collection: string, once: boolean): (document: StoredDocument) => void {
+  private upserter(
+    collection: string,
+    mode: 'guarded' | 'once' | 'refresh',
+  ): (document: StoredDocument) => void {
     const fields = this.fieldsOf(collection);
     if (!fields) throw new Error(`collection ${collection} does not exist`);
     const columns = fields.map(column);
@@ -314,12 +320,12 @@ export class SqliteReadStore implements ReadStore {
       `INSERT INTO ${table(collection)} (id, position, body${columns.map((c) => `, ${c}`).join('')})
        VALUES (?, ?, ?${', ?'.repeat(columns.length)})
        ${
-         once
+         mode === 'once'
            ? 'ON CONFLICT (id) DO NOTHING'
            : `ON CONFLICT (id) DO UPDATE SET position = excluded.position, body = excluded.body${columns
                .map((c) => `, ${c} = excluded.${c}`)
                .join('')}
-       WHERE excluded.position > position`
+       WHERE excluded.position ${mode === 'refresh' ? '>=' : '>'} position`
        }`,
     );
     const values: unknown[] = new Array(3 + fields.length);

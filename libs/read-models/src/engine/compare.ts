@@ -1,4 +1,5 @@
 import { addTally, type AggregateDocument, type Tally } from '../aggregation';
+import type { AnyListing } from '../listing';
 import type { ReadStore, StoredDocument } from '../read-store.port';
 import { readTallies } from './aggregate-reader';
 
@@ -119,4 +120,72 @@ export async function compareTallies(
     }
   }
   return { compared, skipped: moved.size, differences };
+}
+
+/**
+ * Compares a listing's live rows with the rows of a rebuild derived at `now`, row by row,
+ * without the listing's volatile fields (when a row was derived). A live row that changed
+ * since the checkpoint, or whose time-dependent fields do not hold at `now` (due for the
+ * rankings job, or derived after `now`), is skipped; a rebuilt row without a live one is
+ * missing. Streams the live rows a page at a time and looks the rebuilt ones up by id.
+ */
+export async function compareListingRows(
+  expected: { store: ReadStore; collection: string },
+  actual: { store: ReadStore; collection: string; position: number },
+  listing: Pick<AnyListing, 'volatile'>,
+  now: Date,
+  limit = 100,
+): Promise<{ compared: number; skipped: number; differences: DocumentDifference[] }> {
+  const volatile = new Set(listing.volatile ?? []);
+  const holdsAt = (row: Record<string, unknown>) =>
+    (typeof row.scoredAt !== 'string' || Date.parse(row.scoredAt) <= now.getTime()) &&
+    (typeof row.rescoreAt !== 'string' || Date.parse(row.rescoreAt) > now.getTime());
+  const differences: DocumentDifference[] = [];
+  let compared = 0;
+  let skipped = 0;
+  let seen = 0;
+  for await (const page of actual.store.scan<StoredDocument>(actual.collection, 1000)) {
+    const want = await expected.store.getMany<StoredDocument>(
+      expected.collection,
+      page.map((row) => row.id),
+    );
+    for (const row of page) {
+      const fields = row as unknown as Record<string, unknown>;
+      const rebuilt = want.get(row.id);
+      if (rebuilt) seen++;
+      if (row.position > actual.position || !holdsAt(fields)) {
+        skipped++;
+        continue;
+      }
+      compared++;
+      if (!rebuilt) {
+        differences.push({ id: row.id, problem: 'unexpected' });
+        continue;
+      }
+      const other = rebuilt as unknown as Record<string, unknown>;
+      const different = [...new Set([...Object.keys(fields), ...Object.keys(other)])]
+        .filter((name) => !volatile.has(name) && stable(fields[name]) !== stable(other[name]))
+        .sort();
+      if (different.length > 0)
+        differences.push({ id: row.id, problem: 'different', fields: different });
+      if (differences.length >= limit) return { compared, skipped, differences };
+    }
+  }
+  // Rebuilt rows that no live row matched.
+  const total = await expected.store.count(expected.collection);
+  if (total > seen) {
+    for await (const page of expected.store.scan<StoredDocument>(expected.collection, 1000)) {
+      const have = await actual.store.getMany<StoredDocument>(
+        actual.collection,
+        page.map((row) => row.id),
+      );
+      for (const row of page) {
+        if (have.has(row.id)) continue;
+        compared++;
+        differences.push({ id: row.id, problem: 'missing' });
+        if (differences.length >= limit) return { compared, skipped, differences };
+      }
+    }
+  }
+  return { compared, skipped, differences };
 }

@@ -1,3 +1,4 @@
+import { keepRankingsCurrent } from '../listings/rankings.job';
 import type { AnyProjection } from '../projection';
 import type { ReadStore } from '../read-store.port';
 import { ProjectionRebuild, type RebuildSource, type RebuildStatus } from './projection-rebuild';
@@ -11,6 +12,11 @@ export interface LiveProjectorOptions {
   retireAfterMs?: number;
   /** Events applied in memory between commits while catching up (see ProjectionRunner). */
   catchUpFlushEvery?: number;
+  /** CRM_DEFAULT_CURRENCY, for the rankings' segment rows. */
+  defaultCurrency?: string;
+  /** Keep the rankings current (rescoring, RFM figures); on unless false. */
+  rankings?: boolean;
+  onRankingsError?: (error: unknown) => void;
 }
 
 /** About 20,000 client documents held at most while catching up (~40 MB). */
@@ -46,6 +52,7 @@ export class LiveProjector {
       ...(this.options.batchSize !== undefined && { batchSize: this.options.batchSize }),
       ...(this.options.clock && { clock: this.options.clock }),
       ...(this.options.onBatch && { onBatch: this.options.onBatch }),
+      ...(this.options.defaultCurrency && { defaultCurrency: this.options.defaultCurrency }),
       catchUp: { flushEvery: this.options.catchUpFlushEvery ?? CATCH_UP_FLUSH_EVERY },
     });
     const states = await this.store.projectionStates();
@@ -65,8 +72,17 @@ export class LiveProjector {
     signal.addEventListener('abort', () => {
       for (const { controller } of this.rebuilds.values()) controller.abort();
     });
+    const rankings =
+      this.options.rankings === false
+        ? Promise.resolve()
+        : keepRankingsCurrent(this.store, signal, {
+            ...(this.options.clock && { clock: this.options.clock }),
+            ...(this.options.defaultCurrency && { defaultCurrency: this.options.defaultCurrency }),
+            ...(this.options.onRankingsError && { onError: this.options.onRankingsError }),
+          });
     await this.runner.run(signal);
     await Promise.all([...this.rebuilds.values()].map((r) => r.done));
+    await rankings;
   }
 
   /** Starts (or resumes) a rebuild; a rebuild already running is left alone. */
@@ -83,6 +99,7 @@ export class LiveProjector {
       projection,
       live: this.runner,
       ...(this.options.clock && { clock: this.options.clock }),
+      ...(this.options.defaultCurrency && { defaultCurrency: this.options.defaultCurrency }),
       ...(this.options.retireAfterMs !== undefined && {
         retireAfterMs: this.options.retireAfterMs,
       }),

@@ -1,7 +1,13 @@
 import type { EventEnvelope } from '@rapport/domain';
+import { DEFAULT_CURRENCY, listingRow } from '../listing';
 import type { DocumentWrite, ReadStore, StoredDocument } from '../read-store.port';
 import { AggregateTallies } from './aggregate-tallies';
-import { documentCollection, parkedCollection, type ProjectionTarget } from './projection-target';
+import {
+  documentCollection,
+  listingCollection,
+  parkedCollection,
+  type ProjectionTarget,
+} from './projection-target';
 
 /**
  * A document whose projection threw on one of its events. Its later events wait here, in
@@ -34,7 +40,7 @@ export async function releaseParked(
   store: ReadStore,
   target: ProjectionTarget,
   key: string,
-  options: { skipFirst?: boolean } = {},
+  options: { skipFirst?: boolean; now?: Date; defaultCurrency?: string } = {},
 ): Promise<{ released: boolean; error?: string; skipped?: EventEnvelope }> {
   const parkedIn = parkedCollection(target);
   const parked = await store.get<ParkedDocument>(parkedIn, key);
@@ -78,7 +84,18 @@ export async function releaseParked(
     ...tallies.takeWrites(),
     { collection: parkedIn, document: released },
   ];
-  if (document) writes.push({ collection, document });
+  if (document) {
+    writes.push({ collection, document });
+    const context = {
+      now: options.now ?? new Date(),
+      defaultCurrency: options.defaultCurrency ?? DEFAULT_CURRENCY,
+    };
+    for (const listing of target.projection.listings ?? [])
+      writes.push({
+        collection: listingCollection(target, listing),
+        document: listingRow(listing, document, context),
+      });
+  }
   await store.commit({ writes, checkpoints: [] });
   return { released: true, ...(skipped && { skipped }) };
 }

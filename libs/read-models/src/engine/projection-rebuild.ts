@@ -36,6 +36,8 @@ export interface RebuildOptions {
   /** The runner keeping the live generation current; the new one is swapped into it. */
   live?: ProjectionRunner;
   clock?: () => Date;
+  /** CRM_DEFAULT_CURRENCY, for listing rows (see SessionOptions). */
+  defaultCurrency?: string;
   onProgress?: (status: RebuildStatus) => void;
   /** How long the retired generation stays readable after the swap (readers finishing). */
   retireAfterMs?: number;
@@ -81,6 +83,8 @@ export class ProjectionRebuild {
         this.status.headPosition = head;
         await new ProjectionRunner(source, store, [target], {
           batchSize: 1000,
+          ...(this.options.clock && { clock: this.options.clock }),
+          ...(this.options.defaultCurrency && { defaultCurrency: this.options.defaultCurrency }),
           until: head,
           writeBehind: { flushEvery: this.options.flushEvery ?? 250_000 },
           onBatch: ({ lastEvent }) => {
@@ -141,6 +145,7 @@ export class ProjectionRebuild {
       const until = old ? old.position : await source.headPosition();
       const session = new ProjectionSession(store, [target], {
         ...(this.options.clock && { clock: this.options.clock }),
+        ...(this.options.defaultCurrency && { defaultCurrency: this.options.defaultCurrency }),
       });
       while (target.position < until) {
         const events = (await source.readAll({ after: target.position, limit: 1000 })).filter(

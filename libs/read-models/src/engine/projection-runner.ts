@@ -74,6 +74,8 @@ export class ProjectionRunner {
     private readonly options: {
       batchSize?: number;
       clock?: () => Date;
+      /** CRM_DEFAULT_CURRENCY, for listing rows (see SessionOptions). */
+      defaultCurrency?: string;
       onBatch?: (progress: RunnerProgress) => void;
       /** Stop once this position is applied (rebuilds and sandboxes). */
       until?: number;
@@ -119,6 +121,7 @@ export class ProjectionRunner {
     const batchSize = this.options.batchSize ?? 500;
     const session = new ProjectionSession(this.store, this.targets, {
       ...(this.options.clock && { clock: this.options.clock }),
+      ...(this.options.defaultCurrency && { defaultCurrency: this.options.defaultCurrency }),
       retain: writeBehind !== undefined,
     });
     try {

@@ -1,8 +1,14 @@
 import type { EventEnvelope } from '@rapport/domain';
+import { DEFAULT_CURRENCY, listingRow, type ListingContext } from '../listing';
 import type { CommitBatch, ReadStore, StoredDocument } from '../read-store.port';
 import { AggregateTallies } from './aggregate-tallies';
 import type { ParkedDocument } from './parked-documents';
-import { documentCollection, parkedCollection, type ProjectionTarget } from './projection-target';
+import {
+  documentCollection,
+  listingCollection,
+  parkedCollection,
+  type ProjectionTarget,
+} from './projection-target';
 
 /** Aggregate shard of the ordered paths (the log read in position order). */
 export const LOG_SHARD = 'log';
@@ -37,6 +43,8 @@ const DEFAULT_MAX_CACHED = 250_000;
 
 export interface SessionOptions {
   clock?: () => Date;
+  /** The default currency of listing rows (CRM_DEFAULT_CURRENCY); EUR if not given. */
+  defaultCurrency?: string;
   /**
    * Keep documents in memory between flushes (write-behind). Only for a generation no one
    * else writes, such as a rebuild: the cache would not see another writer's changes.
@@ -162,17 +170,26 @@ export class ProjectionSession {
     if (tallyWrites.length > 0) await this.store.commit({ writes: tallyWrites, checkpoints: [] });
     for (const session of this.sessions.values()) session.tallies.committed();
     const batch: CommitBatch = { writes: [], checkpoints: [] };
+    const context: ListingContext = {
+      now: this.clock(),
+      defaultCurrency: this.options.defaultCurrency ?? DEFAULT_CURRENCY,
+    };
     for (const [target, session] of this.sessions) {
       if (!session.pending) continue;
       const collection = documentCollection(target);
       const parkedIn = parkedCollection(target);
       const once = target.projection.writeOnce === true;
-      for (const key of session.dirty)
-        batch.writes.push({
-          collection,
-          document: session.documents.get(key)!,
-          ...(once && { once }),
-        });
+      const listings = target.projection.listings ?? [];
+      for (const key of session.dirty) {
+        const document = session.documents.get(key)!;
+        batch.writes.push({ collection, document, ...(once && { once }) });
+        // Each listing's row goes with its document, in the same commit and position.
+        for (const listing of listings)
+          batch.writes.push({
+            collection: listingCollection(target, listing),
+            document: listingRow(listing, document, context),
+          });
+      }
       for (const key of session.dirtyParked)
         batch.writes.push({ collection: parkedIn, document: session.parked.get(key)! });
       if (!this.options.partitioned) {

@@ -1,4 +1,5 @@
 import type { AnyAggregation } from '../aggregation';
+import type { AnyListing } from '../listing';
 import type { AnyProjection } from '../projection';
 import { physicalCollection, type ReadStore } from '../read-store.port';
 
@@ -22,6 +23,13 @@ export const parkedCollection = (target: GenerationOf) =>
 export const aggregateCollection = (target: GenerationOf, aggregation: AnyAggregation) =>
   physicalCollection(aggregation.collection, target.generation);
 
+export const listingCollection = (target: GenerationOf, listing: AnyListing) =>
+  physicalCollection(listing.collection, target.generation);
+
+/** A collection a listing's job keeps (e.g. figures), in one generation. */
+export const companionCollection = (target: GenerationOf, companion: string) =>
+  physicalCollection(companion, target.generation);
+
 /** Every collection of one generation, with its indexes. */
 export function generationCollections(
   target: GenerationOf,
@@ -33,6 +41,13 @@ export function generationCollections(
       collection: aggregateCollection(target, aggregation),
       indexes: ['key'],
     })),
+    ...(target.projection.listings ?? []).flatMap((listing) => [
+      { collection: listingCollection(target, listing), indexes: listing.indexes },
+      ...(listing.companions ?? []).map((companion) => ({
+        collection: companionCollection(target, companion),
+        indexes: [] as readonly string[],
+      })),
+    ]),
   ];
 }
 

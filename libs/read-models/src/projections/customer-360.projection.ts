@@ -7,6 +7,7 @@ import {
 } from '@rapport/domain';
 import { firstContactDaysAggregation } from '../aggregations/first-contact-days.aggregation';
 import { retentionCohortsAggregation } from '../aggregations/retention-cohorts.aggregation';
+import { customerRankingsListing } from '../listings/customer-rankings.listing';
 import type { Projection } from '../projection';
 import type {
   Customer360Document,
@@ -150,11 +151,13 @@ export const customer360Projection: Projection<Customer360Document> = {
   // 2: an erasure no longer ends the customer period (figures keep the facts); retention
   // cohorts are maintained beside the documents.
   // 3: planned activities (open ones with their due dates, counts of closed ones); days from
-  // a lead's creation to its first contact are tallied per owner.
+  // a lead's creation to its first contact are tallied per owner; the rankings (churn risk,
+  // RFM segment members) are listed beside the documents.
   version: 3,
   collection: 'customer_360',
   indexes: ['status', 'ownerId'],
   aggregations: [retentionCohortsAggregation, firstContactDaysAggregation],
+  listings: [customerRankingsListing],
 
   keysOf(event: EventEnvelope): readonly string[] {
     if (!isCrmEvent(event)) return [];

@@ -17,7 +17,9 @@ export interface HistoryStep {
     | 'assign'
     | 'plan'
     | 'complete'
-    | 'cancel';
+    | 'cancel'
+    /** A marketing consent: granted when `amount` is even, revoked when odd. */
+    | 'consent';
   amount: number;
   currency: 'EUR' | 'USD' | 'JPY';
   owner: number;
@@ -46,6 +48,7 @@ export const historyStepArbitrary: fc.Arbitrary<HistoryStep> = fc.record({
     'plan',
     'complete',
     'cancel',
+    'consent',
   ),
   amount: fc.integer({ min: 1, max: 50_000 }),
   currency: fc.constantFrom('EUR', 'USD', 'JPY'),
@@ -355,6 +358,16 @@ export function historyOf(steps: readonly HistoryStep[]): { events: EventEnvelop
               cancelledAt: at,
             },
           },
+          at,
+        );
+        break;
+      case 'consent':
+        add(
+          {
+            type: step.amount % 2 === 0 ? 'ConsentGranted' : 'ConsentRevoked',
+            schemaVersion: 1,
+            data: { customerId, purpose: 'marketing', at },
+          } as CrmEvent,
           at,
         );
         break;

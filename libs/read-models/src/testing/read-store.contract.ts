@@ -5,6 +5,7 @@ import {
   type ReadStore,
   type StoredDocument,
 } from '../read-store.port';
+import { keyRange } from '../listings/key-range';
 
 export interface ReadStoreUnderTest {
   store: ReadStore;
@@ -15,6 +16,7 @@ export interface ReadStoreUnderTest {
 
 interface Account extends StoredDocument {
   status: string;
+  rank?: string | null;
   ownerId: string | null;
   vip: boolean;
   total: number;
@@ -61,7 +63,7 @@ export function describeReadStoreContract(
       subject = await create();
       store = subject.store;
       collection = `accounts_${randomUUID().slice(0, 8)}`;
-      await store.ensureCollection(collection, ['status', 'ownerId', 'vip']);
+      await store.ensureCollection(collection, ['status', 'ownerId', 'vip', 'rank']);
       await store.saveProjectionState(state('accounts', 1, { active: true }));
     });
     afterEach(() => subject.cleanup());
@@ -279,6 +281,70 @@ export function describeReadStoreContract(
         }
         expect(await store.findRange(tasks, { ...range('rep|1'), limit: 0 })).toEqual([]);
       });
+    });
+
+    it('reads a listing key range (keyRange over findRange): key order, then id, with bounds and an exclusive key cursor', async () => {
+      const ranks: [string, string | null][] = [
+        ['r1', '050|b'],
+        ['r2', '010|z'],
+        ['r3', null],
+        ['r4', '050|a'],
+        ['r5', '090|c'],
+        ['r6', '050|a'],
+      ];
+      await store.commit({
+        writes: ranks.map(([id, rank], i) => ({
+          collection,
+          document: account(id, i + 1, { rank }),
+        })),
+        checkpoints: [],
+      });
+      await store.commit({
+        writes: [{ collection, document: account('r7', 9, { total: 3 }) }],
+        checkpoints: [],
+      });
+      const ids = (rows: StoredDocument[]) => rows.map((r) => r.id);
+      expect(ids(await keyRange(store, collection, { field: 'rank', limit: 10 }))).toEqual([
+        'r2',
+        'r4',
+        'r6',
+        'r1',
+        'r5',
+      ]);
+      expect(
+        ids(
+          await keyRange(store, collection, { field: 'rank', from: '050|', to: '051', limit: 10 }),
+        ),
+      ).toEqual(['r4', 'r6', 'r1']);
+      expect(
+        ids(await keyRange(store, collection, { field: 'rank', after: '050|a', limit: 2 })),
+      ).toEqual(['r1', 'r5']);
+      expect(
+        ids(await keyRange(store, collection, { field: 'rank', to: '050|a', limit: 10 })),
+      ).toEqual(['r2']);
+      expect(await keyRange(store, collection, { field: 'rank', limit: 0 })).toEqual([]);
+    });
+
+    it('refreshes a row derived again from the same document, never over a newer one', async () => {
+      await store.commit({
+        writes: [{ collection, document: account('a', 5, { total: 1 }) }],
+        checkpoints: [],
+      });
+      await store.commit({
+        writes: [{ collection, document: account('a', 5, { total: 2 }), refresh: true }],
+        checkpoints: [],
+      });
+      expect((await store.get<Account>(collection, 'a'))?.total).toBe(2);
+      await store.commit({
+        writes: [{ collection, document: account('a', 4, { total: 3 }), refresh: true }],
+        checkpoints: [],
+      });
+      expect((await store.get<Account>(collection, 'a'))?.total).toBe(2);
+      await store.commit({
+        writes: [{ collection, document: account('b', 7, { total: 7 }), refresh: true }],
+        checkpoints: [],
+      });
+      expect((await store.get<Account>(collection, 'b'))?.total).toBe(7);
     });
 
     it('scans a whole collection in pages', async () => {
