@@ -5,6 +5,7 @@ import {
   parseMasterKey,
   PersonalDataCipher,
 } from '@rapport/privacy';
+import { DeferredSeal } from '../seed/deferred-seal';
 import { appendSynthetic, seededRandom, syntheticHistory } from '../seed/synthetic-history';
 import { CliContext, CliError, EXIT, output, type GlobalOptions } from '../cli-context';
 import { progressBar } from '../progress';
@@ -40,8 +41,8 @@ export function seedCommand(program: Command, global: () => GlobalOptions): void
         const masterKey = context.config.masterKey
           ? parseMasterKey(context.config.masterKey)
           : loadOrCreateMasterKeyFile(context.dataDir).key;
-        const cipher = new PersonalDataCipher(
-          new DataKeys(await context.adapters.keyStore(), masterKey),
+        const sealing = new DeferredSeal(
+          new PersonalDataCipher(new DataKeys(await context.adapters.keyStore(), masterKey)),
         );
         const events = context.eventStore();
         const bar = progressBar('seed', Math.round(customers * 8.85), !opts.json);
@@ -52,10 +53,10 @@ export function seedCommand(program: Command, global: () => GlobalOptions): void
             customers,
             start,
             days: Number(options.days),
-            seal: (customerId, text) => cipher.seal(customerId, text),
+            seal: sealing.seal,
             random: seededRandom(Number(options.seed)),
           }),
-          { onProgress: (n) => bar.update(n) },
+          { settle: sealing.settle, onProgress: (n) => bar.update(n) },
         );
         bar.stop();
         const seconds = (Date.now() - started) / 1000;
