@@ -154,7 +154,7 @@ async function main(): Promise<void> {
     );
     if (options.mongoUrl) {
       notes.push(
-        `read models and keys in ${options.mongoUrl} (database ${mongoDatabase}, dropped afterwards); the log stays SQLite. If that is the MongoDB-wire test server of scripts/test-servers, it is an in-memory Java emulation of the wire protocol, not MongoDB: no WiredTiger, no real query planner; its figures show the shape of the queries (round trips, documents moved), not MongoDB's speed`,
+        `read models and keys in ${options.mongoUrl} (database ${mongoDatabase}, dropped afterwards); the log stays SQLite. If that is the MongoDB-wire test server of scripts/test-servers, it is not MongoDB but mongo-java-server, a Java emulation of the wire protocol on an H2 store (no WiredTiger, no real query planner: it answers some indexed queries by scanning, see the distributed benchmark's caveat); its figures show the shape of the queries (round trips, documents moved), not MongoDB's speed`,
       );
     }
     const command = `npm run bench -- analytics ${process.argv.slice(2).join(' ')}`.trim();
