@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     rows.push({
       measure: 'seeding (`rapport seed`)',
       figure: seeded
-        ? `${head.toLocaleString('en-US')} events in ${seeded.seconds.toFixed(1)} s = ${rate(seeded.events, seeded.seconds)} events/s`
+        ? `${head.toLocaleString('en-US')} events in ${seeded.seconds.toFixed(1)} s = ${rate(seeded.events, seeded.seconds)} events/s (CPU ${seeded.cpuSeconds.toFixed(1)} s: ${rate(seeded.events, seeded.cpuSeconds)} events per CPU-second)`
         : `reused ${head.toLocaleString('en-US')} events (not timed)`,
       goal: `≥ ${GOALS.seedEventsPerSecond.toLocaleString('en-US')} events/s`,
       met: seeded ? verdict(seeded.events / seeded.seconds >= GOALS.seedEventsPerSecond) : 'n/a',
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     const rebuild = await rebuildRate(dir, head, options.mongoUrl, mongoDatabase);
     rows.push({
       measure: `rebuild of every projection (${PROJECTIONS.length}), in-process, write-behind${options.mongoUrl ? ', into the API’s MongoDB database' : ''}`,
-      figure: `${rebuild.seconds.toFixed(1)} s = ${rate(head, rebuild.seconds)} events/s`,
+      figure: `${rebuild.seconds.toFixed(1)} s = ${rate(head, rebuild.seconds)} events/s (CPU ${rebuild.cpuSeconds.toFixed(1)} s: ${rate(head, rebuild.cpuSeconds)} events per CPU-second)`,
       goal: '(the reference)',
       met: '',
     });
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
         rows.push({
           measure: 'API catch-up (start → every projection at the head)',
           figure: catchUp.caughtUp
-            ? `${catchUp.seconds.toFixed(1)} s = ${rate(head, catchUp.seconds)} events/s = ${share.toFixed(2)} × rebuild`
+            ? `${catchUp.seconds.toFixed(1)} s = ${rate(head, catchUp.seconds)} events/s = ${share.toFixed(2)} × rebuild (API CPU ${catchUp.cpuSeconds.toFixed(1)} s, startup included: ${rate(head, catchUp.cpuSeconds)} events per CPU-second = ${(rebuild.cpuSeconds / catchUp.cpuSeconds).toFixed(2)} × rebuild's)`
             : `NOT caught up after ${catchUp.seconds.toFixed(0)} s: slowest projection at ${catchUp.position.toLocaleString('en-US')} of ${head.toLocaleString('en-US')} (${rate(catchUp.position, catchUp.seconds)} events/s = ${share.toFixed(2)} × rebuild)`,
           goal: `≥ ${GOALS.catchUpShareOfRebuild} × rebuild`,
           met: verdict(catchUp.caughtUp && share >= GOALS.catchUpShareOfRebuild),
@@ -179,7 +179,7 @@ async function seed(
   dir: string,
   options: Options,
   env: NodeJS.ProcessEnv,
-): Promise<{ events: number; seconds: number } | undefined> {
+): Promise<{ events: number; seconds: number; cpuSeconds: number } | undefined> {
   if (options.reuse && existsSync(join(dir, 'events.db')) && !options.mongoUrl) {
     for (const file of readdirSync(dir)) {
       if (!SEEDED_FILES.test(file)) rmSync(join(dir, file), { recursive: true, force: true });
@@ -206,8 +206,7 @@ async function seed(
     ],
     env,
   );
-  const result = JSON.parse(output) as { events: number; seconds: number };
-  return { events: result.events, seconds: result.seconds };
+  return JSON.parse(output) as { events: number; seconds: number; cpuSeconds: number };
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
@@ -263,7 +262,7 @@ async function rebuildRate(
   head: number,
   mongoUrl: string | undefined,
   mongoDatabase: string | undefined,
-): Promise<{ seconds: number }> {
+): Promise<{ seconds: number; cpuSeconds: number }> {
   process.stderr.write(`analytics: rebuilding every projection over ${head} events…\n`);
   const events = new SqliteEventStore({ file: join(dir, 'events.db') });
   const scratch = mkdtempSync(join(tmpdir(), 'rapport-bench-analytics-'));
@@ -274,12 +273,17 @@ async function rebuildRate(
   try {
     const targets = await liveTargets(store, PROJECTIONS);
     const started = process.hrtime.bigint();
+    const cpuBefore = process.cpuUsage();
     await new ProjectionRunner(events, store, targets, {
       batchSize: 1000,
       until: head,
       writeBehind: { flushEvery: 2_000_000 },
     }).run();
-    return { seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+    const cpu = process.cpuUsage(cpuBefore);
+    return {
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    };
   } finally {
     await store.close();
     await mongo?.close();
@@ -313,6 +317,13 @@ function sampleRss(pid: number): RssSampler {
   };
 }
 
+/** User + system CPU seconds of a process so far, every thread included (Linux /proc). */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are the 14th and 15th fields of the whole line, in clock ticks (100 a second).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 interface Api {
   server: Server;
   startedAt: number;
@@ -335,6 +346,8 @@ async function startApi(dir: string, env: NodeJS.ProcessEnv): Promise<Api> {
 interface CatchUp {
   caughtUp: boolean;
   seconds: number;
+  /** CPU time of the API process (all its threads) from its start to the end of the catch-up. */
+  cpuSeconds: number;
   /** The slowest projection's position when it ended. */
   position: number;
   eventsPerSecond: number;
@@ -357,7 +370,15 @@ async function waitForCatchUp(api: Api, head: number, timeoutMs: number): Promis
       position = behind?.position ?? 0;
       slowest = behind && `${behind.name} (${behind.status})`;
       if (position >= head) {
-        return { caughtUp: true, seconds, position, eventsPerSecond: head / seconds, slowest };
+        const cpuSeconds = cpuSecondsOf(api.server.process.pid!);
+        return {
+          caughtUp: true,
+          seconds,
+          cpuSeconds,
+          position,
+          eventsPerSecond: head / seconds,
+          slowest,
+        };
       }
     }
     if (Date.now() - lastLog > 30_000) {
@@ -367,7 +388,15 @@ async function waitForCatchUp(api: Api, head: number, timeoutMs: number): Promis
       );
     }
     if (Date.now() - api.startedAt > timeoutMs) {
-      return { caughtUp: false, seconds, position, eventsPerSecond: position / seconds, slowest };
+      const cpuSeconds = cpuSecondsOf(api.server.process.pid!);
+      return {
+        caughtUp: false,
+        seconds,
+        cpuSeconds,
+        position,
+        eventsPerSecond: position / seconds,
+        slowest,
+      };
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
