@@ -234,19 +234,19 @@ async function headOf(dir: string): Promise<number> {
   }
 }
 
-/** Client ids spread over the log (their creation events at random positions). */
+/** Client ids spread over the log: the clients of events at random positions (by primary key). */
 function sampleCustomerIds(dir: string, count: number): string[] {
   const db = new Database(join(dir, 'events.db'), { readonly: true });
   try {
-    const rows = db.prepare<[number], { stream_id: string }>(
-      "SELECT stream_id FROM events WHERE type = 'LeadCreated' AND position >= ? LIMIT 1",
+    const at = db.prepare<[number], { stream_id: string }>(
+      'SELECT stream_id FROM events WHERE position = ?',
     );
     const head = (db.prepare('SELECT MAX(position) AS head FROM events').get() as { head: number })
       .head;
     const ids = new Set<string>();
-    for (let i = 0; i < count * 3 && ids.size < count; i++) {
-      const row = rows.get(Math.floor(Math.random() * head));
-      if (row) ids.add(row.stream_id.slice('customer-'.length));
+    for (let i = 0; i < count * 20 && ids.size < count; i++) {
+      const streamId = at.get(1 + Math.floor(Math.random() * head))?.stream_id;
+      if (streamId?.startsWith('customer-')) ids.add(streamId.slice('customer-'.length));
     }
     return [...ids];
   } finally {
