@@ -3,14 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryEventStore } from '@rapport/event-store/adapters';
 import type { EventStore } from '@rapport/event-store';
+import type { Sealed } from '@rapport/domain';
 import {
   appendSynthetic,
   syntheticHistory,
   type SyntheticOptions,
 } from '../../apps/cli/src/seed/synthetic-history';
-import { fakeSeal } from '../../bench/support/seeded-log';
 import { startTestApi, TEST_MASTER_KEY } from '../support/api-harness';
 import { runCliWith } from '../support/cli-runner';
+
+/** A stand-in for encryption, deterministic: both histories compared below are sealed alike. */
+const fakeSeal = (_customerId: string, text: string) => `enc:v1:${text}` as Sealed;
 
 const NAME = /^(Ada|Grace|Alan|Edsger|Barbara|Donald|Frances|John|Margaret|Ken|Radia|Tim) \S+$/;
 
