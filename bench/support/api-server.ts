@@ -28,6 +28,7 @@ export const BENCH_TOKENS = {
   sales: 'bench-token-sales-000001',
   service: 'bench-token-service-000001',
   analyst: 'bench-token-analyst-00001',
+  admin: 'bench-token-admin-0000001',
 };
 
 export const BENCH_MASTER_KEY = Buffer.alloc(32, 5).toString('base64');
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
       [BENCH_TOKENS.sales]: { actor: 'bench-sales', roles: ['sales'] },
       [BENCH_TOKENS.service]: { actor: 'bench-service', roles: ['service'] },
       [BENCH_TOKENS.analyst]: { actor: 'bench-analyst', roles: ['analyst'] },
+      [BENCH_TOKENS.admin]: { actor: 'bench-admin', roles: ['admin'] },
     }),
     CRM_MASTER_KEY: BENCH_MASTER_KEY,
     LOG_LEVEL: 'warn',

@@ -9,13 +9,18 @@ export interface Server {
 }
 
 /** Starts a TypeScript server script in its own process and waits for the URL it prints. */
-export async function startServer(script: string, args: string[]): Promise<Server> {
+export async function startServer(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Server> {
   // BENCH_PROFILE_DIR=<dir> writes a CPU profile of each server process there.
   const profile = process.env.BENCH_PROFILE_DIR;
   const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
   const child = spawn(process.execPath, [...flags, '-r', '@swc-node/register', script, ...args], {
     cwd: join(__dirname, '..', '..'),
     stdio: ['ignore', 'pipe', 'inherit'],
+    env,
   });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';

@@ -39,7 +39,7 @@ export interface SyntheticOptions {
   start: Date;
   days: number;
   /** Seals personal data (the CLI encrypts for real; benchmarks may use a stand-in). */
-  seal: (customerId: string, text: string) => Promise<Sealed> | Sealed;
+  seal: (customerId: string, text: string) => Sealed;
   /** Deterministic pseudo-random source in [0, 1). */
   random?: () => number;
 }
@@ -92,9 +92,7 @@ export function seededRandom(seed: number): () => number {
  * history obeys every business rule. Yields commands in time order per client; clients are
  * interleaved so the global log looks like a busy day.
  */
-export async function* syntheticHistory(
-  options: SyntheticOptions,
-): AsyncGenerator<SyntheticCommand> {
+export function* syntheticHistory(options: SyntheticOptions): Generator<SyntheticCommand> {
   const random = options.random ?? seededRandom(42);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const dayMs = 24 * 60 * 60 * 1000;
@@ -141,7 +139,7 @@ export async function* syntheticHistory(
   while (active.length > 0) {
     for (const client of active) {
       const now = new Date(client.clock).toISOString();
-      const command = await nextCommand(client, now);
+      const command = nextCommand(client, now);
       if (command) yield command;
       client.steps -= 1;
       client.clock += Math.floor((1 + random() * 20) * dayMs);
@@ -150,7 +148,7 @@ export async function* syntheticHistory(
     active = active.filter((c) => c.steps > 0);
   }
 
-  async function nextCommand(client: Client, now: string): Promise<SyntheticCommand | undefined> {
+  function nextCommand(client: Client, now: string): SyntheticCommand | undefined {
     const customerId = client.id;
     const at = now;
     if (client.state.status === 'none') {
@@ -161,8 +159,8 @@ export async function* syntheticHistory(
           now,
           data: {
             customerId,
-            name: await options.seal(customerId, name),
-            email: await options.seal(
+            name: options.seal(customerId, name),
+            email: options.seal(
               customerId,
               `${name.toLowerCase().replace(/[^a-z]+/g, '.')}@example.com`,
             ),
@@ -189,9 +187,9 @@ export async function* syntheticHistory(
             contactId: randomUUIDFrom(random),
             channel: pick(CONTACT_CHANNELS),
             direction,
-            subject: await options.seal(customerId, 'Follow-up'),
+            subject: options.seal(customerId, 'Follow-up'),
             ...(random() < 0.3 && {
-              notes: await options.seal(customerId, 'Discussed next steps and pricing'),
+              notes: options.seal(customerId, 'Discussed next steps and pricing'),
             }),
           },
         },
@@ -250,7 +248,7 @@ export async function* syntheticHistory(
             now,
             data: {
               complaintId: open.id,
-              resolution: await options.seal(customerId, 'Resolved with a credit note'),
+              resolution: options.seal(customerId, 'Resolved with a credit note'),
               satisfaction: 1 + Math.floor(random() * 5),
             },
           }
@@ -262,7 +260,7 @@ export async function* syntheticHistory(
               customerId,
               category: pick(['billing', 'delivery', 'quality', 'support']),
               severity: pick(['low', 'medium', 'medium', 'high', 'critical'] as const),
-              description: await options.seal(customerId, 'The client reported a problem'),
+              description: options.seal(customerId, 'The client reported a problem'),
             },
           };
       const decision = decideComplaintWithCustomer(command, complaint.state, client.state);
@@ -306,11 +304,7 @@ export async function* syntheticHistory(
    * The agenda: a follow-up is planned a few days ahead; at a later step it is done (mostly
    * reached or not, as people's calls go), or called off.
    */
-  async function planOrFollowUp(
-    client: Client,
-    now: string,
-    at: string,
-  ): Promise<SyntheticCommand | undefined> {
+  function planOrFollowUp(client: Client, now: string, at: string): SyntheticCommand | undefined {
     const customerId = client.id;
     const planned = client.activities.find((a) => a.state.status === 'planned');
     const activity = planned ?? {
@@ -328,7 +322,7 @@ export async function* syntheticHistory(
           activityId: activity.id,
           customerId,
           kind: pick(ACTIVITY_KINDS),
-          subject: await options.seal(customerId, 'Follow-up'),
+          subject: options.seal(customerId, 'Follow-up'),
           dueAt: new Date(Date.parse(now) + (1 + Math.floor(random() * 14)) * dayMs).toISOString(),
           ...(random() < 0.5 && { durationMinutes: pick([15, 30, 45, 60]) }),
         },
@@ -408,46 +402,76 @@ function randomUUIDFrom(random: () => number): string {
 }
 
 /**
- * Appends a synthetic history, one atomic append per command, many in flight (the store's
- * group commit batches them), each client's commands in order. Returns the events written.
+ * Appends a synthetic history in batches: each batch of commands is first settled (its
+ * personal data sealed, one key-store transaction for the batch's new clients), then appended
+ * at once, one atomic append per command (each with its own commandId, as the API would),
+ * so the store's group commit writes the batch in one transaction. A client's commands stay
+ * in order: within a batch each waits for the client's previous one. Returns the events written.
  */
 export async function appendSynthetic(
   store: EventStore,
-  commands: AsyncIterable<SyntheticCommand>,
-  options: { inFlight?: number; source?: string; onProgress?: (events: number) => void } = {},
+  commands: Iterable<SyntheticCommand>,
+  options: {
+    /** Commands per batch (the SQLite store commits up to 1,000 appends together). */
+    batchSize?: number;
+    /** Turns a batch's placeholders into sealed values (see DeferredSeal); none by default. */
+    settle?: (batch: SyntheticCommand[]) => Promise<SyntheticCommand[]>;
+    source?: string;
+    onProgress?: (events: number) => void;
+  } = {},
 ): Promise<number> {
-  const limit = options.inFlight ?? 256;
-  const pending = new Set<Promise<void>>();
-  const lastOfClient = new Map<string, Promise<void>>();
+  const batchSize = options.batchSize ?? 1000;
   let written = 0;
-  for await (const command of commands) {
-    const previous = lastOfClient.get(command.customerId) ?? Promise.resolve();
-    const commandId = randomUUID();
-    const task = previous.then(async () => {
-      await store.append({
-        commandId,
-        streams: command.streams.map((stream) => ({
-          streamId: stream.streamId,
-          expectedRevision: stream.expectedRevision === -1 ? 'no-stream' : stream.expectedRevision,
-          events: stream.events.map((event) =>
-            newEvent(event, {
-              customerId: command.customerId,
-              actor: { id: 'seed', roles: ['service'], kind: 'service' },
-              correlationId: commandId,
-              commandId,
-              source: options.source ?? 'seed',
-            }),
-          ),
-        })),
-      });
-      written += command.streams.reduce((n, s) => n + s.events.length, 0);
-      options.onProgress?.(written);
+  const appendBatch = async (batch: SyntheticCommand[]) => {
+    const settled = options.settle ? await options.settle(batch) : batch;
+    const lastOfClient = new Map<string, Promise<void>>();
+    const tasks = settled.map((command) => {
+      const previous = lastOfClient.get(command.customerId);
+      const task = previous
+        ? previous.then(() => appendCommand(store, command, options.source))
+        : appendCommand(store, command, options.source);
+      lastOfClient.set(command.customerId, task);
+      return task;
     });
-    lastOfClient.set(command.customerId, task);
-    pending.add(task);
-    void task.finally(() => pending.delete(task));
-    if (pending.size >= limit) await Promise.race(pending);
+    await Promise.all(tasks);
+    written += settled.reduce(
+      (n, command) => n + command.streams.reduce((m, s) => m + s.events.length, 0),
+      0,
+    );
+    options.onProgress?.(written);
+  };
+  let batch: SyntheticCommand[] = [];
+  for (const command of commands) {
+    batch.push(command);
+    if (batch.length >= batchSize) {
+      await appendBatch(batch);
+      batch = [];
+    }
   }
-  await Promise.all(pending);
+  if (batch.length > 0) await appendBatch(batch);
   return written;
+}
+
+async function appendCommand(
+  store: EventStore,
+  command: SyntheticCommand,
+  source = 'seed',
+): Promise<void> {
+  const commandId = randomUUID();
+  await store.append({
+    commandId,
+    streams: command.streams.map((stream) => ({
+      streamId: stream.streamId,
+      expectedRevision: stream.expectedRevision === -1 ? 'no-stream' : stream.expectedRevision,
+      events: stream.events.map((event) =>
+        newEvent(event, {
+          customerId: command.customerId,
+          actor: { id: 'seed', roles: ['service'], kind: 'service' },
+          correlationId: commandId,
+          commandId,
+          source,
+        }),
+      ),
+    })),
+  });
 }

@@ -1,0 +1,609 @@
+// Analytics at scale (issue 14). Seeds N clients with `rapport seed`, rebuilds every projection
+// over that log (the rebuild rate), starts a fresh API on it and times its catch-up, then times
+// every analytics query, the 360 view and the agenda/timeline (when the API has them) while a
+// few connections log contacts, and samples the API's RSS throughout. With --mongodb <url> the
+// read models and keys live in that MongoDB (the log stays SQLite), rebuild included.
+// Usage: npm run bench -- analytics [--customers 100000] [--requests 200] [--writers 4]
+//   [--timeout-ms 10000] [--query-budget-s 60] [--catch-up-timeout-s 3600] [--reuse]
+//   [--mongodb mongodb://127.0.0.1:27017] [--no-record]
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { MongoClient } from 'mongodb';
+import { SqliteEventStore } from '@rapport/event-store/adapters';
+import { liveTargets, PROJECTIONS, ProjectionRunner, type ReadStore } from '@rapport/read-models';
+import { MongoReadStore, SqliteReadStore } from '@rapport/read-models/adapters';
+import { BENCH_MASTER_KEY, BENCH_TOKENS } from './support/api-server';
+import { startServer, type Server } from './support/http-load';
+import { argument, report, textArgument, type Row } from './support/report';
+
+const ROOT = join(__dirname, '..');
+const CACHE = join(ROOT, '.cache', 'bench');
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The goals of issue 14. */
+const GOALS = {
+  seedEventsPerSecond: 50_000,
+  catchUpShareOfRebuild: 0.8,
+  queryP99Ms: 50,
+  apiRssMiB: 400,
+};
+
+interface Options {
+  customers: number;
+  requests: number;
+  writers: number;
+  timeoutMs: number;
+  queryBudgetMs: number;
+  catchUpTimeoutMs: number;
+  reuse: boolean;
+  mongoUrl?: string;
+}
+
+async function main(): Promise<void> {
+  const options: Options = {
+    customers: argument('customers', 100_000),
+    requests: argument('requests', 200),
+    writers: argument('writers', 4),
+    timeoutMs: argument('timeout-ms', 10_000),
+    queryBudgetMs: argument('query-budget-s', 60) * 1000,
+    catchUpTimeoutMs: argument('catch-up-timeout-s', 3600) * 1000,
+    reuse: process.argv.includes('--reuse'),
+    mongoUrl: textArgument('mongodb'),
+  };
+  const loadAtStart = loadavg()[0]!;
+  const mongoDatabase = options.mongoUrl ? `rapport_bench_${randomUUID().slice(0, 8)}` : undefined;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CRM_MASTER_KEY: BENCH_MASTER_KEY,
+    ...(options.mongoUrl && { CRM_MONGO_URL: options.mongoUrl, CRM_MONGO_DB: mongoDatabase }),
+  };
+  const dir = join(CACHE, `analytics-${options.customers}${options.mongoUrl ? '-mongodb' : ''}`);
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  try {
+    // 1. Seeding, through the CLI as an operator would.
+    const seeded = await seed(dir, options, env);
+    const head = await headOf(dir);
+    rows.push({
+      measure: 'seeding (`rapport seed`)',
+      figure: seeded
+        ? `${head.toLocaleString('en-US')} events in ${seeded.seconds.toFixed(1)} s = ${rate(seeded.events, seeded.seconds)} events/s (CPU ${seeded.cpuSeconds.toFixed(1)} s: ${rate(seeded.events, seeded.cpuSeconds)} events per CPU-second)`
+        : `reused ${head.toLocaleString('en-US')} events (not timed)`,
+      goal: `≥ ${GOALS.seedEventsPerSecond.toLocaleString('en-US')} events/s`,
+      met: seeded ? verdict(seeded.events / seeded.seconds >= GOALS.seedEventsPerSecond) : 'n/a',
+    });
+
+    // 2. The rebuild rate on the same log and the same kind of read store. In MongoDB the
+    // rebuild writes the API's own live generations: there the API hosts no projector (in the
+    // distributed profile apps/projector projects from Kafka, see the distributed benchmark),
+    // so what the API serves is what the rebuild built.
+    const rebuild = await rebuildRate(dir, head, options.mongoUrl, mongoDatabase);
+    rows.push({
+      measure: `rebuild of every projection (${PROJECTIONS.length}), in-process, write-behind${options.mongoUrl ? ', into the API’s MongoDB database' : ''}`,
+      figure: `${rebuild.seconds.toFixed(1)} s = ${rate(head, rebuild.seconds)} events/s (CPU ${rebuild.cpuSeconds.toFixed(1)} s: ${rate(head, rebuild.cpuSeconds)} events per CPU-second)`,
+      goal: '(the reference)',
+      met: '',
+    });
+
+    // 3. A freshly started API catching up on the log.
+    const api = await startApi(dir, env);
+    try {
+      const catchUp = await waitForCatchUp(
+        api,
+        head,
+        options.mongoUrl ? 60_000 : options.catchUpTimeoutMs,
+      );
+      const share = catchUp.eventsPerSecond / (head / rebuild.seconds);
+      rows.push({
+        measure: 'API start → listening',
+        figure: `${api.listeningAfter.toFixed(1)} s`,
+        goal: '',
+        met: '',
+      });
+      if (options.mongoUrl) {
+        rows.push({
+          measure: 'API catch-up',
+          figure: `n/a: no projector in this API (distributed profile); read models at ${catchUp.position.toLocaleString('en-US')} of ${head.toLocaleString('en-US')} after the rebuild`,
+          goal: '',
+          met: 'n/a',
+        });
+      } else
+        rows.push({
+          measure: 'API catch-up (start → every projection at the head)',
+          figure: catchUp.caughtUp
+            ? `${catchUp.seconds.toFixed(1)} s = ${rate(head, catchUp.seconds)} events/s = ${share.toFixed(2)} × rebuild (API CPU ${catchUp.cpuSeconds.toFixed(1)} s, startup included: ${rate(head, catchUp.cpuSeconds)} events per CPU-second = ${(rebuild.cpuSeconds / catchUp.cpuSeconds).toFixed(2)} × rebuild's)`
+            : `NOT caught up after ${catchUp.seconds.toFixed(0)} s: slowest projection at ${catchUp.position.toLocaleString('en-US')} of ${head.toLocaleString('en-US')} (${rate(catchUp.position, catchUp.seconds)} events/s = ${share.toFixed(2)} × rebuild)`,
+          goal: `≥ ${GOALS.catchUpShareOfRebuild} × rebuild`,
+          met: verdict(catchUp.caughtUp && share >= GOALS.catchUpShareOfRebuild),
+        });
+      if (catchUp.slowest) notes.push(`slowest projection to catch up: ${catchUp.slowest}`);
+      const rssCatchUp = api.rss.max();
+
+      // 4. Queries under a concurrent command load.
+      api.rss.reset();
+      const ids = sampleCustomerIds(dir, 500);
+      const writers = startWriters(api.server.url, ids, options.writers, options.timeoutMs);
+      const results: QueryResult[] = [];
+      for (const query of queries(ids)) {
+        process.stderr.write(`analytics: ${query.name}…\n`);
+        results.push(await measureQuery(api.server.url, query, options));
+      }
+      const load = await writers.stop();
+      for (const result of results) rows.push(queryRow(result, options));
+      const rssQueries = api.rss.max();
+      const rssWorst = Math.max(rssCatchUp, rssQueries);
+      rows.push({
+        measure: 'API RSS (max during catch-up / during queries)',
+        figure: `${rssCatchUp} / ${rssQueries} MiB`,
+        goal: `≤ ${GOALS.apiRssMiB} MiB`,
+        met: verdict(rssWorst <= GOALS.apiRssMiB),
+      });
+      notes.push(
+        `concurrent command load: ${options.writers} connections logging contacts (POST /customers/:id/contacts, one request at a time each) during the queries: ${load.ok} acknowledged, ${load.failed} not (${rate(load.ok, load.seconds)}/s, p50 ${load.p50.toFixed(0)} ms, p99 ${load.p99.toFixed(0)} ms)`,
+      );
+    } finally {
+      await api.server.stop();
+    }
+    notes.push(
+      `queries: up to ${options.requests} requests each, one at a time, ${options.timeoutMs} ms timeout per request, at most ${options.queryBudgetMs / 1000} s per query (fewer requests for a query that is slow today); a timed-out request counts as its timeout in the percentiles`,
+      `history: ${options.customers.toLocaleString('en-US')} clients over the last 730 days (leads, contacts, deals, complaints, consents, churn, activities scheduled/completed/cancelled), personal data sealed with per-client keys`,
+      `load average (1 min) at start / end: ${loadAtStart.toFixed(1)} / ${loadavg()[0]!.toFixed(1)} (the machine is shared: other processes ran beside the benchmark)`,
+    );
+    if (options.mongoUrl) {
+      notes.push(
+        `read models and keys in ${options.mongoUrl} (database ${mongoDatabase}, dropped afterwards); the log stays SQLite. If that is the MongoDB-wire test server of scripts/test-servers, it is not MongoDB but mongo-java-server, a Java emulation of the wire protocol on an H2 store (no WiredTiger, no real query planner: it answers some indexed queries by scanning, see the distributed benchmark's caveat); its figures show the shape of the queries (round trips, documents moved), not MongoDB's speed`,
+      );
+    }
+    const command = `npm run bench -- analytics ${process.argv.slice(2).join(' ')}`.trim();
+    report(
+      `analytics at ${options.customers.toLocaleString('en-US')} clients (${options.mongoUrl ? 'read models in MongoDB' : 'embedded profile'})`,
+      command,
+      rows,
+      notes,
+    );
+  } finally {
+    if (options.mongoUrl && mongoDatabase) await dropDatabase(options.mongoUrl, mongoDatabase);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeding
+
+/** Files the API adds to a seeded dir (read models, checkpoints…): removed before a reuse. */
+const SEEDED_FILES = /^(events\.db|keys\.db|master\.key|dev-api-keys\.json)(-wal|-shm)?$/;
+
+async function seed(
+  dir: string,
+  options: Options,
+  env: NodeJS.ProcessEnv,
+): Promise<{ events: number; seconds: number; cpuSeconds: number } | undefined> {
+  if (options.reuse && existsSync(join(dir, 'events.db')) && !options.mongoUrl) {
+    for (const file of readdirSync(dir)) {
+      if (!SEEDED_FILES.test(file)) rmSync(join(dir, file), { recursive: true, force: true });
+    }
+    return undefined;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const start = new Date(Date.now() - 730 * DAY_MS).toISOString().slice(0, 10);
+  process.stderr.write(`analytics: seeding ${options.customers} clients into ${dir}…\n`);
+  const output = await run(
+    [
+      join(ROOT, 'bin', 'rapport.js'),
+      '--data-dir',
+      dir,
+      '--json',
+      'seed',
+      '--customers',
+      String(options.customers),
+      '--start',
+      start,
+      '--days',
+      '730',
+    ],
+    env,
+  );
+  return JSON.parse(output) as { events: number; seconds: number; cpuSeconds: number };
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`${args.join(' ')} exited with ${code}`)),
+    );
+  });
+}
+
+async function headOf(dir: string): Promise<number> {
+  const store = new SqliteEventStore({ file: join(dir, 'events.db') });
+  try {
+    return await store.headPosition();
+  } finally {
+    await store.close();
+  }
+}
+
+/** Client ids spread over the log: the clients of events at random positions (by primary key). */
+function sampleCustomerIds(dir: string, count: number): string[] {
+  const db = new Database(join(dir, 'events.db'), { readonly: true });
+  try {
+    const at = db.prepare<[number], { stream_id: string }>(
+      'SELECT stream_id FROM events WHERE position = ?',
+    );
+    const head = (db.prepare('SELECT MAX(position) AS head FROM events').get() as { head: number })
+      .head;
+    const ids = new Set<string>();
+    for (let i = 0; i < count * 20 && ids.size < count; i++) {
+      const streamId = at.get(1 + Math.floor(Math.random() * head))?.stream_id;
+      if (streamId?.startsWith('customer-')) ids.add(streamId.slice('customer-'.length));
+    }
+    return [...ids];
+  } finally {
+    db.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rebuild and catch-up
+
+async function rebuildRate(
+  dir: string,
+  head: number,
+  mongoUrl: string | undefined,
+  mongoDatabase: string | undefined,
+): Promise<{ seconds: number; cpuSeconds: number }> {
+  process.stderr.write(`analytics: rebuilding every projection over ${head} events…\n`);
+  const events = new SqliteEventStore({ file: join(dir, 'events.db') });
+  const scratch = mkdtempSync(join(tmpdir(), 'rapport-bench-analytics-'));
+  const mongo = mongoUrl ? await MongoClient.connect(mongoUrl) : undefined;
+  const store: ReadStore = mongo
+    ? new MongoReadStore(mongo, mongoDatabase!)
+    : new SqliteReadStore(join(scratch, 'read-models.db'));
+  try {
+    const targets = await liveTargets(store, PROJECTIONS);
+    const started = process.hrtime.bigint();
+    const cpuBefore = process.cpuUsage();
+    await new ProjectionRunner(events, store, targets, {
+      batchSize: 1000,
+      until: head,
+      writeBehind: { flushEvery: 2_000_000 },
+    }).run();
+    const cpu = process.cpuUsage(cpuBefore);
+    return {
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    };
+  } finally {
+    await store.close();
+    await mongo?.close();
+    await events.close();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+interface RssSampler {
+  max(): number;
+  reset(): void;
+  stop(): void;
+}
+
+function sampleRss(pid: number): RssSampler {
+  let max = 0;
+  const sample = () => {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      max = Math.max(max, Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024));
+    } catch {
+      // the process is gone: nothing more to sample
+    }
+  };
+  sample();
+  const timer = setInterval(sample, 1000);
+  return {
+    max: () => (sample(), max),
+    reset: () => (max = 0),
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** User + system CPU seconds of a process so far, every thread included (Linux /proc). */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are the 14th and 15th fields of the whole line, in clock ticks (100 a second).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+interface Api {
+  server: Server;
+  startedAt: number;
+  listeningAfter: number;
+  rss: RssSampler;
+}
+
+async function startApi(dir: string, env: NodeJS.ProcessEnv): Promise<Api> {
+  const startedAt = Date.now();
+  const server = await startServer(join(__dirname, 'support', 'api-server.ts'), [dir], env);
+  const rss = sampleRss(server.process.pid!);
+  const stop = server.stop;
+  server.stop = async () => {
+    rss.stop();
+    await stop();
+  };
+  return { server, startedAt, listeningAfter: (Date.now() - startedAt) / 1000, rss };
+}
+
+interface CatchUp {
+  caughtUp: boolean;
+  seconds: number;
+  /** CPU time of the API process (all its threads) from its start to the end of the catch-up. */
+  cpuSeconds: number;
+  /** The slowest projection's position when it ended. */
+  position: number;
+  eventsPerSecond: number;
+  slowest?: string;
+}
+
+async function waitForCatchUp(api: Api, head: number, timeoutMs: number): Promise<CatchUp> {
+  process.stderr.write(`analytics: waiting for the API to catch up on ${head} events…\n`);
+  let position = 0;
+  let slowest: string | undefined;
+  let lastLog = Date.now();
+  for (;;) {
+    const seconds = (Date.now() - api.startedAt) / 1000;
+    const answer = await timed(api.server.url, '/admin/projections', BENCH_TOKENS.admin, 10_000);
+    if (answer.status === 200) {
+      const body = JSON.parse(answer.body) as {
+        projections: { name: string; position: number; status: string }[];
+      };
+      const behind = [...body.projections].sort((a, b) => a.position - b.position)[0];
+      position = behind?.position ?? 0;
+      slowest = behind && `${behind.name} (${behind.status})`;
+      if (position >= head) {
+        const cpuSeconds = cpuSecondsOf(api.server.process.pid!);
+        return {
+          caughtUp: true,
+          seconds,
+          cpuSeconds,
+          position,
+          eventsPerSecond: head / seconds,
+          slowest,
+        };
+      }
+    }
+    if (Date.now() - lastLog > 30_000) {
+      lastLog = Date.now();
+      process.stderr.write(
+        `analytics: catch-up at ${position} of ${head} after ${seconds.toFixed(0)} s (${slowest ?? 'no answer'}), RSS ${api.rss.max()} MiB\n`,
+      );
+    }
+    if (Date.now() - api.startedAt > timeoutMs) {
+      const cpuSeconds = cpuSecondsOf(api.server.process.pid!);
+      return {
+        caughtUp: false,
+        seconds,
+        cpuSeconds,
+        position,
+        eventsPerSecond: position / seconds,
+        slowest,
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries
+
+interface Query {
+  name: string;
+  path: (i: number) => string;
+  /** Planned in the second round: a 404 of the route means "not available yet". */
+  optional?: boolean;
+}
+
+function queries(ids: string[]): Query[] {
+  const id = (i: number) => ids[i % ids.length]!;
+  return [
+    { name: 'GET /pipeline', path: () => '/pipeline' },
+    { name: 'GET /analytics/retention', path: () => '/analytics/retention' },
+    { name: 'GET /analytics/segments', path: () => '/analytics/segments' },
+    { name: 'GET /analytics/churn-risk', path: () => '/analytics/churn-risk' },
+    { name: 'GET /customers?segment=champions', path: () => '/customers?segment=champions' },
+    { name: 'GET /customers?status=customer', path: () => '/customers?status=customer' },
+    { name: 'GET /customers/:id (360 view)', path: (i) => `/customers/${id(i)}` },
+    { name: 'GET /activities?due=overdue', path: () => '/activities?due=overdue', optional: true },
+    {
+      name: 'GET /customers/:id/timeline',
+      path: (i) => `/customers/${id(i)}/timeline`,
+      optional: true,
+    },
+  ];
+}
+
+interface Answer {
+  status: number | 'timeout' | 'error';
+  ms: number;
+  body: string;
+}
+
+async function timed(url: string, path: string, token: string, timeoutMs: number): Promise<Answer> {
+  const started = process.hrtime.bigint();
+  const ms = () => Number(process.hrtime.bigint() - started) / 1e6;
+  try {
+    const response = await fetch(`${url}${path}`, {
+      headers: { authorization: `Bearer ${token}`, 'x-purpose': 'benchmark' },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = await response.text();
+    return { status: response.status, ms: ms(), body };
+  } catch (error) {
+    const name = (error as Error).name;
+    return {
+      status: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'error',
+      ms: ms(),
+      body: String(error),
+    };
+  }
+}
+
+interface QueryResult {
+  query: Query;
+  available: boolean;
+  role?: string;
+  latencies: number[];
+  timeouts: number;
+  statuses: Record<string, number>;
+  budgetSpent: boolean;
+}
+
+async function measureQuery(url: string, query: Query, options: Options): Promise<QueryResult> {
+  const result: QueryResult = {
+    query,
+    available: true,
+    latencies: [],
+    timeouts: 0,
+    statuses: {},
+    budgetSpent: false,
+  };
+  // The analyst reads analytics and client lists; a route the analyst may not read is tried
+  // as an admin (who may read everything) rather than reported as a 403.
+  let role: keyof typeof BENCH_TOKENS = 'analyst';
+  const first = await timed(url, query.path(0), BENCH_TOKENS[role], options.timeoutMs);
+  if (first.status === 403) role = 'admin';
+  if (first.status === 404 && query.optional && first.body.includes('Cannot GET')) {
+    return { ...result, available: false };
+  }
+  result.role = role;
+  const started = Date.now();
+  for (let i = 0; i < options.requests; i++) {
+    if (Date.now() - started > options.queryBudgetMs) {
+      result.budgetSpent = true;
+      break;
+    }
+    const answer = await timed(url, query.path(i), BENCH_TOKENS[role], options.timeoutMs);
+    const status = String(answer.status);
+    result.statuses[status] = (result.statuses[status] ?? 0) + 1;
+    if (answer.status === 'timeout') result.timeouts++;
+    result.latencies.push(answer.status === 'timeout' ? options.timeoutMs : answer.ms);
+  }
+  return result;
+}
+
+function queryRow(result: QueryResult, options: Options): Row {
+  const { query } = result;
+  if (!result.available) {
+    return {
+      measure: query.name,
+      figure: 'not available (404: no such route)',
+      goal: '',
+      met: 'n/a',
+    };
+  }
+  const sorted = [...result.latencies].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  const p50 = at(0.5);
+  const p99 = at(0.99);
+  const ok = result.statuses['200'] ?? 0;
+  const others = Object.entries(result.statuses)
+    .filter(([status]) => status !== '200')
+    .map(([status, n]) => `${n} × ${status}`);
+  const timedOut = result.timeouts > 0 ? '≥ ' : '';
+  return {
+    measure: `${query.name} p50 / p99${result.role === 'admin' ? ' (as admin)' : ''}`,
+    figure:
+      `${p50.toFixed(1)} / ${timedOut}${p99.toFixed(1)} ms over ${sorted.length} requests` +
+      (others.length > 0 ? ` (${others.join(', ')})` : '') +
+      (result.budgetSpent ? ` (stopped at the ${options.queryBudgetMs / 1000} s budget)` : ''),
+    goal: `p99 ≤ ${GOALS.queryP99Ms} ms`,
+    met: verdict(ok === sorted.length && p99 <= GOALS.queryP99Ms),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The concurrent command load
+
+function startWriters(
+  url: string,
+  ids: string[],
+  connections: number,
+  timeoutMs: number,
+): { stop(): Promise<{ ok: number; failed: number; seconds: number; p50: number; p99: number }> } {
+  let running = true;
+  let ok = 0;
+  let failed = 0;
+  const latencies: number[] = [];
+  const started = Date.now();
+  const loops = Array.from({ length: connections }, async (_, worker) => {
+    for (let i = worker; running; i += connections) {
+      const begun = process.hrtime.bigint();
+      try {
+        const response = await fetch(`${url}/customers/${ids[i % ids.length]}/contacts`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${BENCH_TOKENS.service}`,
+            'content-type': 'application/json',
+            'idempotency-key': randomUUID(),
+          },
+          body: JSON.stringify({
+            channel: 'call',
+            direction: i % 2 ? 'inbound' : 'outbound',
+            subject: 'Benchmark load',
+          }),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        await response.text();
+        if (response.status === 201) {
+          ok++;
+          latencies.push(Number(process.hrtime.bigint() - begun) / 1e6);
+        } else failed++;
+      } catch {
+        failed++;
+      }
+    }
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      latencies.sort((a, b) => a - b);
+      const at = (q: number) =>
+        latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+      return { ok, failed, seconds: (Date.now() - started) / 1000, p50: at(0.5), p99: at(0.99) };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function dropDatabase(url: string, database: string): Promise<void> {
+  const client = await MongoClient.connect(url);
+  try {
+    await client.db(database).dropDatabase();
+  } finally {
+    await client.close();
+  }
+}
+
+function rate(events: number, seconds: number): string {
+  return seconds > 0 ? Math.round(events / seconds).toLocaleString('en-US') : '—';
+}
+
+function verdict(met: boolean): string {
+  return met ? 'yes' : 'no';
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
