@@ -32,12 +32,12 @@ export class ListCustomersQuery extends ReadYourWritesQuery {
   @IsIn(RFM_SEGMENTS)
   segment?: RfmSegment;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(200)
+  @Max(500)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
