@@ -332,7 +332,8 @@ export class ProjectionSession {
    * committed) and those changed in memory since the last commit, which the store has not seen.
    * Looked up when the event is applied, not with the batch's keys, so that documents created
    * earlier in the same batch are found. Documents read here join the session like any loaded
-   * one; a newer version in memory is kept, and apply sees it.
+   * one; a newer version in memory is kept and decides, so that the keys are the same however
+   * the log is cut in batches and commits.
    */
   private async keysInRange(
     target: ProjectionTarget,
@@ -375,7 +376,9 @@ export class ProjectionSession {
         session.parked.set(key, doc);
       }
     }
-    return [...keys].sort();
+    // A document the store still has in the range may have left it in memory: the event is
+    // not for it (applying it would only move its position, unlike when the change is committed).
+    return [...keys].filter((key) => inRange(session.documents.get(key)!, range)).sort();
   }
 }
 
