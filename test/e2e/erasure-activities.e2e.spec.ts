@@ -17,13 +17,11 @@ describe('erasing a client cancels their open activities', () => {
   let head = 0;
 
   const plan = async (name: string, customerId: string, dueAt: string) => {
-    const answer = await api.client
-      .as('sales')
-      .post(`/customers/${customerId}/activities`, {
-        kind: 'call',
-        subject: `About ${name}`,
-        dueAt,
-      });
+    const answer = await api.client.as('sales').post(`/customers/${customerId}/activities`, {
+      kind: 'call',
+      subject: `About ${name}`,
+      dueAt,
+    });
     expectCreated(answer, `plan ${name}`);
     ids[name] = answer.body.activityId;
     head = answer.body.position;
