@@ -88,9 +88,15 @@ describe('distributed profile (real Kafka broker, MongoDB-wire server)', () => {
       subject: 'Quentin calls',
       notes: 'Quentin likes jazz',
     });
+    const planned = await d.api.client.as('sales').post(`/customers/${customerId}/activities`, {
+      kind: 'call',
+      subject: 'Call Quentin back',
+      dueAt: '2030-01-01T09:00:00Z',
+    });
+    expect(planned.status).toBe(201);
     await d.api.client
       .as('sales')
-      .get(`/customers/${customerId}?minPosition=${created.body.position}`);
+      .get(`/customers/${customerId}?minPosition=${planned.body.position}`);
     const erased = await d.api.client
       .as('admin')
       .post(`/customers/${customerId}/erasure`, { reason: 'request' });
@@ -102,7 +108,14 @@ describe('distributed profile (real Kafka broker, MongoDB-wire server)', () => {
     expect(view.body).toMatchObject({
       status: 'erased',
       profile: { name: null, email: null, phone: null },
+      // The erasure cancelled the planned call: off the agenda, counted as cancelled.
+      nextActivity: null,
+      activities: { open: 0, scheduled: 1, cancelled: 1 },
     });
+    const agenda = await d.api.client
+      .as('admin')
+      .get(`/activities?customerId=${customerId}&minPosition=${erased.body.position}`);
+    expect(agenda.body.items).toEqual([]);
 
     const kafka = new Kafka({ brokers: d.brokers, clientId: 'scanner', logLevel: 0 });
     const consumer = kafka.consumer({ groupId: `scanner-${randomUUID()}`, maxWaitTimeInMs: 50 });

@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '@rapport/domain';
 import type { Aggregation } from './aggregation';
 import type { Listing } from './listing';
+import type { RangeBounds } from './read-store.port';
 
 /**
  * A projection is pure: given an event and the current document (or none), it returns the
@@ -35,6 +36,13 @@ export interface Projection<Doc extends object = object> {
   readonly listings?: readonly Listing<Doc>[];
   /** The documents an event touches; none when the projection ignores the event. */
   keysOf(event: EventEnvelope): readonly string[];
+  /**
+   * Documents an event touches beyond its keys, when they cannot be named from the event alone
+   * (a client's erasure closes that client's open activities): those whose indexed field
+   * `orderBy` lies in [from, to) (and matches `where`) when the event is applied, found in the
+   * store and among the changes not yet committed. Bounded by what one client owns.
+   */
+  rangeOf?(event: EventEnvelope): RangeBounds | undefined;
   /**
    * Must not modify `document`. Returns a new document, or `document` itself when the event
    * changes nothing; the engine then owns the result and stamps its id and position.

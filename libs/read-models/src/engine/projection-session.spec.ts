@@ -1,7 +1,8 @@
 import type { InMemoryEventStore } from '@rapport/event-store/adapters';
-import { leadsWithContacts } from '@rapport/testing';
+import { EventLogBuilder, leadsWithContacts, sealed } from '@rapport/testing';
 import { InMemoryReadStore } from '../adapters/in-memory.read-store';
 import type { Projection } from '../projection';
+import { activitiesProjection, type ActivityDocument } from '../projections/activities.projection';
 import { auditTrailProjection } from '../projections/audit-trail.projection';
 import {
   customer360Projection,
@@ -230,5 +231,85 @@ describe('projection engine', () => {
     const docs = await documents<Customer360Document>(store, documentCollection(targets[0]!));
     expect(docs).toHaveLength(40);
     expect(docs.every((doc) => doc.contacts.total === 2)).toBe(true);
+  });
+});
+
+describe('documents an event touches by range (Projection.rangeOf)', () => {
+  /** c1 has `count` activities open (a0, a1, ...); the erasure of c1 comes last. */
+  function plannedThenErased(count: number) {
+    const log = new EventLogBuilder();
+    for (let i = 0; i < count; i++)
+      log.append({
+        type: 'ActivityScheduled',
+        schemaVersion: 1,
+        data: {
+          activityId: `a${i}`,
+          customerId: 'c1',
+          kind: 'task',
+          subject: sealed('s'),
+          dueAt: `2026-03-01T00:00:${String(i % 60).padStart(2, '0')}.000Z`,
+          scheduledAt: '2026-02-01T00:00:00.000Z',
+        },
+      });
+    const planned = [...log.events];
+    const erasure = log.append({
+      type: 'CustomerErased',
+      schemaVersion: 1,
+      data: { customerId: 'c1', reason: 'request', erasedAt: '2026-02-02T00:00:00.000Z' },
+    });
+    return { planned, erasure };
+  }
+
+  it('reaches every document of the range, however many pages the store answers in', async () => {
+    const { planned, erasure } = plannedThenErased(1203);
+    const store = new InMemoryReadStore();
+    const targets = await liveTargets(store, [activitiesProjection]);
+    await projectBatch(store, targets, planned);
+    await projectBatch(store, targets, [erasure]);
+    const docs = await documents<ActivityDocument>(store, documentCollection(targets[0]!));
+    expect(docs).toHaveLength(1203);
+    expect(docs.filter((d) => d.status !== 'cancelled' || d.customerOpenDue !== null)).toEqual([]);
+  });
+
+  it('queues the event for a parked document in the range, applied when it is released', async () => {
+    const { planned, erasure } = plannedThenErased(2);
+    const log = new EventLogBuilder();
+    const reschedule = log.append({
+      type: 'ActivityRescheduled',
+      schemaVersion: 1,
+      data: {
+        activityId: 'a1',
+        customerId: 'c1',
+        previousDueAt: '2026-03-01T00:00:01.000Z',
+        dueAt: '2026-03-05T00:00:00.000Z',
+        rescheduledAt: '2026-02-01T12:00:00.000Z',
+      },
+    });
+    let fixed = false;
+    const fragile: Projection<ActivityDocument> = {
+      ...activitiesProjection,
+      apply(doc, event, key) {
+        if (!fixed && event.type === 'ActivityRescheduled') throw new Error('cannot reschedule');
+        return activitiesProjection.apply(doc, event, key);
+      },
+    };
+    const store = new InMemoryReadStore();
+    const [target] = await liveTargets(store, [fragile]);
+    await projectBatch(store, [target!], planned);
+    await projectBatch(store, [target!], [{ ...reschedule, position: 3 }]);
+    await projectBatch(store, [target!], [{ ...erasure, position: 4 }]);
+    const collection = documentCollection(target!);
+    expect((await store.get<ActivityDocument>(collection, 'a0'))!.status).toBe('cancelled');
+    const parked = await store.get<ParkedDocument>(parkedCollection(target!), 'a1');
+    expect(parked!.events.map((e) => e.type)).toEqual(['ActivityRescheduled', 'CustomerErased']);
+
+    fixed = true;
+    expect(await releaseParked(store, target!, 'a1')).toMatchObject({ released: true });
+    expect(await store.get<ActivityDocument>(collection, 'a1')).toMatchObject({
+      status: 'cancelled',
+      cancelReason: 'client erased',
+      dueAt: '2026-03-05T00:00:00.000Z',
+      customerOpenDue: null,
+    });
   });
 });

@@ -1,6 +1,12 @@
 import type { EventEnvelope } from '@rapport/domain';
 import { DEFAULT_CURRENCY, listingRow, type ListingContext } from '../listing';
-import type { CommitBatch, ReadStore, StoredDocument } from '../read-store.port';
+import type {
+  CommitBatch,
+  RangeBounds,
+  RangeCursor,
+  ReadStore,
+  StoredDocument,
+} from '../read-store.port';
 import { AggregateTallies } from './aggregate-tallies';
 import type { ParkedDocument } from './parked-documents';
 import {
@@ -36,6 +42,23 @@ interface TargetSession {
   pending?: boolean;
   /** The projection's figures over all documents (see aggregation.ts). */
   tallies: AggregateTallies;
+}
+
+/** Page size when reading the documents in an event's range (see Projection.rangeOf). */
+const RANGE_PAGE = 500;
+
+const fieldOf = (doc: StoredDocument, field: string): unknown =>
+  (doc as unknown as Record<string, unknown>)[field];
+
+/** Whether a document lies in a range, compared as the stores compare (see RangeBounds). */
+function inRange(doc: StoredDocument, range: RangeBounds): boolean {
+  const value = fieldOf(doc, range.orderBy);
+  if (typeof value !== 'string' && typeof value !== 'number') return false;
+  if (range.from !== undefined && value < range.from) return false;
+  if (range.to !== undefined && value >= range.to) return false;
+  return Object.entries(range.where ?? {}).every(
+    ([field, expected]) => fieldOf(doc, field) === expected,
+  );
 }
 
 /** Documents a write-behind session keeps per projection (~2 KB each for customer-360). */
@@ -268,7 +291,11 @@ export class ProjectionSession {
       }
     }
     let changed = 0;
-    for (const { event, keys } of keyed) {
+    for (const { event, keys: ownKeys } of keyed) {
+      const range = projection.rangeOf?.(event);
+      const keys = range
+        ? [...new Set([...ownKeys, ...(await this.keysInRange(target, session, range))])]
+        : ownKeys;
       for (const key of keys) {
         const parked = session.parked.get(key);
         if (parked && !parked.released) {
@@ -315,6 +342,60 @@ export class ProjectionSession {
     // After the documents were read (see AggregateTallies).
     await session.tallies.settle();
     return changed;
+  }
+
+  /**
+   * The keys of the documents in a range as of the events applied so far: the store's (as
+   * committed) and those changed in memory since the last commit, which the store has not seen.
+   * Looked up when the event is applied, not with the batch's keys, so that documents created
+   * earlier in the same batch are found. Documents read here join the session like any loaded
+   * one; a newer version in memory is kept and decides, so that the keys are the same however
+   * the log is cut in batches and commits.
+   */
+  private async keysInRange(
+    target: ProjectionTarget,
+    session: TargetSession,
+    range: RangeBounds,
+  ): Promise<string[]> {
+    const keys = new Set<string>();
+    for (const key of session.dirty) {
+      const doc = session.documents.get(key);
+      if (doc && inRange(doc, range)) keys.add(key);
+    }
+    const loaded: string[] = [];
+    let after: RangeCursor | undefined;
+    for (;;) {
+      const page = await this.store.findRange<StoredDocument>(documentCollection(target), {
+        ...range,
+        limit: RANGE_PAGE,
+        ...(after && { after }),
+      });
+      for (const doc of page) {
+        keys.add(doc.id);
+        if (session.documents.has(doc.id)) continue;
+        session.documents.set(doc.id, doc);
+        loaded.push(doc.id);
+      }
+      const last = page[page.length - 1];
+      if (page.length < RANGE_PAGE || !last) break;
+      after = {
+        value: fieldOf(last, range.orderBy) as string | number,
+        id: last.id,
+      };
+    }
+    // A parked document takes the event into its queue: know which of these are parked.
+    const unknownParked = loaded.filter((key) => !session.parked.has(key));
+    if (unknownParked.length > 0) {
+      for (const [key, doc] of await this.store.getMany<ParkedDocument>(
+        parkedCollection(target),
+        unknownParked,
+      )) {
+        session.parked.set(key, doc);
+      }
+    }
+    // A document the store still has in the range may have left it in memory: the event is
+    // not for it (applying it would only move its position, unlike when the change is committed).
+    return [...keys].filter((key) => inRange(session.documents.get(key)!, range)).sort();
   }
 }
 

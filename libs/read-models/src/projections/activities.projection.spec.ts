@@ -173,6 +173,90 @@ describe('activities projection', () => {
     ]);
   });
 
+  describe('when the client is erased', () => {
+    const erasure = (log: EventLogBuilder) =>
+      log.append({
+        type: 'CustomerErased',
+        schemaVersion: 1,
+        data: { customerId: 'c1', reason: 'request', erasedAt: '2026-03-05T00:00:00.000Z' },
+      });
+    /** c1 has a1 (open) and a3 (done); c2 has a2 (open). */
+    function plannedAndDone() {
+      const log = planned();
+      log.append({
+        type: 'ActivityScheduled',
+        schemaVersion: 1,
+        data: {
+          activityId: 'a3',
+          customerId: 'c1',
+          kind: 'task',
+          subject: sealed('prepare'),
+          dueAt: '2026-03-01T10:00:00.000Z',
+          scheduledAt: '2026-03-01T08:00:00.000Z',
+        },
+      });
+      log.append({
+        type: 'ActivityCompleted',
+        schemaVersion: 1,
+        data: {
+          activityId: 'a3',
+          customerId: 'c1',
+          kind: 'task',
+          outcome: 'done',
+          dueAt: '2026-03-01T10:00:00.000Z',
+          occurredAt: '2026-03-01T09:00:00.000Z',
+          completedAt: '2026-03-01T09:00:00.000Z',
+        },
+      });
+      return log;
+    }
+    const summary = (docs: ActivityDocument[]) =>
+      docs.map((d) => [d.id, d.status, d.cancelReason, d.ownerOpenDue, d.customerOpenDue]);
+    const afterErasure = [
+      ['a1', 'cancelled', 'client erased', null, null],
+      ['a2', 'open', null, '|2026-03-03T00:00:00.000Z', 'c2|2026-03-03T00:00:00.000Z'],
+      ['a3', 'done', null, null, null],
+    ];
+
+    it('cancels the client’s open activities (reason "client erased"), leaving the agendas', async () => {
+      const log = plannedAndDone();
+      erasure(log);
+      // Scheduled and erased in one batch: found among the changes not yet committed.
+      await spec.given(log.events).then('a1', {
+        ...a1,
+        position: 5,
+        status: 'cancelled',
+        cancelReason: 'client erased',
+        openDueAt: null,
+        ownerOpenDue: null,
+        customerOpenDue: null,
+      });
+      expect(summary(await spec.given(log.events).documents<ActivityDocument>())).toEqual(
+        afterErasure,
+      );
+    });
+
+    it('finds the open activities in the store when the erasure comes in a later batch', async () => {
+      const log = plannedAndDone();
+      const before = [...log.events];
+      const erased = erasure(log);
+      const docs = await spec.given(before).whenDelivered([erased]).documents<ActivityDocument>();
+      expect(summary(docs)).toEqual(afterErasure);
+    });
+
+    it('is unchanged by a redelivered or replayed erasure', async () => {
+      const log = plannedAndDone();
+      const erased = erasure(log);
+      const docs = await spec
+        .given(log.events)
+        .whenDelivered([erased])
+        .whenReplayed(2, log.events.slice(2))
+        .documents<ActivityDocument>();
+      expect(summary(docs)).toEqual(afterErasure);
+      expect(docs.find((d) => d.id === 'a1')!.position).toBe(erased.position);
+    });
+  });
+
   it('tallies activities by owner and status', () => {
     expect(activityOwnersAggregation.contribution(a1)).toEqual(
       new Map([['owner:rep|1', { open: 1 }]]),

@@ -3,12 +3,13 @@ import {
   CRM_EVENT_CATALOGUE,
   isCrmEvent,
   type ActivityEvent,
+  type CustomerErased,
   type EnvelopeOf,
   type EventEnvelope,
 } from '@rapport/domain';
 import { activityOwnersAggregation } from '../aggregations/activity-owners.aggregation';
 import type { Projection } from '../projection';
-import { rangeKey } from '../read-store.port';
+import { rangeKey, type RangeBounds } from '../read-store.port';
 import type { ActivityDocument } from './activity.document';
 
 export type * from './activity.document';
@@ -26,6 +27,34 @@ function withRangeFields(doc: ActivityDocument): ActivityDocument {
     ownerOpenDue: open ? rangeKey(doc.ownerId ?? '', doc.dueAt) : null,
     customerOpenDue: open ? rangeKey(doc.customerId, doc.dueAt) : null,
   };
+}
+
+/** Why the erasure of its client closed an activity (the status is `cancelled`). */
+export const CLIENT_ERASED = 'client erased';
+
+const isErasure = (event: EventEnvelope): event is EnvelopeOf<CustomerErased> =>
+  event.type === 'CustomerErased';
+
+/** A client's open activities, whatever their due time: one range of customerOpenDue. */
+function openActivitiesOf(customerId: string): RangeBounds {
+  return {
+    orderBy: 'customerOpenDue',
+    from: rangeKey(customerId, ''),
+    // Above every due time (ISO text): the client's part of the range ends here.
+    to: rangeKey(customerId, '\uffff'),
+  };
+}
+
+/**
+ * The erasure of its client cancels an open activity (reason "client erased"): no command
+ * may change it afterwards, and it would otherwise stay on every agenda and in the figures.
+ * Done and cancelled ones keep what they were.
+ */
+function closedByErasure(current: ActivityDocument | undefined): ActivityDocument {
+  // The engine only hands this event the client's open activities it found (see rangeOf).
+  if (!current) throw new Error('CustomerErased reached an activity that does not exist');
+  if (current.status !== 'open') return current;
+  return withRangeFields({ ...current, status: 'cancelled', cancelReason: CLIENT_ERASED });
 }
 
 function unscheduled(event: EnvelopeOf<ActivityEvent>): ActivityDocument {
@@ -60,11 +89,13 @@ function unscheduled(event: EnvelopeOf<ActivityEvent>): ActivityDocument {
 /**
  * Planned activities, one document per activity: the agenda per owner and per client is an
  * index range over the open ones' due dates (ownerOpenDue, customerOpenDue, openDueAt); the
- * activity entries of a client's timeline are a range over customerAt.
+ * activity entries of a client's timeline are a range over customerAt. A client's erasure
+ * cancels its open activities, found by their customerOpenDue range.
  */
 export const activitiesProjection: Projection<ActivityDocument> = {
   name: 'activities',
-  version: 1,
+  // 2: a client's erasure cancels its open activities.
+  version: 2,
   collection: 'activities',
   indexes: ['openDueAt', 'ownerOpenDue', 'customerOpenDue', 'customerAt', 'customerId', 'ownerId'],
   aggregations: [activityOwnersAggregation],
@@ -75,7 +106,12 @@ export const activitiesProjection: Projection<ActivityDocument> = {
       : [];
   },
 
+  rangeOf(event: EventEnvelope): RangeBounds | undefined {
+    return isErasure(event) ? openActivitiesOf(event.data.customerId) : undefined;
+  },
+
   apply(current, envelope) {
+    if (isErasure(envelope)) return closedByErasure(current);
     const event = envelope as EnvelopeOf<ActivityEvent>;
     switch (event.type) {
       case 'ActivityScheduled': {

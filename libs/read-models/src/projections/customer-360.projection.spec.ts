@@ -470,6 +470,14 @@ describe('customer-360 projection', () => {
       done: 1,
       cancelled: 1,
     });
+    log.append({
+      type: 'CustomerErased',
+      schemaVersion: 1,
+      data: { customerId, reason: 'request', erasedAt: '2026-03-04T00:00:00.000Z' },
+    });
+    const [erased] = await spec.given(log.events).documents<Customer360Document>();
+    // The erasure cancels what was still to do, as on the agenda; the closed ones stay.
+    expect(erased!.activities).toEqual({ open: {}, scheduled: 3, done: 1, cancelled: 2 });
   });
 
   it('adds activities to a document built before they were kept (an older generation)', () => {

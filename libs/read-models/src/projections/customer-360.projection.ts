@@ -89,6 +89,13 @@ function closeActivity(
   return { ...activities, open, [as]: activities[as] + 1 };
 }
 
+/** The activities once the client is erased: the open ones cancelled, as the activities
+ *  projection cancels them (reason "client erased"). */
+function cancelOpenActivities(activities: CustomerActivities): CustomerActivities {
+  const open = Object.keys(activities.open).length;
+  return { ...activities, open: {}, cancelled: activities.cancelled + open };
+}
+
 /** The activities with one open activity changed (nothing if it is not open). */
 function changeOpenActivity(
   activities: CustomerActivities,
@@ -153,7 +160,8 @@ export const customer360Projection: Projection<Customer360Document> = {
   // 3: planned activities (open ones with their due dates, counts of closed ones); days from
   // a lead's creation to its first contact are tallied per owner; the rankings (churn risk,
   // RFM segment members) are listed beside the documents.
-  version: 3,
+  // 4: an erasure cancels the client's open activities.
+  version: 4,
   collection: 'customer_360',
   indexes: ['status', 'ownerId'],
   aggregations: [retentionCohortsAggregation, firstContactDaysAggregation],
@@ -275,6 +283,7 @@ export const customer360Projection: Projection<Customer360Document> = {
             ...doc.contacts,
             recent: doc.contacts.recent.map((c) => ({ ...c, subject: null, notes: null })),
           },
+          ...(doc.activities && { activities: cancelOpenActivities(doc.activities) }),
         };
       case 'DealOpened': {
         const { data } = event;
