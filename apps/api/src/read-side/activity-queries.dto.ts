@@ -1,10 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min, registerDecorator } from 'class-validator';
+import { IsIn, IsOptional, Matches, registerDecorator } from 'class-validator';
 import { isTimeZone } from '@rapport/platform';
 import { TIMELINE_KINDS } from '@rapport/read-models';
 import { IsText, UUID_PATTERN } from '../commands/validators';
-import { ReadYourWritesQuery } from './query.dto';
+import { PageLimitQuery, ReadYourWritesQuery } from './query.dto';
 
 export const AGENDA_DUE = ['overdue', 'today', 'upcoming'] as const;
 export type AgendaDue = (typeof AGENDA_DUE)[number];
@@ -24,15 +23,7 @@ function IsTimeZone() {
     });
 }
 
-class PageQuery extends ReadYourWritesQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
+class PageQuery extends PageLimitQuery {
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()
   @Matches(CURSOR, { message: 'cursor must be the nextCursor of a previous page' })

@@ -16,7 +16,18 @@ export class ReadYourWritesQuery {
   minPosition?: number;
 }
 
-export class ListCustomersQuery extends ReadYourWritesQuery {
+/** A page of a list: at most 500 items (every list of the contract), 50 unless asked. */
+export class PageLimitQuery extends ReadYourWritesQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}
+
+export class ListCustomersQuery extends PageLimitQuery {
   @ApiPropertyOptional({ enum: ['lead', 'customer', 'churned', 'erased'] })
   @IsOptional()
   @IsIn(['lead', 'customer', 'churned', 'erased'])
@@ -31,14 +42,6 @@ export class ListCustomersQuery extends ReadYourWritesQuery {
   @IsOptional()
   @IsIn(RFM_SEGMENTS)
   segment?: RfmSegment;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()
