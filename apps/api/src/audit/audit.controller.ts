@@ -109,13 +109,9 @@ export class AuditController {
     @Query() query: TrailQuery,
     @Req() request: HttpRequestLike,
   ) {
-    await this.readYourWrites.await(['audit-trail'], query.minPosition);
-    const limit = query.limit ?? 200;
-    const entries = await this.history.entries(customerId, {
-      ...(query.cursor && { after: query.cursor }),
-      limit: limit + 1,
-    });
-    const page = entries.slice(0, limit);
+    const { page, nextCursor } = await this.page(query, (range) =>
+      this.history.entries(customerId, range),
+    );
     const principal = request.rapport!.principal!;
     const fields = page.some((entry) => entry.kind === 'change')
       ? await this.fieldHistory.forRoles(principal.actor.roles, customerId)
@@ -134,7 +130,7 @@ export class AuditController {
     return {
       customerId,
       entries: shown,
-      nextCursor: entries.length > limit ? page[page.length - 1]!.id : null,
+      nextCursor,
     };
   }
 
@@ -145,19 +141,13 @@ export class AuditController {
   )
   @ApiOperation({ summary: 'Every refused access (403), about a client or not' })
   async denials(@Query() query: TrailQuery) {
-    await this.readYourWrites.await(['audit-trail'], query.minPosition);
-    const limit = query.limit ?? 200;
-    const entries = await this.history.denials({
-      ...(query.cursor && { after: query.cursor }),
-      limit: limit + 1,
-    });
-    const page = entries.slice(0, limit);
+    const { page, nextCursor } = await this.page(query, (range) => this.history.denials(range));
     return {
       entries: page.map((entry) => ({
         ...trailEntry(entry),
         customerId: entry.customerId === NO_CLIENT ? null : entry.customerId,
       })),
-      nextCursor: entries.length > limit ? page[page.length - 1]!.id : null,
+      nextCursor,
     };
   }
 
@@ -168,13 +158,7 @@ export class AuditController {
     summary: 'Every bulk export of client data (BulkDataExported): who, filter, count, when',
   })
   async exports(@Query() query: TrailQuery) {
-    await this.readYourWrites.await(['audit-trail'], query.minPosition);
-    const limit = query.limit ?? 200;
-    const entries = await this.history.exports({
-      ...(query.cursor && { after: query.cursor }),
-      limit: limit + 1,
-    });
-    const page = entries.slice(0, limit);
+    const { page, nextCursor } = await this.page(query, (range) => this.history.exports(range));
     return {
       entries: page.map((entry) => ({
         ...trailEntry(entry),
@@ -184,7 +168,7 @@ export class AuditController {
         personalData: entry.personalData,
         destination: entry.destination,
       })),
-      nextCursor: entries.length > limit ? page[page.length - 1]!.id : null,
+      nextCursor,
     };
   }
 
@@ -288,5 +272,17 @@ export class AuditController {
       replay,
       shown,
     };
+  }
+
+  /** A page of trail entries (read-your-writes first), up to 200 unless asked, and its cursor. */
+  private async page<Entry extends { id: string }>(
+    query: TrailQuery,
+    read: (range: { after?: string; limit: number }) => Promise<Entry[]>,
+  ): Promise<{ page: Entry[]; nextCursor: string | null }> {
+    await this.readYourWrites.await(['audit-trail'], query.minPosition);
+    const limit = query.limit ?? 200;
+    const entries = await read({ ...(query.cursor && { after: query.cursor }), limit: limit + 1 });
+    const page = entries.slice(0, limit);
+    return { page, nextCursor: entries.length > limit ? page[page.length - 1]!.id : null };
   }
 }
