@@ -1,5 +1,5 @@
-import { Controller, Get, Query, Req } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Get, Query, Req } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import { seesPersonalData, type HttpRequestLike, type Principal } from '@rapport/platform';
 import { activitiesProjection, customer360Projection } from '@rapport/read-models';
 import { AuditRecorder } from '../audit/audit-recorder';
@@ -13,17 +13,11 @@ import { ownerScope } from './owner-scope';
 import { PersonalDataPresenter, type PersonalFields } from './personal-data.presenter';
 import { ProjectionProgress } from './projection-progress';
 import { ReadYourWrites } from './read-your-writes';
+import { QueryController } from './query-controller.decorator';
 
 const principalOf = (request: HttpRequestLike): Principal => request.rapport!.principal!;
 
-@ApiTags('queries')
-@ApiHeader({
-  name: 'X-Purpose',
-  required: false,
-  description: 'why you read: recorded in the audit trail',
-})
-@ApiServiceUnavailableResponse({ description: 'minPosition not reached within 5 s (Retry-After)' })
-@Controller()
+@QueryController()
 export class ActivitiesController {
   constructor(
     private readonly agenda: AgendaService,

@@ -1,5 +1,5 @@
-import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Get, Inject, Param, Query, Req } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import { notFound } from '@rapport/domain';
 import { isAllowed, type HttpRequestLike, type Principal } from '@rapport/platform';
 import {
@@ -27,6 +27,7 @@ import { ReadModelCatalog } from './read-model.catalog';
 import { ReadYourWrites } from './read-your-writes';
 import { CLOCK, type Clock } from '../infrastructure/tokens';
 import { AuditedRead, NoClientData, RecordsViews } from '../http/read-audit.decorators';
+import { QueryController } from './query-controller.decorator';
 
 const CUSTOMER_VIEWS = [customer360Projection.name];
 const PIPELINE_VIEWS = [salesPipelineProjection.name];
@@ -35,14 +36,7 @@ function principalOf(request: HttpRequestLike): Principal {
   return request.rapport!.principal!;
 }
 
-@ApiTags('queries')
-@ApiHeader({
-  name: 'X-Purpose',
-  required: false,
-  description: 'why you read: recorded in the audit trail',
-})
-@ApiServiceUnavailableResponse({ description: 'minPosition not reached within 5 s (Retry-After)' })
-@Controller()
+@QueryController()
 export class QueriesController {
   constructor(
     @Inject(READ_STORE) private readonly store: ReadStore,

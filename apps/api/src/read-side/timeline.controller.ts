@@ -1,5 +1,5 @@
-import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Get, Inject, Param, Query, Req } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import { notFound } from '@rapport/domain';
 import type { HttpRequestLike, Principal } from '@rapport/platform';
 import {
@@ -23,17 +23,11 @@ import { ProjectionProgress } from './projection-progress';
 import { ReadModelCatalog } from './read-model.catalog';
 import { ReadYourWrites } from './read-your-writes';
 import { TimelineService } from './timeline.service';
+import { QueryController } from './query-controller.decorator';
 
 const VIEWS = [timelineProjection.name, activitiesProjection.name, customer360Projection.name];
 
-@ApiTags('queries')
-@ApiHeader({
-  name: 'X-Purpose',
-  required: false,
-  description: 'why you read: recorded in the audit trail',
-})
-@ApiServiceUnavailableResponse({ description: 'minPosition not reached within 5 s (Retry-After)' })
-@Controller()
+@QueryController()
 export class TimelineController {
   constructor(
     @Inject(READ_STORE) private readonly store: ReadStore,
