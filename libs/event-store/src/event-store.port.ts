@@ -51,6 +51,8 @@ export interface NewEvent {
   id: string;
   type: string;
   schemaVersion: number;
+  /** Business time (see EventEnvelope.occurredAt); the store's recordedAt when absent. */
+  occurredAt?: string;
   data: unknown;
   metadata: EventMetadata;
 }

@@ -16,6 +16,7 @@ function context(): CommandContext {
   return {
     actor: { id: 'u1', kind: 'user', roles: ['sales'] },
     now,
+    receivedAt: now,
     correlationId: commandId,
     commandId,
     idempotent: false,

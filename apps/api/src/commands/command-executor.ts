@@ -149,7 +149,12 @@ export class CommandExecutor {
             streamId: stream.streamId,
             expectedRevision: stream.revision === -1 ? 'no-stream' : stream.revision,
             events: stream.events.map((event) =>
-              newEvent(event, { ...context, customerId: decision.customerId }),
+              // The decision time is the events' business time (occurredAt).
+              newEvent(event, {
+                ...context,
+                customerId: decision.customerId,
+                occurredAt: context.now,
+              }),
             ),
           })),
         });

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Actor } from '@rapport/domain';
-import { ApiError, isAllowed } from '@rapport/platform';
+import { ApiError, currentTraceparent, inSpan, isAllowed } from '@rapport/platform';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { canonicalJson, type CommandContext } from '../commands/command-context';
 import { CommandDispatcher } from '../commands/command-dispatcher';
@@ -24,10 +24,30 @@ export class IngestService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute(raw: unknown, sender?: Actor): Promise<CommandResult> {
+  /**
+   * `traceparent`: the transport's trace context (HTTP or Kafka header); the message's own
+   * field wins when both are present.
+   */
+  async execute(raw: unknown, sender?: Actor, traceparent?: string): Promise<CommandResult> {
     // Before class-transformer sees it (HTTP bodies get the same check in PlainJsonBodyGuard).
     assertPlainJson(raw);
     const message = await validatedObject(IngestMessageDto, raw, { what: 'message' });
+    return inSpan(
+      `ingest ${message.command}`,
+      {
+        kind: 'consumer',
+        parent: message.traceparent ?? traceparent,
+        attributes: { 'rapport.command': message.command, 'rapport.system': message.system },
+      },
+      () => this.executeInSpan(message, sender, traceparent),
+    );
+  }
+
+  private async executeInSpan(
+    message: IngestMessageDto,
+    sender: Actor | undefined,
+    traceparent: string | undefined,
+  ): Promise<CommandResult> {
     const definition = COMMANDS[message.command];
     const actor: Actor = sender ?? {
       id: `service:${message.system}`,
@@ -53,9 +73,13 @@ export class IngestService {
         { permission: definition.permission },
       );
     }
+    const receivedAt = this.clock().toISOString();
+    const trace = currentTraceparent(message.traceparent ?? traceparent);
     const context: CommandContext = {
       actor,
-      now: this.clock().toISOString(),
+      now: receivedAt,
+      receivedAt,
+      ...(trace !== undefined && { traceparent: trace }),
       correlationId,
       // The same key from the same system is one command, whichever route it took.
       commandId: `ingest:${message.system}/${message.idempotencyKey}`,
@@ -67,6 +91,7 @@ export class IngestService {
             targetId: message.targetId,
             data: message.data,
             expectedRevision: message.expectedRevision,
+            occurredAt: message.occurredAt,
           }),
         )
         .digest('hex'),
@@ -76,6 +101,7 @@ export class IngestService {
     return this.dispatcher.fromIngest(definition, {
       ...(message.targetId !== undefined && { targetId: message.targetId }),
       data: message.data,
+      ...(message.occurredAt !== undefined && { occurredAt: message.occurredAt }),
       context,
     });
   }

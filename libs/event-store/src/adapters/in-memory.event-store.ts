@@ -71,6 +71,7 @@ export class InMemoryEventStore implements EventStore {
           streamRevision: ++revision,
           position: ++position,
           recordedAt,
+          occurredAt: event.occurredAt ?? recordedAt,
           data: JSON.parse(data),
           metadata: JSON.parse(metadata),
         };

@@ -54,6 +54,8 @@ interface EventRow {
   data: string;
   metadata: string;
   recorded_at: string;
+  /** Null for events stored before business time existed: they read as recorded_at. */
+  occurred_at?: string | null;
 }
 
 interface ChainRow extends EventRow {
@@ -72,6 +74,7 @@ const SCHEMA = `
     metadata        TEXT    NOT NULL,
     recorded_at     TEXT    NOT NULL,
     hash            TEXT,
+    occurred_at     TEXT,
     UNIQUE (stream_id, stream_revision)
   );
   CREATE TABLE IF NOT EXISTS commands (
@@ -138,6 +141,7 @@ export class SqliteEventStore implements EventStore {
       this.db.pragma('busy_timeout = 5000');
       this.db.exec(SCHEMA);
       chainUnchainedFile(this.db);
+      addBusinessTime(this.db);
     } catch (error) {
       throw new EventStoreUnavailableError(
         `cannot open event store ${options.file}: ${(error as Error).message}`,
@@ -146,13 +150,13 @@ export class SqliteEventStore implements EventStore {
     }
     const db = this.db;
     const columns =
-      'position, id, stream_id, stream_revision, type, schema_version, data, metadata, recorded_at';
+      'position, id, stream_id, stream_revision, type, schema_version, data, metadata, recorded_at, occurred_at';
     this.stmt = {
       revision: db.prepare(
         'SELECT MAX(stream_revision) AS revision FROM events WHERE stream_id = ?',
       ),
       insert: db.prepare(
-        'INSERT INTO events (position, id, stream_id, stream_revision, type, schema_version, data, metadata, recorded_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO events (position, id, stream_id, stream_revision, type, schema_version, data, metadata, recorded_at, hash, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       findCommand: db.prepare(
         'SELECT fingerprint, first_position, last_position FROM commands WHERE command_id = ?',
@@ -194,6 +198,7 @@ export class SqliteEventStore implements EventStore {
           const data = serialize(event.data, `data of ${event.type}`);
           const metadata = serialize(event.metadata, `metadata of ${event.type}`);
           const position = this.tip.position + 1;
+          const occurredAt = event.occurredAt ?? recordedAt;
           const hash = chainHash(
             {
               sequence: position,
@@ -203,6 +208,7 @@ export class SqliteEventStore implements EventStore {
               streamId: stream.streamId,
               streamRevision: revision,
               recordedAt,
+              occurredAt,
               data,
               metadata,
             },
@@ -219,6 +225,7 @@ export class SqliteEventStore implements EventStore {
             metadata,
             recordedAt,
             hash,
+            occurredAt,
           ]);
           this.tip = { position, sequence: position, hash };
           events.push({
@@ -229,6 +236,7 @@ export class SqliteEventStore implements EventStore {
             streamRevision: revision,
             position,
             recordedAt,
+            occurredAt,
             // The caller's own objects (already proven serialisable): no second parse.
             data: event.data,
             metadata: event.metadata,
@@ -422,6 +430,13 @@ function isStorageFailure(error: unknown): boolean {
   return typeof code === 'string' && STORAGE_FAILURES.test(code);
 }
 
+/** Gives a file written before business time existed its (empty) `occurred_at` column. */
+function addBusinessTime(db: Database.Database): void {
+  const columns = db.pragma('table_info(events)') as { name: string }[];
+  if (columns.some((column) => column.name === 'occurred_at')) return;
+  db.exec('ALTER TABLE events ADD COLUMN occurred_at TEXT');
+}
+
 /**
  * Gives a file written before the hash chain existed its `hash` column and the chain of its
  * rows, in one transaction: a crash leaves the file as it was, and the next open starts over.
@@ -465,6 +480,7 @@ function toChainRecord(row: ChainRow): ChainRecord {
     streamId: row.stream_id,
     streamRevision: row.stream_revision,
     recordedAt: row.recorded_at,
+    ...(typeof row.occurred_at === 'string' && { occurredAt: row.occurred_at }),
     data: row.data,
     metadata: row.metadata,
     hash: row.hash,
@@ -480,6 +496,7 @@ function toEnvelope(row: EventRow): EventEnvelope {
     streamRevision: row.stream_revision,
     position: row.position,
     recordedAt: row.recorded_at,
+    occurredAt: row.occurred_at ?? row.recorded_at,
     data: JSON.parse(row.data) as unknown,
   } as EventEnvelope;
   // Most readers (projections replaying millions of events) never look at the metadata:
