@@ -13,6 +13,7 @@ import { CHAIN_START, chainHash, type ChainHead, type ChainRecord } from '../has
 import type {
   AppendRequest,
   AppendResult,
+  BatchAppendResult,
   CommandRecord,
   EventStore,
   ReadAllOptions,
@@ -126,6 +127,9 @@ export class SqliteEventStore implements EventStore {
     chain: Database.Statement<[number, number], ChainRow>;
   };
   private readonly appendOne: (request: AppendRequest, recordedAt: string) => AppendResult;
+  private readonly commitMany: Database.Transaction<
+    (requests: readonly AppendRequest[], recordedAt: string, results: AppendResult[]) => void
+  >;
   private readonly commitGroup: Database.Transaction<
     (group: PendingAppend[], recordedAt: string) => void
   >;
@@ -179,89 +183,20 @@ export class SqliteEventStore implements EventStore {
     };
 
     // A nested better-sqlite3 transaction is a savepoint: a throw undoes only this append.
-    this.appendOne = db.transaction((request: AppendRequest, recordedAt: string) => {
-      if (request.commandId !== undefined) {
-        const record = this.loadCommand(request.commandId);
-        if (record) return duplicateResult(request, record);
-      }
-      const revisions: Record<string, number> = {};
-      for (const stream of request.streams) {
-        const actual = this.currentRevision(stream.streamId);
-        checkExpectedRevision(stream.streamId, stream.expectedRevision, actual);
-        revisions[stream.streamId] = actual;
-      }
-      const events: EventEnvelope[] = [];
-      for (const stream of request.streams) {
-        for (const event of stream.events) {
-          const revision = (revisions[stream.streamId] ?? -1) + 1;
-          revisions[stream.streamId] = revision;
-          const data = serialize(event.data, `data of ${event.type}`);
-          const metadata = serialize(event.metadata, `metadata of ${event.type}`);
-          const position = this.tip.position + 1;
-          const occurredAt = event.occurredAt ?? recordedAt;
-          const hash = chainHash(
-            {
-              sequence: position,
-              id: event.id,
-              type: event.type,
-              schemaVersion: event.schemaVersion,
-              streamId: stream.streamId,
-              streamRevision: revision,
-              recordedAt,
-              occurredAt,
-              data,
-              metadata,
-            },
-            this.tip.hash,
-          );
-          this.insertEvent([
-            position,
-            event.id,
-            stream.streamId,
-            revision,
-            event.type,
-            event.schemaVersion,
-            data,
-            metadata,
-            recordedAt,
-            hash,
-            occurredAt,
-          ]);
-          this.tip = { position, sequence: position, hash };
-          events.push({
-            id: event.id,
-            type: event.type,
-            schemaVersion: event.schemaVersion,
-            streamId: stream.streamId,
-            streamRevision: revision,
-            position,
-            recordedAt,
-            occurredAt,
-            // The caller's own objects (already proven serialisable): no second parse.
-            data: event.data,
-            metadata: event.metadata,
-          });
-        }
-      }
-      if (request.commandId !== undefined) {
-        this.stmt.insertCommand.run(
-          request.commandId,
-          request.fingerprint ?? null,
-          events[0]!.position,
-          lastPosition(events),
-        );
-      }
-      return { events, revisions, position: lastPosition(events), duplicate: false };
-    });
+    this.appendOne = db.transaction((request: AppendRequest, recordedAt: string) =>
+      this.appendInside(request, recordedAt),
+    );
+    // appendBatch: no savepoint per request; a failure undoes the whole transaction.
+    this.commitMany = db.transaction(
+      (requests: readonly AppendRequest[], recordedAt: string, results: AppendResult[]) => {
+        this.tip = this.readTip();
+        for (const request of requests) results.push(this.appendInside(request, recordedAt));
+      },
+    );
 
     this.commitGroup = db.transaction((group: PendingAppend[], recordedAt: string) => {
       // Read inside the write transaction: no other connection can move the head meanwhile.
-      // A newest row without a hash was put there outside the store: appends go on (the
-      // verifier names that row), chained to a hash no genuine row has.
-      const tip = this.stmt.tip.get();
-      this.tip = tip
-        ? { position: tip.position, sequence: tip.position, hash: tip.hash ?? CHAIN_START.hash }
-        : CHAIN_START;
+      this.tip = this.readTip();
       for (const pending of group) {
         const before = this.tip;
         try {
@@ -276,6 +211,93 @@ export class SqliteEventStore implements EventStore {
         }
       }
     });
+  }
+
+  /**
+   * A newest row without a hash was put there outside the store: appends go on (the verifier
+   * names that row), chained to a hash no genuine row has.
+   */
+  private readTip(): ChainHead {
+    const tip = this.stmt.tip.get();
+    return tip
+      ? { position: tip.position, sequence: tip.position, hash: tip.hash ?? CHAIN_START.hash }
+      : CHAIN_START;
+  }
+
+  /** One append's rows, inside the caller's transaction (or savepoint). */
+  private appendInside(request: AppendRequest, recordedAt: string): AppendResult {
+    if (request.commandId !== undefined) {
+      const record = this.loadCommand(request.commandId);
+      if (record) return duplicateResult(request, record);
+    }
+    const revisions: Record<string, number> = {};
+    for (const stream of request.streams) {
+      const actual = this.currentRevision(stream.streamId);
+      checkExpectedRevision(stream.streamId, stream.expectedRevision, actual);
+      revisions[stream.streamId] = actual;
+    }
+    const events: EventEnvelope[] = [];
+    for (const stream of request.streams) {
+      for (const event of stream.events) {
+        const revision = (revisions[stream.streamId] ?? -1) + 1;
+        revisions[stream.streamId] = revision;
+        const data = serialize(event.data, `data of ${event.type}`);
+        const metadata = serialize(event.metadata, `metadata of ${event.type}`);
+        const position = this.tip.position + 1;
+        const occurredAt = event.occurredAt ?? recordedAt;
+        const hash = chainHash(
+          {
+            sequence: position,
+            id: event.id,
+            type: event.type,
+            schemaVersion: event.schemaVersion,
+            streamId: stream.streamId,
+            streamRevision: revision,
+            recordedAt,
+            occurredAt,
+            data,
+            metadata,
+          },
+          this.tip.hash,
+        );
+        this.insertEvent([
+          position,
+          event.id,
+          stream.streamId,
+          revision,
+          event.type,
+          event.schemaVersion,
+          data,
+          metadata,
+          recordedAt,
+          hash,
+          occurredAt,
+        ]);
+        this.tip = { position, sequence: position, hash };
+        events.push({
+          id: event.id,
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          streamId: stream.streamId,
+          streamRevision: revision,
+          position,
+          recordedAt,
+          occurredAt,
+          // The caller's own objects (already proven serialisable): no second parse.
+          data: event.data,
+          metadata: event.metadata,
+        });
+      }
+    }
+    if (request.commandId !== undefined) {
+      this.stmt.insertCommand.run(
+        request.commandId,
+        request.fingerprint ?? null,
+        events[0]!.position,
+        lastPosition(events),
+      );
+    }
+    return { events, revisions, position: lastPosition(events), duplicate: false };
   }
 
   append(request: AppendRequest): Promise<AppendResult> {
@@ -295,6 +317,48 @@ export class SqliteEventStore implements EventStore {
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  /**
+   * Many appends in one transaction (one fsync), without a savepoint each: imports. If one
+   * fails, the transaction is undone and the ones before it are committed again on their own.
+   */
+  async appendBatch(requests: readonly AppendRequest[]): Promise<BatchAppendResult> {
+    if (this.closed) throw new EventStoreUnavailableError('the event store is closed');
+    let invalid: { index: number; error: unknown } | undefined;
+    for (let index = 0; index < requests.length && !invalid; index++) {
+      try {
+        validateAppendRequest(requests[index]!);
+      } catch (error) {
+        invalid = { index, error };
+      }
+    }
+    const valid = invalid ? requests.slice(0, invalid.index) : requests;
+    const results: AppendResult[] = [];
+    try {
+      this.commitMany.immediate(valid, this.clock().toISOString(), results);
+    } catch (error) {
+      if (isStorageFailure(error)) {
+        throw new EventStoreUnavailableError(
+          `the event store could not commit: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      // results holds the requests that went through before the failing one.
+      const failed = { index: results.length, error };
+      const before = await this.appendBatch(valid.slice(0, failed.index));
+      return { results: before.results, failed: before.failed ?? failed };
+    }
+    if (results.length > 0) this.afterCommit();
+    return { results, ...(invalid && { failed: invalid }) };
+  }
+
+  private afterCommit(): void {
+    this.appended.notify();
+    if (this.listeners.size > 0) {
+      const head = this.stmt.head.get()?.head ?? 0;
+      for (const listener of this.listeners) listener(head);
+    }
   }
 
   private flush(): void {
@@ -317,11 +381,7 @@ export class SqliteEventStore implements EventStore {
         if (pending.result) pending.resolve(pending.result);
         else pending.reject(pending.error);
       }
-      this.appended.notify();
-      if (this.listeners.size > 0) {
-        const head = this.stmt.head.get()?.head ?? 0;
-        for (const listener of this.listeners) listener(head);
-      }
+      this.afterCommit();
     }
     this.markIdle();
   }
