@@ -145,8 +145,16 @@ export class CommandDispatcher {
 
   async fromIngest(
     definition: AnyCommandDefinition,
-    { targetId, data, occurredAt: stated, context: received }: IngestedCommand,
+    ingested: IngestedCommand,
   ): Promise<CommandResult> {
+    return this.run(definition, await this.prepareIngest(definition, ingested));
+  }
+
+  /** An ingested command checked and made the input of its definition (imports batch these). */
+  async prepareIngest(
+    definition: AnyCommandDefinition,
+    { targetId, data, occurredAt: stated, context: received }: IngestedCommand,
+  ): Promise<CommandInput<object>> {
     const { raw, occurredAt, ownField } = takeOccurredAt(definition, data, 'data.');
     if (stated !== undefined && occurredAt !== undefined && stated !== occurredAt) {
       throw new ApiError(400, 'VALIDATION_FAILED', 'occurredAt and data.occurredAt differ', {
@@ -184,7 +192,7 @@ export class CommandDispatcher {
       }
     }
     const id = targetId?.toLowerCase();
-    return this.run(definition, this.input(definition, id, body, context));
+    return this.input(definition, id, body, context);
   }
 
   private input(
@@ -203,10 +211,7 @@ export class CommandDispatcher {
         { id: typeof chosen === 'string' ? newId : (id ?? newId), newId, body, context };
   }
 
-  private run(
-    definition: AnyCommandDefinition,
-    input: CommandInput<object>,
-  ): Promise<CommandResult> {
+  run(definition: AnyCommandDefinition, input: CommandInput<object>): Promise<CommandResult> {
     return this.executor.execute(
       definition.name,
       input.context,

@@ -4,12 +4,18 @@ import type { Actor } from '@rapport/domain';
 import { ApiError, currentTraceparent, inSpan, isAllowed } from '@rapport/platform';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { canonicalJson, type CommandContext } from '../commands/command-context';
+import type { AnyCommandDefinition, CommandInput } from '../commands/command-definition';
 import { CommandDispatcher } from '../commands/command-dispatcher';
 import type { CommandResult } from '../commands/command-result';
 import { COMMANDS } from '../commands/command.catalogue';
 import { assertPlainJson, validatedObject } from '../http/validation';
 import { CLOCK, type Clock } from '../infrastructure/tokens';
 import { IngestMessageDto } from './ingest.dto';
+
+export interface PreparedCommand {
+  definition: AnyCommandDefinition;
+  input: CommandInput<object>;
+}
 
 /**
  * Commands from internal systems, by HTTP (POST /ingest) or Kafka (crm.ingest): each is the
@@ -29,9 +35,7 @@ export class IngestService {
    * field wins when both are present.
    */
   async execute(raw: unknown, sender?: Actor, traceparent?: string): Promise<CommandResult> {
-    // Before class-transformer sees it (HTTP bodies get the same check in PlainJsonBodyGuard).
-    assertPlainJson(raw);
-    const message = await validatedObject(IngestMessageDto, raw, { what: 'message' });
+    const message = await this.parse(raw);
     return inSpan(
       `ingest ${message.command}`,
       {
@@ -39,15 +43,29 @@ export class IngestService {
         parent: message.traceparent ?? traceparent,
         attributes: { 'rapport.command': message.command, 'rapport.system': message.system },
       },
-      () => this.executeInSpan(message, sender, traceparent),
+      async () => {
+        const { definition, input } = await this.prepare(message, sender, traceparent);
+        return this.dispatcher.run(definition, input);
+      },
     );
   }
 
-  private async executeInSpan(
+  /** A message checked against the ingest format (not yet its command's body). */
+  async parse(raw: unknown): Promise<IngestMessageDto> {
+    // Before class-transformer sees it (HTTP bodies get the same check in PlainJsonBodyGuard).
+    assertPlainJson(raw);
+    return validatedObject(IngestMessageDto, raw, { what: 'message' });
+  }
+
+  /**
+   * A message made its command's input: permission, context (idempotency key scoped to the
+   * system, business time, trace) and body checked. Imports decide these in batches.
+   */
+  async prepare(
     message: IngestMessageDto,
     sender: Actor | undefined,
     traceparent: string | undefined,
-  ): Promise<CommandResult> {
+  ): Promise<PreparedCommand> {
     const definition = COMMANDS[message.command];
     const actor: Actor = sender ?? {
       id: `service:${message.system}`,
@@ -91,18 +109,20 @@ export class IngestService {
             targetId: message.targetId,
             data: message.data,
             expectedRevision: message.expectedRevision,
-            occurredAt: message.occurredAt,
+            // Only when given: keys recorded before business time existed keep their digest.
+            ...(message.occurredAt !== undefined && { occurredAt: message.occurredAt }),
           }),
         )
         .digest('hex'),
       ...(message.expectedRevision !== undefined && { expectedRevision: message.expectedRevision }),
       source: `ingest:${message.system}`,
     };
-    return this.dispatcher.fromIngest(definition, {
+    const input = await this.dispatcher.prepareIngest(definition, {
       ...(message.targetId !== undefined && { targetId: message.targetId }),
       data: message.data,
       ...(message.occurredAt !== undefined && { occurredAt: message.occurredAt }),
       context,
     });
+    return { definition, input };
   }
 }
