@@ -80,6 +80,7 @@ export function importCommand(program: Command, global: () => GlobalOptions): vo
         rmSync(rejectsFile, { force: true });
         const bar = progressBar('import', total, !opts.json, 'commands');
         const started = Date.now();
+        const cpuBefore = process.cpuUsage();
         const totals = { lines: 0, appended: 0, duplicates: 0, rejected: 0, events: 0 };
         const flush = async (batch: ImportLine[]) => {
           const outcome = await importer.importBatch(batch);
@@ -110,6 +111,9 @@ export function importCommand(program: Command, global: () => GlobalOptions): vo
         bar.stop();
         const seconds = (Date.now() - started) / 1000;
         const commandsPerSecond = Math.round(totals.lines / Math.max(seconds, 0.001));
+        // CPU time beside wall time: on a shared machine the wall time says more about the others.
+        const cpu = process.cpuUsage(cpuBefore);
+        const cpuSeconds = (cpu.user + cpu.system) / 1e6;
         output(
           opts,
           `imported ${file}: ${totals.appended} commands appended (${totals.events} events), ` +
@@ -121,6 +125,7 @@ export function importCommand(program: Command, global: () => GlobalOptions): vo
             ...totals,
             rejectsFile: totals.rejected > 0 ? rejectsFile : null,
             seconds,
+            cpuSeconds,
             commandsPerSecond,
           },
         );
