@@ -335,8 +335,11 @@ async function main(): Promise<void> {
   const full = results.get(CONFIGURATIONS[2]!.name) ?? [];
   const rows: Row[] = configurations.map((configuration) => {
     const runs = results.get(configuration.name)!;
+    // NaN when --only left the reference configuration out.
     const perRound = (reference: Measured[]) =>
-      median(runs.map((run, i) => run.requestsPerSecond / reference[i]!.requestsPerSecond));
+      median(
+        runs.map((run, i) => run.requestsPerSecond / (reference[i]?.requestsPerSecond ?? NaN)),
+      );
     const cpu = median(runs.map((run) => run.cpuMs));
     return {
       server: configuration.name,
