@@ -170,7 +170,9 @@ export class CommandExecutor {
     from: number,
     outcomes: BatchOutcome[],
   ): Promise<number> {
-    const overlay = new BatchOverlay(this.load);
+    // A batch trusts the cached states without reading their tails: if another writer moved
+    // a stream meanwhile, the append's expected revision says so and the command runs again.
+    const overlay = new BatchOverlay(this.loadTrustingCache);
     const decided: Decided[] = [];
     const firstOfKey = new Map<string, number>();
     for (let index = from; index < commands.length; index++) {
@@ -463,6 +465,15 @@ export class CommandExecutor {
       this.aggregates.delete(this.aggregates.keys().next().value as string);
     }
     return { streamId, state, revision };
+  };
+
+  private readonly loadTrustingCache: Load = async (decider, streamId) => {
+    const cached = this.aggregates.get(streamId);
+    if (cached && cached.decider === decider) {
+      const state = cached.state as ReturnType<typeof decider.initialState>;
+      return { streamId, state, revision: cached.revision };
+    }
+    return this.load(decider, streamId);
   };
 
   /**
