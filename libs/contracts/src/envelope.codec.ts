@@ -53,5 +53,6 @@ export function decodeEnvelope(value: string | Buffer): EventEnvelope {
   if (problems.length > 0)
     throw new EnvelopeDecodeError(`invalid envelope fields: ${problems.join(', ')}`);
   // Messages published before business time existed: it happened when it was recorded.
-  return { ...e, occurredAt: e.occurredAt ?? e.recordedAt } as EventEnvelope;
+  if (e.occurredAt === undefined) e.occurredAt = e.recordedAt;
+  return e as EventEnvelope;
 }
