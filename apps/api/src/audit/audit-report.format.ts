@@ -61,7 +61,7 @@ export function reportLine(
 
 const COLUMNS: { header: string; value: (line: AuditReportLine) => string }[] = [
   { header: 'at', value: (l) => l.at },
-  { header: 'occurredAt', value: (l) => l.occurredAt },
+  { header: 'occurred_at', value: (l) => l.occurredAt },
   { header: 'kind', value: (l) => l.kind },
   { header: 'type', value: (l) => l.type },
   { header: 'actor', value: (l) => l.actor },
