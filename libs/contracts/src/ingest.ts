@@ -47,6 +47,15 @@ export interface IngestMessage {
   correlationId?: string;
   /** Optimistic concurrency, like If-Match. */
   expectedRevision?: number;
+  /**
+   * Business time: when the command happened in the sending system (ISO 8601 with a zone),
+   * e.g. the dates of a migrated history. Becomes the command's decision time and its events'
+   * occurredAt. Not in the future (five minutes of clock skew tolerated). Service role only.
+   * The same as `data.occurredAt`, which HTTP callers send in the body.
+   */
+  occurredAt?: string;
+  /** W3C trace context of the sender (also accepted as the Kafka header `traceparent`). */
+  traceparent?: string;
   data: Record<string, unknown>;
 }
 

@@ -4,6 +4,7 @@ export * from './shared/currency';
 export * from './shared/envelope';
 export * from './shared/personal-data';
 export * from './shared/rules';
+export * from './shared/business-time';
 export * from './customer/customer.events';
 export * from './customer/customer.commands';
 export * from './customer/customer.decider';

@@ -63,6 +63,11 @@ export function IdempotencyHeaders() {
       description: 'the revision you last saw; a different current revision answers 409',
     }),
     ApiHeader({ name: 'X-Correlation-Id', required: false }),
+    ApiHeader({
+      name: 'traceparent',
+      required: false,
+      description: 'W3C trace context: kept in the events (metadata.traceparent) and continued',
+    }),
     ApiBadRequestResponse({ description: 'invalid body: every invalid field is listed' }),
     ApiNotFoundResponse({ description: 'unknown id' }),
     ApiConflictResponse({ description: 'the record state forbids it, or If-Match failed' }),

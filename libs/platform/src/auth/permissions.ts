@@ -49,3 +49,11 @@ export function seesPersonalData(roles: readonly string[]): boolean {
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
+
+/**
+ * Only internal services may state when a command happened (occurredAt, business time):
+ * imports of an older system's history. People record what happens as it happens.
+ */
+export function isServiceActor(actor: { roles: readonly string[] }): boolean {
+  return actor.roles.includes('service');
+}

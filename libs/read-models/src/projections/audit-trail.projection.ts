@@ -24,7 +24,10 @@ export interface AuditEntryDocument {
   eventId: string;
   streamId: string;
   actor: { id: string; roles: string[]; kind: string };
+  /** When the log recorded it (record time). */
   at: string;
+  /** When it happened (business time): differs from `at` for imported history. */
+  occurredAt?: string;
   correlationId: string;
   source: string;
   purpose?: string;
@@ -86,7 +89,7 @@ export const auditEntryId = (customerId: string, position: number) =>
 export const auditTrailProjection: Projection<AuditEntryDocument> = {
   name: 'audit-trail',
   // 3: entries of kind export (BulkDataExported).
-  version: 3,
+  version: 4,
   collection: 'audit_entries',
   indexes: ['customerId', 'eventId', 'kind'],
   // An entry's key names its event's position: no event ever touches it again.
@@ -134,6 +137,7 @@ export const auditTrailProjection: Projection<AuditEntryDocument> = {
         kind: event.metadata.actor.kind,
       },
       at: event.recordedAt,
+      occurredAt: event.occurredAt,
       correlationId: event.metadata.correlationId,
       source: event.metadata.source,
     };
