@@ -188,8 +188,8 @@ const COMMAND_FIELDS: Record<IngestCommandType, Field[]> = {
   ],
   CancelActivity: REASON,
   PlanCampaign: CAMPAIGN,
-  LaunchCampaign: [],
-  CloseCampaign: [],
+  LaunchCampaign: [opt('note', text(500))],
+  CloseCampaign: [opt('note', text(500))],
   RecordCampaignCost: [
     req('amount', fc.oneof(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom(0.01, 99.99))),
     req('currency', fc.constantFrom('EUR', 'USD')),

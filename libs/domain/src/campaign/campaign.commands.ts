@@ -17,9 +17,15 @@ export type PlanCampaign = Timed & {
   };
 };
 
-export type LaunchCampaign = Timed & { type: 'LaunchCampaign'; data: { campaignId: string } };
+export type LaunchCampaign = Timed & {
+  type: 'LaunchCampaign';
+  data: { campaignId: string; note?: string };
+};
 
-export type CloseCampaign = Timed & { type: 'CloseCampaign'; data: { campaignId: string } };
+export type CloseCampaign = Timed & {
+  type: 'CloseCampaign';
+  data: { campaignId: string; note?: string };
+};
 
 export type RecordCampaignCost = Timed & {
   type: 'RecordCampaignCost';

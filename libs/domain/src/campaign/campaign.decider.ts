@@ -122,7 +122,11 @@ export function decideCampaign(command: CampaignCommand, state: CampaignState): 
         {
           type: 'CampaignLaunched',
           schemaVersion: 1,
-          data: { campaignId: campaign.campaignId, launchedAt: now },
+          data: {
+            campaignId: campaign.campaignId,
+            ...(command.data.note !== undefined && { note: command.data.note }),
+            launchedAt: now,
+          },
         },
       ];
     }
@@ -146,7 +150,11 @@ export function decideCampaign(command: CampaignCommand, state: CampaignState): 
         {
           type: 'CampaignClosed',
           schemaVersion: 1,
-          data: { campaignId: campaign.campaignId, closedAt: now },
+          data: {
+            campaignId: campaign.campaignId,
+            ...(command.data.note !== undefined && { note: command.data.note }),
+            closedAt: now,
+          },
         },
       ];
     }

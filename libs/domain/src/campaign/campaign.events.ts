@@ -64,13 +64,13 @@ export type CampaignPlanned = {
 export type CampaignLaunched = {
   type: 'CampaignLaunched';
   schemaVersion: 1;
-  data: { campaignId: string; launchedAt: string };
+  data: { campaignId: string; note?: string; launchedAt: string };
 };
 
 export type CampaignClosed = {
   type: 'CampaignClosed';
   schemaVersion: 1;
-  data: { campaignId: string; closedAt: string };
+  data: { campaignId: string; note?: string; closedAt: string };
 };
 
 export type CampaignCostRecorded = {

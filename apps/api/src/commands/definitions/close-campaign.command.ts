@@ -1,7 +1,7 @@
 import { defineCommand } from '../command-definition';
 import { CampaignResponse } from '../command.openapi';
 import { decideOnCampaign } from './decide-on-campaign';
-import { EmptyCampaignDto } from './launch-campaign.command';
+import { CampaignStepDto } from './launch-campaign.command';
 
 export const closeCampaign = defineCommand({
   name: 'CloseCampaign',
@@ -10,8 +10,12 @@ export const closeCampaign = defineCommand({
   http: { method: 'POST', path: '/campaigns/:id/close', status: 201, tag: 'campaigns' },
   target: 'campaign',
   permission: 'campaign:write',
-  body: EmptyCampaignDto,
+  body: CampaignStepDto,
   response: CampaignResponse,
-  decide: ({ id, context }, { load }) =>
-    decideOnCampaign(load, { type: 'CloseCampaign', now: context.now, data: { campaignId: id } }),
+  decide: ({ id, body, context }, { load }) =>
+    decideOnCampaign(load, {
+      type: 'CloseCampaign',
+      now: context.now,
+      data: { campaignId: id, ...(body.note !== undefined && { note: body.note.trim() }) },
+    }),
 });

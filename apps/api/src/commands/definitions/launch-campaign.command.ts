@@ -1,9 +1,18 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { defineCommand } from '../command-definition';
 import { CampaignResponse } from '../command.openapi';
+import { IsText, Omittable } from '../validators';
 import { decideOnCampaign } from './decide-on-campaign';
 
-/** No fields: the path names the campaign. */
-export class EmptyCampaignDto {}
+/** The path names the campaign; the body may be `{}`. */
+export class CampaignStepDto {
+  @ApiPropertyOptional({
+    description: 'a remark kept with the event, e.g. why it was launched now',
+  })
+  @Omittable()
+  @IsText(500)
+  note?: string;
+}
 
 export const launchCampaign = defineCommand({
   name: 'LaunchCampaign',
@@ -11,8 +20,12 @@ export const launchCampaign = defineCommand({
   http: { method: 'POST', path: '/campaigns/:id/launch', status: 201, tag: 'campaigns' },
   target: 'campaign',
   permission: 'campaign:write',
-  body: EmptyCampaignDto,
+  body: CampaignStepDto,
   response: CampaignResponse,
-  decide: ({ id, context }, { load }) =>
-    decideOnCampaign(load, { type: 'LaunchCampaign', now: context.now, data: { campaignId: id } }),
+  decide: ({ id, body, context }, { load }) =>
+    decideOnCampaign(load, {
+      type: 'LaunchCampaign',
+      now: context.now,
+      data: { campaignId: id, ...(body.note !== undefined && { note: body.note.trim() }) },
+    }),
 });

@@ -1,0 +1,322 @@
+import { campaignStreamId, customerStreamId } from '@rapport/domain';
+import { startTestApi, type TestApi, type TestRole } from '../support/api-harness';
+import { createLead, unknownId } from '../support/world';
+
+describe('campaigns: planning, launching, closing, costs', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi();
+  });
+  afterAll(() => api.close());
+
+  const plan = (body: Record<string, unknown> = {}, role: TestRole = 'marketing') =>
+    api.client.as(role).post('/campaigns', {
+      name: 'Spring newsletter',
+      channel: 'email',
+      startsAt: '2026-02-01T08:00:00+01:00',
+      budget: { amount: 5000, currency: 'EUR' },
+      ...body,
+    });
+  const step = (
+    campaignId: string,
+    path: string,
+    body: unknown = {},
+    headers: Record<string, string> = {},
+    role: TestRole = 'marketing',
+  ) => api.client.as(role).post(`/campaigns/${campaignId}/${path}`, body, { headers });
+
+  it('plans a campaign for the marketing purpose, answering its id, revision and location', async () => {
+    const answer = await plan();
+    expect(answer.status).toBe(201);
+    const { campaignId } = answer.body;
+    expect(answer.body).toMatchObject({ campaignId, customerId: campaignId, revision: 0 });
+    expect(answer.headers.location).toBe(`/campaigns/${campaignId}`);
+    const { events } = await api.eventStore.readStream(campaignStreamId(campaignId));
+    expect(events[0]).toMatchObject({
+      type: 'CampaignPlanned',
+      data: {
+        name: 'Spring newsletter',
+        channel: 'email',
+        startsAt: '2026-02-01T07:00:00.000Z',
+        budget: { amount: 5000, currency: 'EUR' },
+        purpose: 'marketing',
+      },
+    });
+  });
+
+  it('launches once, closes once, never before the launch (409 with a code)', async () => {
+    const { campaignId } = (await plan()).body;
+    expect((await step(campaignId, 'close')).body.code).toBe('CAMPAIGN_NOT_LAUNCHED');
+    const launched = await step(campaignId, 'launch');
+    expect(launched.status).toBe(201);
+    expect(launched.body).toMatchObject({ campaignId, revision: 1 });
+    const again = await step(campaignId, 'launch');
+    expect([again.status, again.body.code]).toEqual([409, 'CAMPAIGN_ALREADY_LAUNCHED']);
+    expect((await step(campaignId, 'close')).status).toBe(201);
+    const twice = await step(campaignId, 'close');
+    expect([twice.status, twice.body.code]).toEqual([409, 'CAMPAIGN_ALREADY_CLOSED']);
+  });
+
+  it("records costs in the budget's currency and refuses another with a code", async () => {
+    const { campaignId } = (await plan()).body;
+    const cost = await step(campaignId, 'costs', {
+      amount: 1200.5,
+      currency: 'EUR',
+      note: 'print',
+    });
+    expect(cost.status).toBe(201);
+    const head = await api.eventStore.headPosition();
+    const other = await step(campaignId, 'costs', { amount: 100, currency: 'USD' });
+    expect([other.status, other.body.code]).toEqual([422, 'COST_CURRENCY_MISMATCH']);
+    expect(await api.eventStore.headPosition()).toBe(head);
+  });
+
+  it('refuses an invalid body (400, every field), an unknown campaign (404), appending nothing', async () => {
+    const head = await api.eventStore.headPosition();
+    const invalid = await plan({
+      channel: 'pigeon',
+      startsAt: '2026-02-01',
+      budget: { amount: -1 },
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.details.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'budget.amount',
+      'budget.currency',
+      'channel',
+      'startsAt',
+    ]);
+    const period = await plan({ endsAt: '2026-01-01T00:00:00Z' });
+    expect([period.status, period.body.code]).toEqual([422, 'INVALID_PERIOD']);
+    for (const path of ['launch', 'close']) {
+      const answer = await step(unknownId(), path);
+      expect([answer.status, answer.body.code]).toEqual([404, 'CAMPAIGN_NOT_FOUND']);
+    }
+    expect((await step('not-an-id', 'launch')).status).toBe(404);
+    expect(await api.eventStore.headPosition()).toBe(head);
+  });
+
+  it('is for marketing and internal systems; sales and analysts are refused (403), no token 401', async () => {
+    expect((await plan({}, 'sales')).status).toBe(403);
+    expect((await plan({}, 'analyst')).status).toBe(403);
+    expect((await api.client.anonymous.post('/campaigns', {})).status).toBe(401);
+    expect((await plan({}, 'service')).status).toBe(201);
+  });
+
+  it('honours If-Match and answers a retry with the same Idempotency-Key with the first result', async () => {
+    const { campaignId } = (await plan()).body;
+    const stale = await step(campaignId, 'launch', {}, { 'if-match': '3' });
+    expect(stale.status).toBe(409);
+    const headers = { 'idempotency-key': `launch-${campaignId}`, 'if-match': '0' };
+    const first = await step(campaignId, 'launch', {}, headers);
+    const retry = await step(campaignId, 'launch', {}, headers);
+    expect(first.status).toBe(201);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('is accepted from marketing tools through ingest', async () => {
+    const planned = await api.client.as('service').post('/ingest', {
+      command: 'PlanCampaign',
+      idempotencyKey: 'mailer-plan-1',
+      system: 'mailer',
+      data: { name: 'Webinar', channel: 'event', startsAt: '2026-03-01T10:00:00Z' },
+    });
+    expect(planned.status).toBe(201);
+    const launched = await api.client.as('service').post('/ingest', {
+      command: 'LaunchCampaign',
+      idempotencyKey: 'mailer-launch-1',
+      system: 'mailer',
+      targetId: planned.body.campaignId,
+      data: {},
+    });
+    expect(launched.body.events.map((e: { type: string }) => e.type)).toEqual(['CampaignLaunched']);
+  });
+});
+
+describe('campaign members and responses: consent rules end to end', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi();
+  });
+  afterAll(() => api.close());
+
+  const consent = (customerId: string, granted: boolean, purpose = 'marketing') =>
+    api.client.as('sales').post(`/customers/${customerId}/consents`, { purpose, granted });
+  const client = async (granted?: boolean) => {
+    const customerId = await createLead(api.client);
+    if (granted !== undefined) await consent(customerId, granted);
+    return customerId;
+  };
+  const running = async () => {
+    const { campaignId } = (
+      await api.client
+        .as('marketing')
+        .post('/campaigns', { name: 'Launch', channel: 'email', startsAt: '2026-01-01T00:00:00Z' })
+    ).body;
+    await api.client.as('marketing').post(`/campaigns/${campaignId}/launch`, {});
+    return campaignId as string;
+  };
+  const add = (campaignId: string, customerIds: string[], headers: Record<string, string> = {}) =>
+    api.client
+      .as('marketing')
+      .post(`/campaigns/${campaignId}/members`, { customerIds }, { headers });
+  const respond = (
+    campaignId: string,
+    body: Record<string, unknown>,
+    role: TestRole = 'marketing',
+  ) => api.client.as(role).post(`/campaigns/${campaignId}/responses`, body);
+
+  it('adds only clients with a current grant and lists every other one in skipped, with the reason', async () => {
+    const campaignId = await running();
+    const granted = await client(true);
+    const revoked = await client(false);
+    const silent = await client();
+    const erased = await client(true);
+    await api.client.as('admin').post(`/customers/${erased}/erasure`, { reason: 'GDPR' });
+    const nobody = unknownId();
+
+    const answer = await add(campaignId, [granted, revoked, silent, erased, nobody, granted]);
+    expect(answer.status).toBe(201);
+    expect(answer.body.added).toEqual([granted]);
+    expect(answer.body.skipped).toEqual([
+      { customerId: revoked, reason: 'consent-revoked' },
+      { customerId: silent, reason: 'no-consent' },
+      { customerId: erased, reason: 'erased' },
+      { customerId: nobody, reason: 'unknown' },
+      { customerId: granted, reason: 'duplicate' },
+    ]);
+    const again = await add(campaignId, [granted]);
+    expect([again.status, again.body.code]).toEqual([409, 'NO_ELIGIBLE_MEMBERS']);
+    expect(again.body.details.skipped).toEqual([{ customerId: granted, reason: 'already-member' }]);
+  });
+
+  it('answers a retried batch with the same members and skipped, appending nothing', async () => {
+    const campaignId = await running();
+    const granted = await client(true);
+    const silent = await client();
+    const headers = { 'idempotency-key': `batch-${campaignId}` };
+    const first = await add(campaignId, [granted, silent], headers);
+    const head = await api.eventStore.headPosition();
+    const retry = await add(campaignId, [granted, silent], headers);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.body.skipped).toEqual([{ customerId: silent, reason: 'no-consent' }]);
+    expect(await api.eventStore.headPosition()).toBe(head);
+  });
+
+  it('refuses a batch that is not 1 to 1000 client ids (400)', async () => {
+    const campaignId = await running();
+    expect((await add(campaignId, [])).status).toBe(400);
+    expect((await add(campaignId, ['not-a-uuid'])).status).toBe(400);
+    const many = Array.from({ length: 1001 }, () => unknownId());
+    expect((await add(campaignId, many)).status).toBe(400);
+  });
+
+  it('takes responses from members only (409 NOT_A_MEMBER), on the campaign and the client', async () => {
+    const campaignId = await running();
+    const member = await client(true);
+    const outsider = await client(true);
+    await add(campaignId, [member]);
+    const opened = await respond(campaignId, { customerId: member, response: 'opened' });
+    expect(opened.status).toBe(201);
+    expect(opened.body).toMatchObject({ campaignId, customerId: member });
+    const refused = await respond(campaignId, { customerId: outsider, response: 'clicked' });
+    expect([refused.status, refused.body.code]).toEqual([409, 'NOT_A_MEMBER']);
+    const invalid = await respond(campaignId, { customerId: member, response: 'liked' });
+    expect(invalid.status).toBe(400);
+    expect((await respond(unknownId(), { customerId: member, response: 'opened' })).status).toBe(
+      404,
+    );
+    expect(
+      (await respond(campaignId, { customerId: member, response: 'opened' }, 'sales')).status,
+    ).toBe(403);
+  });
+
+  it('an unsubscribe revokes the consent in the same append: the 360 view shows it, later batches skip the client', async () => {
+    const campaignId = await running();
+    const member = await client(true);
+    await add(campaignId, [member]);
+    const answer = await respond(campaignId, { customerId: member, response: 'unsubscribed' });
+    expect(answer.status).toBe(201);
+    expect(
+      answer.body.events.map((e: { type: string; streamId: string }) => [e.type, e.streamId]),
+    ).toEqual([
+      ['CampaignResponseRecorded', campaignStreamId(campaignId)],
+      ['ConsentRevoked', customerStreamId(member)],
+    ]);
+    const view = await api.client
+      .as('sales')
+      .get(`/customers/${member}?minPosition=${answer.body.position}`);
+    expect(view.body.consents).toEqual({ marketing: false });
+
+    const next = await running();
+    const refused = await add(next, [member]);
+    expect([refused.status, refused.body.code]).toEqual([409, 'NO_ELIGIBLE_MEMBERS']);
+    expect(refused.body.details.skipped).toEqual([
+      { customerId: member, reason: 'consent-revoked' },
+    ]);
+  });
+
+  it('takes responses after the close only within the grace period (14 days by default)', async () => {
+    const campaignId = await running();
+    const member = await client(true);
+    await add(campaignId, [member]);
+    await api.client.as('marketing').post(`/campaigns/${campaignId}/close`, {});
+    const closedAt = api.clock.now().toISOString();
+    api.clock.advanceDays(20);
+    const late = await respond(campaignId, { customerId: member, response: 'clicked' });
+    expect([late.status, late.body.code]).toEqual([409, 'CAMPAIGN_RESPONSE_TOO_LATE']);
+    const backdated = new Date(Date.parse(closedAt) + 3 * 86_400_000).toISOString();
+    const inTime = await respond(campaignId, {
+      customerId: member,
+      response: 'clicked',
+      occurredAt: backdated,
+    });
+    expect(inTime.status).toBe(201);
+  });
+
+  it('accepts responses pushed in bulk through ingest', async () => {
+    const campaignId = await running();
+    const member = await client(true);
+    await add(campaignId, [member]);
+    const answer = await api.client.as('service').post('/ingest', {
+      command: 'RecordCampaignResponse',
+      idempotencyKey: `mailer-open-${member}`,
+      system: 'mailer',
+      targetId: campaignId,
+      data: { customerId: member, response: 'opened' },
+    });
+    expect(answer.status).toBe(201);
+  });
+
+  it('lets leads and deals name an existing campaign and refuses an unknown one (422)', async () => {
+    const campaignId = await running();
+    const lead = await api.client
+      .as('sales')
+      .post('/customers', { name: 'Ada', source: 'newsletter', campaignId });
+    expect(lead.status).toBe(201);
+    const deal = await api.client.as('sales').post(`/customers/${lead.body.customerId}/deals`, {
+      title: 'Licence',
+      amount: 100,
+      currency: 'EUR',
+      campaignId,
+    });
+    expect(deal.status).toBe(201);
+    const { events } = await api.eventStore.readStream(customerStreamId(lead.body.customerId));
+    expect(events[0]!.data).toMatchObject({ campaignId });
+    const head = await api.eventStore.headPosition();
+    const unknown = await api.client
+      .as('sales')
+      .post('/customers', { name: 'Bob', source: 'ads', campaignId: unknownId() });
+    expect([unknown.status, unknown.body.code]).toEqual([422, 'UNKNOWN_CAMPAIGN']);
+    const unknownDeal = await api.client
+      .as('sales')
+      .post(`/customers/${lead.body.customerId}/deals`, {
+        title: 'Licence',
+        amount: 100,
+        currency: 'EUR',
+        campaignId: unknownId(),
+      });
+    expect(unknownDeal.body.code).toBe('UNKNOWN_CAMPAIGN');
+    expect(await api.eventStore.headPosition()).toBe(head);
+  });
+});
