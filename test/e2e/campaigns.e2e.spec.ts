@@ -320,3 +320,221 @@ describe('campaign members and responses: consent rules end to end', () => {
     expect(await api.eventStore.headPosition()).toBe(head);
   });
 });
+
+describe('campaign documents and attribution figures, checked against a hand-computed history', () => {
+  let api: TestApi;
+  let head = 0;
+  const ids: Record<string, string> = {};
+  beforeAll(async () => {
+    api = await startTestApi();
+    const as = (role: TestRole) => api.client.as(role);
+    const ok = async (answer: Promise<{ status: number; body: Record<string, unknown> }>) => {
+      const response = await answer;
+      if (response.status !== 201) throw new Error(JSON.stringify(response.body));
+      head = Math.max(head, response.body.position as number);
+      return response.body;
+    };
+    const campaign = async (name: string) => {
+      const { campaignId } = await ok(
+        as('marketing').post('/campaigns', {
+          name,
+          channel: 'email',
+          startsAt: '2026-01-15T00:00:00Z',
+          budget: { amount: 1000, currency: 'EUR' },
+        }),
+      );
+      await ok(as('marketing').post(`/campaigns/${campaignId as string}/launch`, {}));
+      return campaignId as string;
+    };
+    const lead = async (source: string, campaignId?: string) => {
+      const id = await createLead(api.client, { source, ...(campaignId && { campaignId }) });
+      await ok(
+        as('sales').post(`/customers/${id}/consents`, { purpose: 'marketing', granted: true }),
+      );
+      return id;
+    };
+    const respond = (campaignId: string, customerId: string, response: string) =>
+      ok(as('marketing').post(`/campaigns/${campaignId}/responses`, { customerId, response }));
+    const winDeal = async (customerId: string, amount: number, campaignId?: string) => {
+      const { dealId } = await ok(
+        as('sales').post(`/customers/${customerId}/deals`, {
+          title: 'Deal',
+          amount,
+          currency: 'EUR',
+          ...(campaignId && { campaignId }),
+        }),
+      );
+      await ok(as('sales').post(`/deals/${dealId as string}/won`, {}));
+    };
+
+    const a = (ids.a = await campaign('A'));
+    const b = (ids.b = await campaign('B'));
+    await ok(as('marketing').post(`/campaigns/${a}/costs`, { amount: 400, currency: 'EUR' }));
+    await ok(as('marketing').post(`/campaigns/${a}/costs`, { amount: 200, currency: 'EUR' }));
+    await ok(as('marketing').post(`/campaigns/${b}/costs`, { amount: 300, currency: 'EUR' }));
+    const c1 = (ids.c1 = await lead('newsletter', a));
+    const c2 = (ids.c2 = await lead('ads'));
+    const c3 = (ids.c3 = await lead('ads'));
+    const c4 = (ids.c4 = await lead('fair'));
+    await ok(as('marketing').post(`/campaigns/${a}/members`, { customerIds: [c1, c4] }));
+    api.clock.advance(60_000);
+    await ok(as('marketing').post(`/campaigns/${b}/members`, { customerIds: [c1, c2] }));
+    api.clock.advanceDays(1);
+    await respond(a, c1, 'opened');
+    await respond(a, c4, 'unsubscribed');
+    api.clock.advanceDays(1);
+    await respond(b, c1, 'clicked');
+    await respond(b, c2, 'opened');
+    api.clock.advanceDays(8);
+    // c1: first touch A (named on the lead), last touch B (its last response): 10 days to convert.
+    await winDeal(c1, 1000);
+    // c2: first touch B (its first response); the deal names A, but the last response before
+    // the deal opened (B) is its last touch.
+    await winDeal(c2, 500, a);
+    // c3: no response at all: the deal's own campaign (A) is its last touch; no first touch.
+    await winDeal(c3, 200, a);
+  });
+  afterAll(() => api.close());
+
+  const get = (path: string, role: TestRole = 'marketing') =>
+    api.client.as(role).get(`${path}${path.includes('?') ? '&' : '?'}minPosition=${head}`);
+
+  it('shows each campaign with members, responses by kind and costs', async () => {
+    const answer = await get(`/campaigns/${ids.a}`);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      campaignId: ids.a,
+      name: 'A',
+      status: 'launched',
+      members: 2,
+      responses: { opened: 1, unsubscribed: 1, clicked: 0 },
+      responders: 1,
+      costs: { EUR: 600 },
+    });
+    const list = await get('/campaigns?status=launched&limit=1');
+    expect(list.body.campaigns).toHaveLength(1);
+    const next = await get(`/campaigns?status=launched&limit=1&cursor=${list.body.nextCursor}`);
+    expect(next.body.campaigns).toHaveLength(1);
+    expect(next.body.nextCursor).toBeNull();
+    expect((await get('/campaigns?status=closed')).body.campaigns).toEqual([]);
+    expect((await get(`/campaigns/${unknownId()}`)).status).toBe(404);
+    expect((await get('/campaigns?limit=501')).status).toBe(400);
+  });
+
+  it('attributes revenue first-touch and last-touch as computed by hand', async () => {
+    const answer = await get('/analytics/campaigns?currency=EUR', 'analyst');
+    expect(answer.status).toBe(200);
+    const byName = Object.fromEntries(
+      answer.body.campaigns.map((c: { name: string }) => [c.name, c]),
+    );
+    expect(byName.A).toEqual({
+      campaignId: ids.a,
+      name: 'A',
+      channel: 'email',
+      status: 'launched',
+      members: 2,
+      responses: { opened: 1, clicked: 0, replied: 0, registered: 0, attended: 0, unsubscribed: 1 },
+      responders: 1,
+      responseRate: 0.5,
+      leads: 1,
+      converted: 1,
+      dealsWon: { firstTouch: 1, lastTouch: 1 },
+      revenue: { firstTouch: 1000, lastTouch: 200 },
+      cost: 600,
+      costPerLead: 600,
+      returnOnSpend: { firstTouch: 1.6667, lastTouch: 0.3333 },
+    });
+    expect(byName.B).toMatchObject({
+      members: 2,
+      responders: 2,
+      responseRate: 1,
+      leads: 1,
+      converted: 1,
+      dealsWon: { firstTouch: 1, lastTouch: 2 },
+      revenue: { firstTouch: 500, lastTouch: 1500 },
+      cost: 300,
+      costPerLead: 300,
+      returnOnSpend: { firstTouch: 1.6667, lastTouch: 5 },
+    });
+    const usd = await get('/analytics/campaigns?currency=USD');
+    expect(usd.body.campaigns[0]).toMatchObject({ cost: 0, returnOnSpend: { firstTouch: null } });
+  });
+
+  it('rates each lead source and campaign: leads, conversion, median days, revenue share', async () => {
+    const answer = await get('/analytics/sources', 'analyst');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ currency: 'EUR', totalLeads: 4, totalRevenue: 1700 });
+    expect(answer.body.sources).toEqual([
+      {
+        source: 'newsletter',
+        campaignId: ids.a,
+        leads: 1,
+        converted: 1,
+        conversionRate: 1,
+        medianDaysToConvert: 10,
+        dealsWon: 1,
+        revenue: 1000,
+        revenueShare: 0.5882,
+      },
+      {
+        source: 'ads',
+        campaignId: ids.b,
+        leads: 1,
+        converted: 1,
+        conversionRate: 1,
+        medianDaysToConvert: 10,
+        dealsWon: 1,
+        revenue: 500,
+        revenueShare: 0.2941,
+      },
+      {
+        source: 'ads',
+        campaignId: null,
+        leads: 1,
+        converted: 1,
+        conversionRate: 1,
+        medianDaysToConvert: 10,
+        dealsWon: 1,
+        revenue: 200,
+        revenueShare: 0.1176,
+      },
+      {
+        source: 'fair',
+        campaignId: null,
+        leads: 1,
+        converted: 0,
+        conversionRate: 0,
+        medianDaysToConvert: null,
+        dealsWon: 0,
+        revenue: 0,
+        revenueShare: 0,
+      },
+    ]);
+    const first = await get('/analytics/sources?limit=3');
+    const rest = await get(`/analytics/sources?limit=3&cursor=${first.body.nextCursor}`);
+    expect(rest.body.sources.map((s: { source: string }) => s.source)).toEqual(['fair']);
+    expect(rest.body.nextCursor).toBeNull();
+  });
+
+  it("puts campaign touches on the client's timeline", async () => {
+    const timeline = await get(`/customers/${ids.c1}/timeline?kinds=campaign`, 'sales');
+    expect(timeline.status).toBe(200);
+    expect(
+      timeline.body.entries.map((e: { type: string; facts: Record<string, unknown> }) => [
+        e.type,
+        e.facts.campaignId,
+        e.facts.response ?? null,
+      ]),
+    ).toEqual([
+      ['CampaignResponseRecorded', ids.b, 'clicked'],
+      ['CampaignResponseRecorded', ids.a, 'opened'],
+      ['CampaignMembersAdded', ids.b, null],
+      ['CampaignMembersAdded', ids.a, null],
+    ]);
+  });
+
+  it('is read by marketing and analysts only', async () => {
+    expect((await get('/analytics/campaigns', 'sales')).status).toBe(403);
+    expect((await get('/analytics/sources', 'support')).status).toBe(403);
+  });
+});
