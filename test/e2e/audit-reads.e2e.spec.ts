@@ -78,12 +78,10 @@ describe('every read of client data is audited, route by route', () => {
     await api.client
       .as('marketing')
       .post(`/campaigns/${campaignId}/members`, { customerIds: [world.customerId] });
-    await api.client
-      .as('marketing')
-      .post(`/campaigns/${campaignId}/responses`, {
-        customerId: world.customerId,
-        response: 'clicked',
-      });
+    await api.client.as('marketing').post(`/campaigns/${campaignId}/responses`, {
+      customerId: world.customerId,
+      response: 'clicked',
+    });
     seeded = {
       ...world,
       otherId,
