@@ -419,6 +419,8 @@ function queries(ids: string[]): Query[] {
     { name: 'GET /analytics/retention', path: () => '/analytics/retention' },
     { name: 'GET /analytics/segments', path: () => '/analytics/segments' },
     { name: 'GET /analytics/churn-risk', path: () => '/analytics/churn-risk' },
+    { name: 'GET /analytics/campaigns', path: () => '/analytics/campaigns', optional: true },
+    { name: 'GET /analytics/sources', path: () => '/analytics/sources', optional: true },
     { name: 'GET /customers?segment=champions', path: () => '/customers?segment=champions' },
     { name: 'GET /customers?status=customer', path: () => '/customers?status=customer' },
     { name: 'GET /customers/:id (360 view)', path: (i) => `/customers/${id(i)}` },
