@@ -274,6 +274,26 @@ describe('campaign members and responses: consent rules end to end', () => {
     expect(inTime.status).toBe(201);
   });
 
+  it("shows a member's responses in their audit trail, and no other member's", async () => {
+    const campaignId = await running();
+    const mine = await client(true);
+    const other = await client(true);
+    await add(campaignId, [mine, other]);
+    await respond(campaignId, { customerId: mine, response: 'opened' });
+    const last = await respond(campaignId, { customerId: other, response: 'clicked' });
+    const trail = await api.client
+      .as('auditor')
+      .get(`/audit/customers/${mine}?minPosition=${last.body.position}&limit=1000`);
+    const responses = trail.body.entries.filter(
+      (e: { type: string }) => e.type === 'CampaignResponseRecorded',
+    );
+    expect(responses).toHaveLength(1);
+    expect(responses[0].changes).toEqual([
+      { field: `campaigns.${campaignId}.lastResponse`, from: null, to: 'opened' },
+      { field: `campaigns.${campaignId}.lastResponseAt`, from: null, to: expect.any(String) },
+    ]);
+  });
+
   it('accepts responses pushed in bulk through ingest', async () => {
     const campaignId = await running();
     const member = await client(true);
