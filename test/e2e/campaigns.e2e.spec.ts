@@ -558,3 +558,91 @@ describe('campaign documents and attribution figures, checked against a hand-com
     expect((await get('/analytics/sources', 'support')).status).toBe(403);
   });
 });
+
+describe('every command on a campaign: 404, 400, If-Match, idempotent retry, ingest', () => {
+  let api: TestApi;
+  let member = '';
+  beforeAll(async () => {
+    api = await startTestApi();
+    member = await createLead(api.client);
+    await api.client
+      .as('sales')
+      .post(`/customers/${member}/consents`, { purpose: 'marketing', granted: true });
+  });
+  afterAll(() => api.close());
+
+  /** A campaign in the state each command needs, and the revision it is at. */
+  const campaignFor = async (command: string) => {
+    const marketing = api.client.as('marketing');
+    const { campaignId } = (
+      await marketing.post('/campaigns', {
+        name: 'Table',
+        channel: 'email',
+        startsAt: '2026-01-01T00:00:00Z',
+        budget: { amount: 100, currency: 'EUR' },
+      })
+    ).body;
+    if (command === 'launch') return { campaignId: campaignId as string, revision: 0 };
+    await marketing.post(`/campaigns/${campaignId}/launch`, {});
+    if (command !== 'responses') return { campaignId: campaignId as string, revision: 1 };
+    await marketing.post(`/campaigns/${campaignId}/members`, { customerIds: [member] });
+    return { campaignId: campaignId as string, revision: 2 };
+  };
+  const CASES: [string, string, () => Record<string, unknown>, Record<string, unknown>][] = [
+    ['launch', 'LaunchCampaign', () => ({}), { note: 7 }],
+    ['close', 'CloseCampaign', () => ({}), { note: '' }],
+    ['costs', 'RecordCampaignCost', () => ({ amount: 10, currency: 'EUR' }), { amount: -1 }],
+    ['members', 'AddCampaignMembers', () => ({ customerIds: [member] }), { customerIds: 'x' }],
+    [
+      'responses',
+      'RecordCampaignResponse',
+      () => ({ customerId: member, response: 'opened' }),
+      { response: 'opened' },
+    ],
+  ];
+
+  describe.each(CASES)('POST /campaigns/:id/%s', (path, name, valid, invalid) => {
+    const post = (campaignId: string, body: unknown, headers: Record<string, string> = {}) =>
+      api.client.as('marketing').post(`/campaigns/${campaignId}/${path}`, body, { headers });
+
+    it('answers 404 for an unknown campaign and 400 for an invalid body, appending nothing', async () => {
+      const { campaignId } = await campaignFor(path);
+      const head = await api.eventStore.headPosition();
+      const unknown = await post(unknownId(), valid());
+      expect([unknown.status, unknown.body.code]).toEqual([404, 'CAMPAIGN_NOT_FOUND']);
+      expect((await post(campaignId, invalid)).status).toBe(400);
+      expect((await post(campaignId, [])).status).toBe(400);
+      expect(await api.eventStore.headPosition()).toBe(head);
+    });
+
+    it('honours If-Match and answers a retry with the same Idempotency-Key with the first result', async () => {
+      const { campaignId, revision } = await campaignFor(path);
+      const stale = await post(campaignId, valid(), { 'if-match': String(revision + 5) });
+      expect(stale.status).toBe(409);
+      const headers = { 'if-match': String(revision), 'idempotency-key': `${path}-${campaignId}` };
+      const first = await post(campaignId, valid(), headers);
+      expect(first.status).toBe(201);
+      expect(first.body).toMatchObject({ campaignId, revision: revision + 1 });
+      const head = await api.eventStore.headPosition();
+      const retry = await post(campaignId, valid(), headers);
+      expect(retry.body).toEqual(first.body);
+      expect(await api.eventStore.headPosition()).toBe(head);
+    });
+
+    it('is accepted through ingest, and refused to sales (403)', async () => {
+      const { campaignId } = await campaignFor(path);
+      const answer = await api.client.as('service').post('/ingest', {
+        command: name,
+        idempotencyKey: `tool-${path}-${campaignId}`,
+        system: 'marketing-tool',
+        targetId: campaignId,
+        data: valid(),
+      });
+      expect(answer.status).toBe(201);
+      const { campaignId: other } = await campaignFor(path);
+      expect(
+        (await api.client.as('sales').post(`/campaigns/${other}/${path}`, valid())).status,
+      ).toBe(403);
+    });
+  });
+});
