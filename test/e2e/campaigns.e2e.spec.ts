@@ -553,6 +553,28 @@ describe('campaign documents and attribution figures, checked against a hand-com
     ]);
   });
 
+  it('shows the campaigns that touched a client in the 360 view', async () => {
+    const view = await get(`/customers/${ids.c1}`, 'sales');
+    expect(view.body.campaigns).toEqual({
+      leadCampaignId: ids.a,
+      firstTouch: ids.a,
+      touches: [
+        {
+          campaignId: ids.a,
+          responses: { opened: 1 },
+          firstAt: expect.any(String),
+          lastAt: expect.any(String),
+        },
+        {
+          campaignId: ids.b,
+          responses: { clicked: 1 },
+          firstAt: expect.any(String),
+          lastAt: expect.any(String),
+        },
+      ].sort((x, y) => x.campaignId.localeCompare(y.campaignId)),
+    });
+  });
+
   it('is read by marketing and analysts only', async () => {
     expect((await get('/analytics/campaigns', 'sales')).status).toBe(403);
     expect((await get('/analytics/sources', 'support')).status).toBe(403);

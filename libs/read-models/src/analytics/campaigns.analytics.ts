@@ -2,7 +2,11 @@ import { CAMPAIGN_RESPONSES, fromMinor } from '@rapport/domain';
 import type { Tally } from '../aggregation';
 import { medianDaysToFirstContact } from '../aggregations/first-contact-days.aggregation';
 import { sourceOfKey } from '../aggregations/source-effectiveness.aggregation';
-import type { CampaignDocument } from '../projections/campaign.document';
+import type {
+  CampaignAttributionDocument,
+  CampaignDocument,
+} from '../projections/campaign.document';
+import { firstTouch } from '../projections/campaign-touches';
 
 const ratio = (part: number, whole: number, digits = 4): number | null =>
   whole > 0 ? Number((part / whole).toFixed(digits)) : null;
@@ -165,5 +169,22 @@ export function sourceEffectiveness(
     order: rows.map(({ minor, key }) => ({ minor, key })),
     totalRevenue: money(totalMinor, currency),
     totalLeads,
+  };
+}
+
+/** The campaign touches of one client, for the 360 view (from their attribution document). */
+export function campaignTouchesOf(doc: CampaignAttributionDocument | undefined) {
+  if (!doc) return { leadCampaignId: null, firstTouch: null, touches: [] };
+  return {
+    leadCampaignId: doc.leadCampaignId,
+    firstTouch: firstTouch(doc),
+    touches: Object.entries(doc.touches)
+      .map(([campaignId, touches]) => ({
+        campaignId,
+        responses: { ...touches.responses },
+        firstAt: touches.firstAt,
+        lastAt: touches.lastAt,
+      }))
+      .sort((a, b) => a.campaignId.localeCompare(b.campaignId)),
   };
 }
