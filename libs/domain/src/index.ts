@@ -25,3 +25,7 @@ export * from './activity/activity.events';
 export * from './activity/activity.commands';
 export * from './activity/activity.decider';
 export * from './activity/activity-with-customer.decider';
+export * from './campaign/campaign.events';
+export * from './campaign/campaign.commands';
+export * from './campaign/campaign.decider';
+export * from './campaign/campaign-with-customers.decider';

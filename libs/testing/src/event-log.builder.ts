@@ -15,14 +15,18 @@ export class EventLogBuilder {
 
   /** Appends one event; recordedAt and (unless its data has its own) occurredAt are `at`. */
   append(event: CrmEvent, at: string = this.clock): EventEnvelope {
-    const data = event.data as Record<string, unknown> & { customerId: string };
+    const data = event.data as Record<string, unknown> & {
+      customerId?: string;
+      campaignId?: string;
+    };
     const { aggregate } = CRM_EVENT_CATALOGUE[event.type];
     const streamId = `${aggregate}-${String(data[`${aggregate}Id`])}`;
     const revision = (this.revisions.get(streamId) ?? -1) + 1;
     this.revisions.set(streamId, revision);
     const commandId = randomUUID();
     const built = newEvent(event, {
-      customerId: data.customerId,
+      // A campaign's own events concern no single client: its id is their key, as in the API.
+      customerId: data.customerId ?? data.campaignId ?? '',
       actor: { id: 'spec', roles: ['admin'], kind: 'user' },
       correlationId: commandId,
       commandId,

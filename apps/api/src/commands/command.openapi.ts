@@ -36,6 +36,23 @@ export class ActivityResponse extends CommandResponse {
   @ApiProperty() activityId!: string;
 }
 
+export class CampaignResponse extends CommandResponse {
+  @ApiProperty() campaignId!: string;
+}
+
+class SkippedMemberDoc {
+  @ApiProperty() customerId!: string;
+  @ApiProperty({
+    enum: ['unknown', 'erased', 'no-consent', 'consent-revoked', 'already-member', 'duplicate'],
+  })
+  reason!: string;
+}
+
+export class CampaignMembersResponse extends CampaignResponse {
+  @ApiProperty({ type: [String] }) added!: string[];
+  @ApiProperty({ type: [SkippedMemberDoc] }) skipped!: SkippedMemberDoc[];
+}
+
 class ErasureReceiptDoc {
   @ApiProperty() customerId!: string;
   @ApiProperty() erasedAt!: string;

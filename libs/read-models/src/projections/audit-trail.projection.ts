@@ -77,6 +77,13 @@ export const CHANGED_FIELDS: { readonly [T in CrmEventType]: readonly string[] }
   ActivityReassigned: ['activities'],
   ActivityCompleted: ['activities'],
   ActivityCancelled: ['activities'],
+  // Campaign facts: only a response names one client (an unsubscribe's consent is its own entry).
+  CampaignPlanned: [],
+  CampaignLaunched: [],
+  CampaignClosed: [],
+  CampaignCostRecorded: [],
+  CampaignMembersAdded: ['campaigns'],
+  CampaignResponseRecorded: ['campaigns'],
 };
 const pad = (position: number) => String(position).padStart(15, '0');
 
