@@ -24,3 +24,8 @@ export * from './activity/activity.events';
 export * from './activity/activity.commands';
 export * from './activity/activity.decider';
 export * from './activity/activity-with-customer.decider';
+export * from './case/sla';
+export * from './case/case.events';
+export * from './case/case.commands';
+export * from './case/case.decider';
+export * from './case/case-with-customer.decider';

@@ -83,6 +83,14 @@ export const salesPipelineProjection: Projection<PipelineDealDocument> = {
       case 'ActivityReassigned':
       case 'ActivityCompleted':
       case 'ActivityCancelled':
+      case 'ServiceRequestOpened':
+      case 'CaseAssigned':
+      case 'CaseResponded':
+      case 'CaseStatusChanged':
+      case 'CaseResolved':
+      case 'CaseReopened':
+      case 'CaseSlaBreached':
+      case 'CaseEscalated':
         // keysOf routes no other event here; an erasure leaves the deal's facts as they are.
         throw new Error(`sales-pipeline does not handle ${event.type}`);
       default:
