@@ -45,10 +45,20 @@ const COMMAND_ROLES: Record<IngestCommandType, Role[]> = {
   ReassignActivity: ['sales', 'support', 'service'],
   CompleteActivity: ['sales', 'support', 'service'],
   CancelActivity: ['sales', 'support', 'service'],
+  OpenServiceRequest: ['support', 'service'],
+  AssignCase: ['support', 'service'],
+  RespondToCase: ['support', 'service'],
+  ChangeCaseStatus: ['support', 'service'],
+  ResolveCase: ['support', 'service'],
+  ReopenCase: ['support', 'service'],
 };
 
 const idOf = (w: World, target: string) =>
-  target === 'deal' ? w.dealId : target === 'complaint' ? w.complaintId : w.customerId;
+  target === 'deal'
+    ? w.dealId
+    : target === 'complaint' || target === 'case'
+      ? w.complaintId
+      : w.customerId;
 
 const COMMAND_ENDPOINTS: Endpoint[] = COMMAND_LIST.map((definition) => ({
   method: definition.http.method,

@@ -10,10 +10,13 @@
 import fc from 'fast-check';
 import {
   ACTIVITY_KINDS,
+  CASE_OUTCOMES,
   COMPLAINT_SEVERITIES,
   CONTACT_CHANNELS,
   CONTACT_OUTCOMES,
   OPEN_DEAL_STAGES,
+  REQUEST_TYPES,
+  SETTABLE_CASE_STATUSES,
 } from '@rapport/domain';
 import type { IngestCommandType } from '@rapport/contracts';
 import { PERMISSIONS } from '@rapport/platform';
@@ -51,7 +54,15 @@ interface Field {
 }
 
 type Slot =
-  'customer' | 'victim' | 'deal' | 'complaint' | 'activity' | 'view' | 'projection' | 'key';
+  | 'customer'
+  | 'victim'
+  | 'deal'
+  | 'complaint'
+  | 'case'
+  | 'activity'
+  | 'view'
+  | 'projection'
+  | 'key';
 
 interface Endpoint {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -156,6 +167,24 @@ const COMMAND_FIELDS: Record<IngestCommandType, Field[]> = {
     opt('occurredAt', fc.constantFrom('2026-01-01T10:00:00Z', '2025-12-31T23:59:59.999+02:00')),
   ],
   CancelActivity: REASON,
+  OpenServiceRequest: [
+    req('type', fc.constantFrom(...REQUEST_TYPES)),
+    req('subject', text(300)),
+    req('description', text(10_000)),
+    opt('severity', fc.constantFrom(...COMPLAINT_SEVERITIES)),
+    opt('channel', fc.constantFrom(...CONTACT_CHANNELS)),
+    opt('productRef', text(100)),
+    opt('caseId', fc.uuid()),
+  ],
+  AssignCase: [req('assigneeId', text(100))],
+  RespondToCase: [req('message', text(10_000))],
+  ChangeCaseStatus: [req('status', fc.constantFrom(...SETTABLE_CASE_STATUSES))],
+  ResolveCase: [
+    req('resolution', text(10_000)),
+    req('outcome', fc.constantFrom(...CASE_OUTCOMES)),
+    opt('satisfaction', fc.integer({ min: 1, max: 5 })),
+  ],
+  ReopenCase: [req('reason', text(2_000))],
 };
 
 const COMMAND_ENDPOINTS: Endpoint[] = COMMAND_LIST.map((definition) => ({
@@ -412,6 +441,7 @@ describe('hostile input on every endpoint (fast-check)', () => {
     victim: '',
     deal: '',
     complaint: '',
+    case: '',
     activity: '',
     view: '',
     projection: 'customer-360',
@@ -426,6 +456,13 @@ describe('hostile input on every endpoint (fast-check)', () => {
     ids.victim = await createLead(api.client);
     ids.deal = await openDeal(api.client, ids.customer);
     ids.complaint = await raiseComplaint(api.client, ids.customer);
+    ids.case = (
+      await api.client.as('support').post(`/customers/${ids.customer}/requests`, {
+        type: 'question',
+        subject: 'Fuzz question',
+        description: 'How does it work?',
+      })
+    ).body.caseId;
     ids.activity = (
       await api.client.as('sales').post(`/customers/${ids.customer}/activities`, {
         kind: 'call',

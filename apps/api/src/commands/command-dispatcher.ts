@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { EVENT_STORE, type EventStore } from '@rapport/event-store';
-import { ApiError, type HttpRequestLike } from '@rapport/platform';
+import { ApiError, type AppConfig, type HttpRequestLike } from '@rapport/platform';
 import { validatedObject } from '../http/validation';
-import { GUARANTEES_OFF, type BenchmarkedGuarantee } from '../infrastructure/tokens';
+import { APP_CONFIG, GUARANTEES_OFF, type BenchmarkedGuarantee } from '../infrastructure/tokens';
 import { commandContextFromRequest, type CommandContext } from './command-context';
 import {
   addressesRecord,
@@ -35,6 +35,7 @@ export class CommandDispatcher {
     private readonly executor: CommandExecutor,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(GUARANTEES_OFF) private readonly off: ReadonlySet<BenchmarkedGuarantee>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** An HTTP command: the path's id, then the body, then the headers are checked, in that order. */
@@ -117,7 +118,7 @@ export class CommandDispatcher {
     return this.executor.execute(
       definition.name,
       input.context,
-      (tools) => definition.decide(input, tools),
+      (tools) => definition.decide(input, { ...tools, slaTargets: this.config.slaTargets }),
       { createsKey: definition.createsKey ?? false },
     );
   }

@@ -1,5 +1,6 @@
 import type { IngestCommandType } from '@rapport/contracts';
 import type { AnyCommandDefinition } from './command-definition';
+import { assignCase } from './definitions/assign-case.command';
 import { assignOwner } from './definitions/assign-owner.command';
 import { cancelActivity } from './definitions/cancel-activity.command';
 import { completeActivity } from './definitions/complete-activity.command';
@@ -18,6 +19,11 @@ import { resolveComplaint } from './definitions/resolve-complaint.command';
 import { scheduleActivity } from './definitions/schedule-activity.command';
 import { setConsent } from './definitions/set-consent.command';
 import { winDeal } from './definitions/win-deal.command';
+import { changeCaseStatus } from './definitions/change-case-status.command';
+import { openServiceRequest } from './definitions/open-service-request.command';
+import { reopenCase } from './definitions/reopen-case.command';
+import { resolveCase } from './definitions/resolve-case.command';
+import { respondToCase } from './definitions/respond-to-case.command';
 
 /**
  * Every command, by its name. A typed record: a name in the ingest contract without a
@@ -44,6 +50,12 @@ export const COMMANDS: {
   ReassignActivity: reassignActivity,
   CompleteActivity: completeActivity,
   CancelActivity: cancelActivity,
+  OpenServiceRequest: openServiceRequest,
+  AssignCase: assignCase,
+  RespondToCase: respondToCase,
+  ChangeCaseStatus: changeCaseStatus,
+  ResolveCase: resolveCase,
+  ReopenCase: reopenCase,
 };
 
 export const COMMAND_LIST: readonly AnyCommandDefinition[] = Object.values(COMMANDS);

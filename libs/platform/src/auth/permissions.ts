@@ -18,6 +18,12 @@ export const PERMISSIONS = {
   'deal:write': ['sales', 'service'],
   'complaint:write': ['support', 'service'],
   'activity:write': ['sales', 'support', 'service'],
+  /** Service cases (requests, and complaints as cases): support works them. */
+  'case:write': ['support', 'service'],
+  /** The service queue and case documents (personal text masked for analysts). */
+  'case:read': ['sales', 'support', 'analyst'],
+  /** GET /analytics/service: figures, no client data. */
+  'case:analytics': ['support', 'analyst'],
   /** Sales read their own agenda and activity figures; analytics:read sees every owner's. */
   'activity:read': ['sales', 'analyst'],
   'analytics:read': ['analyst'],
