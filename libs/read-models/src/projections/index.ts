@@ -3,6 +3,7 @@ import { activitiesProjection } from './activities.projection';
 import { auditTrailProjection } from './audit-trail.projection';
 import { customer360Projection } from './customer-360.projection';
 import { salesPipelineProjection } from './sales-pipeline.projection';
+import { serviceCasesProjection } from './service-cases.projection';
 import { timelineProjection } from './timeline.projection';
 
 export * from './activities.projection';
@@ -10,6 +11,7 @@ export * from './audit-trail.projection';
 export * from './customer-360.projection';
 export * from './field-history.fold';
 export * from './sales-pipeline.projection';
+export * from './service-cases.projection';
 export * from './timeline.projection';
 
 /** Every projection the system maintains, by name. */
@@ -19,4 +21,5 @@ export const PROJECTIONS: readonly AnyProjection[] = [
   auditTrailProjection,
   activitiesProjection,
   timelineProjection,
+  serviceCasesProjection,
 ];
