@@ -95,6 +95,13 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: () => '/analytics/retention', allowed: ['analyst'] },
   { method: 'GET', path: () => '/analytics/churn-risk', allowed: ['analyst'] },
   { method: 'GET', path: () => '/analytics/segments', allowed: ['analyst'] },
+  { method: 'GET', path: () => '/cases', allowed: ['sales', 'support', 'analyst'] },
+  {
+    method: 'GET',
+    path: (w) => `/cases/${w.complaintId}`,
+    allowed: ['sales', 'support', 'analyst'],
+  },
+  { method: 'GET', path: () => '/analytics/service', allowed: ['support', 'analyst'] },
   {
     method: 'GET',
     path: (w) => `/audit/customers/${w.customerId}`,

@@ -149,6 +149,32 @@ describe('service cases over HTTP', () => {
         responses: 1,
         reopened: 1,
       });
+      // The client's 360 view and timeline show the case.
+      const client = await api.client.as('support').get(`/customers/${customerId}`);
+      expect(client.body.cases).toMatchObject({
+        open: 1,
+        resolved: 1,
+        reopened: 1,
+        openByKind: { request: 1, complaint: 0 },
+      });
+      const timeline = await api.client
+        .as('support')
+        .get(`/customers/${customerId}/timeline?kinds=case`);
+      expect(timeline.status).toBe(200);
+      // All at the same instant of the test clock: compared as a set.
+      const entries = timeline.body.entries as { type: string; text: Record<string, string> }[];
+      expect(entries.map((e) => e.type).sort()).toEqual([
+        'CaseAssigned',
+        'CaseReopened',
+        'CaseResolved',
+        'CaseResponded',
+        'CaseStatusChanged',
+        'CaseStatusChanged',
+        'ServiceRequestOpened',
+      ]);
+      expect(entries.find((e) => e.type === 'ServiceRequestOpened')!.text).toMatchObject({
+        subject: 'Hinge broken',
+      });
     });
 
     it('refuses unknown cases (404), bad bodies (400), other roles (403), and an erased client’s reopening (409)', async () => {

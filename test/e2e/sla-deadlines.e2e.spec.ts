@@ -34,7 +34,11 @@ describe('the SLA deadline processor (test clock)', () => {
 
   const processor = () => api.app.get(SlaDeadlineProcessor);
 
-  async function openCritical(): Promise<{ caseId: string; position: number }> {
+  async function openCritical(): Promise<{
+    caseId: string;
+    customerId: string;
+    position: number;
+  }> {
     const customerId = await createLead(api.client);
     const answer = await api.client.as('support').post(`/customers/${customerId}/requests`, {
       type: 'error',
@@ -43,7 +47,7 @@ describe('the SLA deadline processor (test clock)', () => {
       severity: 'critical',
     });
     expect(answer.status).toBe(201);
-    return { caseId: answer.body.caseId, position: answer.body.position };
+    return { caseId: answer.body.caseId, customerId, position: answer.body.position };
   }
 
   /** Waits until the queue's read model has every event up to `position` (read-your-writes). */
@@ -58,7 +62,7 @@ describe('the SLA deadline processor (test clock)', () => {
     );
 
   it('records a missed first response once, with its escalation, however often it runs', async () => {
-    const { caseId, position } = await openCritical();
+    const { caseId, customerId, position } = await openCritical();
     await projected(caseId, position);
     api.clock.advance(HOUR / 2);
     await processor().runOnce();
@@ -81,6 +85,10 @@ describe('the SLA deadline processor (test clock)', () => {
     expect(view.body.sla.breaches).toHaveLength(1);
     const queue = await api.client.as('support').get('/cases?overdue=true&limit=500');
     expect(queue.body.items.map((c: { caseId: string }) => c.caseId)).toContain(caseId);
+    // The client's 360 view counts it, and so does their churn risk.
+    const client = await api.client.as('support').get(`/customers/${customerId}`);
+    expect(client.body.cases).toMatchObject({ open: 1, breached: 1, escalated: 1 });
+    expect(client.body.churnRisk.reasons).toContain('1 open service case past their SLA');
   });
 
   it('records nothing while the case waits on the customer, and counts only the time not waited', async () => {
