@@ -428,6 +428,19 @@ function queries(ids: string[]): Query[] {
       path: (i) => `/customers/${id(i)}/timeline`,
       optional: true,
     },
+    { name: 'GET /cases (the service queue)', path: () => '/cases', optional: true },
+    { name: 'GET /cases?overdue=true', path: () => '/cases?overdue=true', optional: true },
+    {
+      name: 'GET /cases?customerId= (one client)',
+      path: (i) => `/cases?customerId=${id(i)}`,
+      optional: true,
+    },
+    { name: 'GET /analytics/service', path: () => '/analytics/service', optional: true },
+    {
+      name: 'GET /analytics/service (3 years)',
+      path: () => '/analytics/service?from=2024-01&to=2026-12',
+      optional: true,
+    },
   ];
 }
 

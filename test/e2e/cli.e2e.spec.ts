@@ -80,6 +80,7 @@ describe('the rapport CLI', () => {
       'audit-trail',
       'customer-360',
       'sales-pipeline',
+      'service-cases',
       'timeline',
     ]);
   });

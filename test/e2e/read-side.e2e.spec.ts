@@ -387,6 +387,7 @@ describe('read side over HTTP: a known population', () => {
       'audit-trail',
       'activities',
       'timeline',
+      'service-cases',
     ]);
     const versions = Object.fromEntries(PROJECTIONS.map((p) => [p.name, p.version]));
     for (const projection of status.body.projections) {
