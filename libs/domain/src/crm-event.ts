@@ -7,11 +7,7 @@ import type { EnvelopeOf, EventEnvelope } from './shared/envelope';
 
 /** Every fact about a client that the CRM records. */
 export type CrmEvent =
-  | CustomerEvent
-  | DealEvent
-  | ComplaintEvent
-  | ActivityEvent
-  | ServiceCaseEvent;
+  CustomerEvent | DealEvent | ComplaintEvent | ActivityEvent | ServiceCaseEvent;
 export type CrmEventType = CrmEvent['type'];
 export type CrmEnvelope = EnvelopeOf<CrmEvent>;
 

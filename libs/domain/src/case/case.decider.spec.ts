@@ -126,7 +126,10 @@ describe('case decider', () => {
       now: hours(2),
       data: { caseId, message: sealed('on it') },
     };
-    spec.given([opened]).when(respond).then([responded(2)]);
+    spec
+      .given([opened])
+      .when(respond)
+      .then([responded(2)]);
     spec
       .given([opened, responded(1)])
       .when(respond)
@@ -147,8 +150,14 @@ describe('case decider', () => {
   });
 
   it('resolves once: a second resolution needs a reopening first', () => {
-    spec.given([opened]).when(resolve(3)).then([resolved(3)]);
-    spec.given([opened, resolved(3)]).when(resolve(4)).thenFails('CASE_ALREADY_RESOLVED', 'conflict');
+    spec
+      .given([opened])
+      .when(resolve(3))
+      .then([resolved(3)]);
+    spec
+      .given([opened, resolved(3)])
+      .when(resolve(4))
+      .thenFails('CASE_ALREADY_RESOLVED', 'conflict');
   });
 
   it('refuses satisfaction outside 1..5', () => {
@@ -270,9 +279,18 @@ describe('case decider', () => {
 
     it('records nothing before the deadline, after the response or while waiting', () => {
       spec.given([opened]).when(breach(3, 'first-response')).thenFails('SLA_NOT_DUE');
-      spec.given([opened, responded(2)]).when(breach(5, 'first-response')).thenFails('SLA_NOT_DUE');
-      spec.given([opened, waiting(1)]).when(breach(30, 'resolution')).thenFails('SLA_NOT_DUE');
-      spec.given([opened, resolved(2)]).when(breach(30, 'resolution')).thenFails('SLA_NOT_DUE');
+      spec
+        .given([opened, responded(2)])
+        .when(breach(5, 'first-response'))
+        .thenFails('SLA_NOT_DUE');
+      spec
+        .given([opened, waiting(1)])
+        .when(breach(30, 'resolution'))
+        .thenFails('SLA_NOT_DUE');
+      spec
+        .given([opened, resolved(2)])
+        .when(breach(30, 'resolution'))
+        .thenFails('SLA_NOT_DUE');
     });
 
     it('counts a reopened case against the new cycle only', () => {
@@ -289,10 +307,22 @@ describe('case decider', () => {
         },
       };
       const history = [opened, responded(1), resolved(3), reopened];
-      spec.given(history).when(breach(40, 'resolution', 0)).thenFails('SLA_NOT_DUE');
-      spec.given(history).when(breach(50, 'resolution', 1)).thenFails('SLA_NOT_DUE');
-      const [first] = caseDecider.decide(breach(55, 'resolution', 1), history.reduce(caseDecider.evolve, caseDecider.initialState()));
-      expect(first).toMatchObject({ type: 'CaseSlaBreached', data: { cycle: 1, dueAt: hours(54) } });
+      spec
+        .given(history)
+        .when(breach(40, 'resolution', 0))
+        .thenFails('SLA_NOT_DUE');
+      spec
+        .given(history)
+        .when(breach(50, 'resolution', 1))
+        .thenFails('SLA_NOT_DUE');
+      const [first] = caseDecider.decide(
+        breach(55, 'resolution', 1),
+        history.reduce(caseDecider.evolve, caseDecider.initialState()),
+      );
+      expect(first).toMatchObject({
+        type: 'CaseSlaBreached',
+        data: { cycle: 1, dueAt: hours(54) },
+      });
     });
   });
 

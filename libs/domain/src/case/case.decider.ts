@@ -118,7 +118,8 @@ export function missedDeadline(
   if (state.status === 'none' || state.status === 'resolved') return undefined;
   if (state.cycle !== cycle || state.waitingSince !== null) return undefined;
   if (state.breaches.includes(breachKey(target, cycle))) return undefined;
-  const due = target === 'first-response' ? state.dues.firstResponseDueAt : state.dues.resolutionDueAt;
+  const due =
+    target === 'first-response' ? state.dues.firstResponseDueAt : state.dues.resolutionDueAt;
   return due !== null && Date.parse(due) <= Date.parse(now) ? due : undefined;
 }
 
@@ -146,7 +147,10 @@ export function decideCase(command: CaseCommand, state: CaseState): CaseEvent[] 
             ...(data.sla && {
               firstResponseHours: data.sla.firstResponseHours,
               resolutionHours: data.sla.resolutionHours,
-              ...(deadlines(data.sla, now) as { firstResponseDueAt: string; resolutionDueAt: string }),
+              ...(deadlines(data.sla, now) as {
+                firstResponseDueAt: string;
+                resolutionDueAt: string;
+              }),
             }),
           },
         },
@@ -461,7 +465,10 @@ export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
 
 function evolveServiceCase(
   state: CaseState,
-  event: Exclude<ServiceCaseEvent, { type: 'ServiceRequestOpened' | 'CaseEscalated' | 'CaseResolved' }>,
+  event: Exclude<
+    ServiceCaseEvent,
+    { type: 'ServiceRequestOpened' | 'CaseEscalated' | 'CaseResolved' }
+  >,
 ): CaseState {
   if (state.status === 'none') return state;
   switch (event.type) {

@@ -4,6 +4,7 @@ import type {
   ComplaintResolved,
 } from '../complaint/complaint.events';
 import type { Sealed } from '../shared/personal-data';
+import type { CaseOutcome } from './case-outcome';
 import type { CaseSeverity, SlaTargetKind } from './sla';
 
 /** A service case is a complaint (raised on the complaint paths) or a service request. */
@@ -13,16 +14,7 @@ export type CaseKind = (typeof CASE_KINDS)[number];
 export const REQUEST_TYPES = ['question', 'wish', 'error', 'repair', 'warranty', 'return'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
-/** How a case was settled. */
-export const CASE_OUTCOMES = [
-  'repair',
-  'replacement',
-  'refund',
-  'discount',
-  'explanation',
-  'rejected',
-] as const;
-export type CaseOutcome = (typeof CASE_OUTCOMES)[number];
+export { CASE_OUTCOMES, type CaseOutcome } from './case-outcome';
 
 /** The statuses a support agent sets; `open` and `resolved` follow from the lifecycle. */
 export const SETTABLE_CASE_STATUSES = ['in-progress', 'waiting-on-customer'] as const;

@@ -1,5 +1,5 @@
 import type { Sealed } from '../shared/personal-data';
-import type { CaseOutcome } from '../case/case.events';
+import type { CaseOutcome } from '../case/case-outcome';
 import type { SlaTarget } from '../case/sla';
 import type { ComplaintSeverity } from './complaint.events';
 

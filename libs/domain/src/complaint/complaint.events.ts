@@ -1,4 +1,4 @@
-import type { CaseOutcome } from '../case/case.events';
+import type { CaseOutcome } from '../case/case-outcome';
 import type { Sealed } from '../shared/personal-data';
 
 export const COMPLAINT_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;

@@ -15,7 +15,8 @@ export class RespondToCaseDto {
 
 export const respondToCase = defineCommand({
   name: 'RespondToCase',
-  summary: 'Answer the client on a case; the first answer stops the first-response clock (CaseResponded)',
+  summary:
+    'Answer the client on a case; the first answer stops the first-response clock (CaseResponded)',
   http: { method: 'POST', path: '/cases/:id/respond', status: 201, tag: 'cases' },
   target: 'case',
   permission: 'case:write',
