@@ -171,6 +171,7 @@ describe('the rapport CLI', () => {
       'customer-360/first-contact-days',
       'sales-pipeline/pipeline-owners',
       'activities/activity-owners',
+      'service-cases/service-figures',
     ]);
     const store = await readLive(api);
     const state = (await store.projectionStates()).find(
