@@ -233,8 +233,10 @@ export const serviceCasesProjection: Projection<ServiceCaseDocument> = {
         });
       }
       case 'ComplaintEscalated':
-      case 'CaseEscalated':
-        return { ...doc(), escalations: doc().escalations + 1 };
+      case 'CaseEscalated': {
+        const before = doc();
+        return { ...before, escalations: before.escalations + 1 };
+      }
       case 'ComplaintResolved':
       case 'CaseResolved': {
         const { data } = event;
