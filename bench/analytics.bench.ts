@@ -149,7 +149,7 @@ async function main(): Promise<void> {
     }
     notes.push(
       `queries: up to ${options.requests} requests each, one at a time, ${options.timeoutMs} ms timeout per request, at most ${options.queryBudgetMs / 1000} s per query (fewer requests for a query that is slow today); a timed-out request counts as its timeout in the percentiles`,
-      `history: ${options.customers.toLocaleString('en-US')} clients over the last 730 days (leads, contacts, deals, complaints, consents, churn, activities scheduled/completed/cancelled, campaigns with members and responses), personal data sealed with per-client keys`,
+      `history: ${options.customers.toLocaleString('en-US')} clients over the last 730 days (leads, contacts, deals, service cases: complaints and requests through their lifecycle with SLA breaches, consents, churn, activities scheduled/completed/cancelled, campaigns with members and responses), personal data sealed with per-client keys`,
       `load average (1 min) at start / end: ${loadAtStart.toFixed(1)} / ${loadavg()[0]!.toFixed(1)} (the machine is shared: other processes ran beside the benchmark)`,
     );
     if (options.mongoUrl) {
@@ -428,6 +428,19 @@ function queries(ids: string[]): Query[] {
     {
       name: 'GET /customers/:id/timeline',
       path: (i) => `/customers/${id(i)}/timeline`,
+      optional: true,
+    },
+    { name: 'GET /cases (the service queue)', path: () => '/cases', optional: true },
+    { name: 'GET /cases?overdue=true', path: () => '/cases?overdue=true', optional: true },
+    {
+      name: 'GET /cases?customerId= (one client)',
+      path: (i) => `/cases?customerId=${id(i)}`,
+      optional: true,
+    },
+    { name: 'GET /analytics/service', path: () => '/analytics/service', optional: true },
+    {
+      name: 'GET /analytics/service (3 years)',
+      path: () => '/analytics/service?from=2024-01&to=2026-12',
       optional: true,
     },
   ];

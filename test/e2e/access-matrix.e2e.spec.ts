@@ -53,12 +53,18 @@ const COMMAND_ROLES: Record<IngestCommandType, Role[]> = {
   RecordCampaignCost: ['marketing', 'service'],
   AddCampaignMembers: ['marketing', 'service'],
   RecordCampaignResponse: ['marketing', 'service'],
+  OpenServiceRequest: ['support', 'service'],
+  AssignCase: ['support', 'service'],
+  RespondToCase: ['support', 'service'],
+  ChangeCaseStatus: ['support', 'service'],
+  ResolveCase: ['support', 'service'],
+  ReopenCase: ['support', 'service'],
 };
 
 const idOf = (w: MatrixWorld, target: string) =>
   target === 'deal'
     ? w.dealId
-    : target === 'complaint'
+    : target === 'complaint' || target === 'case'
       ? w.complaintId
       : target === 'campaign'
         ? w.campaignId
@@ -103,6 +109,13 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: (w) => `/campaigns/${w.campaignId}`, allowed: ['marketing', 'analyst'] },
   { method: 'GET', path: () => '/analytics/campaigns', allowed: ['marketing', 'analyst'] },
   { method: 'GET', path: () => '/analytics/sources', allowed: ['marketing', 'analyst'] },
+  { method: 'GET', path: () => '/cases', allowed: ['sales', 'support', 'analyst'] },
+  {
+    method: 'GET',
+    path: (w) => `/cases/${w.complaintId}`,
+    allowed: ['sales', 'support', 'analyst'],
+  },
+  { method: 'GET', path: () => '/analytics/service', allowed: ['support', 'analyst'] },
   {
     method: 'GET',
     path: (w) => `/audit/customers/${w.customerId}`,

@@ -42,6 +42,10 @@ const SAMPLE_CALLS: Record<string, (s: Seeded) => string> = {
   '/audit/integrity': () => '/audit/integrity',
   '/admin/projections': () => '/admin/projections',
   '/admin/projections/:name/parked': () => '/admin/projections/customer-360/parked',
+  '/cases': (s) => `/cases?minPosition=${s.head}`,
+  // A complaint's id is its case id.
+  '/cases/:id': (s) => `/cases/${s.complaintId}?minPosition=${s.head}`,
+  '/analytics/service': (s) => `/analytics/service?minPosition=${s.head}`,
 };
 
 /** Personal values of the seeded clients, as an answer would show them in clear. */

@@ -82,6 +82,7 @@ describe('the rapport CLI', () => {
       'campaigns',
       'customer-360',
       'sales-pipeline',
+      'service-cases',
       'timeline',
     ]);
   });
@@ -174,6 +175,7 @@ describe('the rapport CLI', () => {
       'activities/activity-owners',
       'campaign-attribution/campaign-performance',
       'campaign-attribution/source-effectiveness',
+      'service-cases/service-figures',
     ]);
     const store = await readLive(api);
     const state = (await store.projectionStates()).find(

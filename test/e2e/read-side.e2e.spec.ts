@@ -414,6 +414,7 @@ describe('read side over HTTP: a known population', () => {
       'timeline',
       'campaigns',
       'campaign-attribution',
+      'service-cases',
     ]);
     const versions = Object.fromEntries(PROJECTIONS.map((p) => [p.name, p.version]));
     for (const projection of status.body.projections) {

@@ -418,6 +418,8 @@ describe('kill -9 under load, restart on the same data dir', () => {
       'customer-360/retention-cohorts',
       'sales-pipeline',
       'sales-pipeline/pipeline-owners',
+      'service-cases',
+      'service-cases/service-figures',
       'timeline',
     ]);
     for (const projection of verify.projections) {

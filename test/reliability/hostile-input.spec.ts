@@ -12,10 +12,13 @@ import {
   ACTIVITY_KINDS,
   CAMPAIGN_CHANNELS,
   CAMPAIGN_RESPONSES,
+  CASE_OUTCOMES,
   COMPLAINT_SEVERITIES,
   CONTACT_CHANNELS,
   CONTACT_OUTCOMES,
   OPEN_DEAL_STAGES,
+  REQUEST_TYPES,
+  SETTABLE_CASE_STATUSES,
 } from '@rapport/domain';
 import type { IngestCommandType } from '@rapport/contracts';
 import { PERMISSIONS } from '@rapport/platform';
@@ -57,6 +60,7 @@ type Slot =
   | 'victim'
   | 'deal'
   | 'complaint'
+  | 'case'
   | 'activity'
   | 'view'
   | 'projection'
@@ -203,6 +207,24 @@ const COMMAND_FIELDS: Record<IngestCommandType, Field[]> = {
     req('response', fc.constantFrom(...CAMPAIGN_RESPONSES)),
     opt('occurredAt', fc.constantFrom('2026-01-01T10:00:00Z')),
   ],
+  OpenServiceRequest: [
+    req('type', fc.constantFrom(...REQUEST_TYPES)),
+    req('subject', text(300)),
+    req('description', text(10_000)),
+    opt('severity', fc.constantFrom(...COMPLAINT_SEVERITIES)),
+    opt('channel', fc.constantFrom(...CONTACT_CHANNELS)),
+    opt('productRef', text(100)),
+    opt('caseId', fc.uuid()),
+  ],
+  AssignCase: [req('assigneeId', text(100))],
+  RespondToCase: [req('message', text(10_000))],
+  ChangeCaseStatus: [req('status', fc.constantFrom(...SETTABLE_CASE_STATUSES))],
+  ResolveCase: [
+    req('resolution', text(10_000)),
+    req('outcome', fc.constantFrom(...CASE_OUTCOMES)),
+    opt('satisfaction', fc.integer({ min: 1, max: 5 })),
+  ],
+  ReopenCase: [req('reason', text(2_000))],
 };
 
 const COMMAND_ENDPOINTS: Endpoint[] = COMMAND_LIST.map((definition) => ({
@@ -235,6 +257,9 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: '/campaigns/:campaign', role: 'marketing' },
   { method: 'GET', path: '/analytics/campaigns', role: 'analyst' },
   { method: 'GET', path: '/analytics/sources', role: 'marketing' },
+  { method: 'GET', path: '/cases', role: 'support' },
+  { method: 'GET', path: '/cases/:case', role: 'support' },
+  { method: 'GET', path: '/analytics/service', role: 'analyst' },
   { method: 'GET', path: '/audit/customers/:customer', role: 'auditor' },
   { method: 'GET', path: '/audit/customers/:customer/state', role: 'auditor' },
   { method: 'GET', path: '/audit/denials', role: 'auditor' },
@@ -463,6 +488,7 @@ describe('hostile input on every endpoint (fast-check)', () => {
     victim: '',
     deal: '',
     complaint: '',
+    case: '',
     activity: '',
     view: '',
     projection: 'customer-360',
@@ -478,6 +504,13 @@ describe('hostile input on every endpoint (fast-check)', () => {
     ids.victim = await createLead(api.client);
     ids.deal = await openDeal(api.client, ids.customer);
     ids.complaint = await raiseComplaint(api.client, ids.customer);
+    ids.case = (
+      await api.client.as('support').post(`/customers/${ids.customer}/requests`, {
+        type: 'question',
+        subject: 'Fuzz question',
+        description: 'How does it work?',
+      })
+    ).body.caseId;
     ids.activity = (
       await api.client.as('sales').post(`/customers/${ids.customer}/activities`, {
         kind: 'call',

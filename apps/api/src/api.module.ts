@@ -10,6 +10,7 @@ import { HttpExceptionFilter } from './http/http-exception.filter';
 import { PlainJsonBodyGuard } from './http/validation';
 import { IngestModule } from './ingest/ingest.module';
 import { ReadSideModule } from './read-side/read-side.module';
+import { ServiceModule } from './service/service.module';
 import {
   InfrastructureModule,
   type InfrastructureOptions,
@@ -26,6 +27,7 @@ export class ApiModule {
         CommandsModule,
         AuditModule,
         ReadSideModule,
+        ServiceModule,
         IngestModule,
       ],
       controllers: [HealthController],

@@ -28,6 +28,12 @@ export const INGEST_COMMANDS = [
   'RecordCampaignCost',
   'AddCampaignMembers',
   'RecordCampaignResponse',
+  'OpenServiceRequest',
+  'AssignCase',
+  'RespondToCase',
+  'ChangeCaseStatus',
+  'ResolveCase',
+  'ReopenCase',
 ] as const;
 
 export type IngestCommandType = (typeof INGEST_COMMANDS)[number];
@@ -44,7 +50,9 @@ export interface IngestMessage {
    * AssignOwner, CorrectProfile, EraseCustomer and ScheduleActivity; the dealId for
    * ChangeDealStage, WinDeal and LoseDeal; the complaintId for ResolveComplaint; the activityId
    * for RescheduleActivity, ReassignActivity, CompleteActivity and CancelActivity; the campaignId
-   * for PlanCampaign (optional) and the other campaign commands. Each command
+   * for PlanCampaign (optional) and the other campaign commands; the customerId for
+   * OpenServiceRequest; the caseId (a complaint's id is its case id) for AssignCase,
+   * RespondToCase, ChangeCaseStatus, ResolveCase and ReopenCase. Each command
    * needs the same permission as its HTTP route (EraseCustomer: admin only, so a service sender
    * is refused). Key Kafka messages by the client's id so that one client's commands (an
    * OpenDeal, then its WinDeal) are handled in order.

@@ -1,17 +1,19 @@
 import type { ActivityEvent } from './activity/activity.events';
 import type { CampaignEvent } from './campaign/campaign.events';
+import type { ServiceCaseEvent } from './case/case.events';
 import type { ComplaintEvent } from './complaint/complaint.events';
 import type { CustomerEvent } from './customer/customer.events';
 import type { DealEvent } from './deal/deal.events';
 import type { EnvelopeOf, EventEnvelope } from './shared/envelope';
 
 /** Every fact about a client that the CRM records. */
-export type CrmEvent = CustomerEvent | DealEvent | ComplaintEvent | ActivityEvent | CampaignEvent;
+export type CrmEvent =
+  CustomerEvent | DealEvent | ComplaintEvent | ActivityEvent | CampaignEvent | ServiceCaseEvent;
 export type CrmEventType = CrmEvent['type'];
 export type CrmEnvelope = EnvelopeOf<CrmEvent>;
 
 /** The aggregate whose stream records an event type. */
-export type CrmAggregate = 'customer' | 'deal' | 'complaint' | 'activity' | 'campaign';
+export type CrmAggregate = 'customer' | 'deal' | 'complaint' | 'activity' | 'campaign' | 'case';
 
 export interface CrmEventInfo {
   aggregate: CrmAggregate;
@@ -58,6 +60,14 @@ export const CRM_EVENT_CATALOGUE: { readonly [T in CrmEventType]: CrmEventInfo }
     aggregate: 'campaign',
     summary: "a member's response to a campaign was recorded",
   },
+  ServiceRequestOpened: { aggregate: 'case', summary: 'a service request was opened' },
+  CaseAssigned: { aggregate: 'case', summary: 'a service case was assigned to an agent' },
+  CaseResponded: { aggregate: 'case', summary: 'support answered the client on a case' },
+  CaseStatusChanged: { aggregate: 'case', summary: 'a service case changed status' },
+  CaseResolved: { aggregate: 'case', summary: 'a service request was resolved' },
+  CaseReopened: { aggregate: 'case', summary: 'a resolved service case was reopened' },
+  CaseSlaBreached: { aggregate: 'case', summary: 'a service case missed an SLA target' },
+  CaseEscalated: { aggregate: 'case', summary: 'a service case was escalated' },
 };
 
 export const CRM_EVENT_TYPES = Object.keys(CRM_EVENT_CATALOGUE) as readonly CrmEventType[];

@@ -29,3 +29,8 @@ export * from './campaign/campaign.events';
 export * from './campaign/campaign.commands';
 export * from './campaign/campaign.decider';
 export * from './campaign/campaign-with-customers.decider';
+export * from './case/sla';
+export * from './case/case.events';
+export * from './case/case.commands';
+export * from './case/case.decider';
+export * from './case/case-with-customer.decider';

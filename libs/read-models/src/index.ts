@@ -29,3 +29,5 @@ export * from './engine/projection-rebuild';
 export * from './engine/live-projector';
 export * from './engine/compare';
 export * from './analytics/figures.diff';
+export * from './aggregations/service-figures.aggregation';
+export * from './analytics/service.analytics';

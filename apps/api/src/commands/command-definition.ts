@@ -1,7 +1,7 @@
 import type { Type } from '@nestjs/common';
 import type { ClassConstructor } from 'class-transformer';
 import type { IngestCommandType } from '@rapport/contracts';
-import type { CrmAggregate } from '@rapport/domain';
+import type { CrmAggregate, SlaTargets } from '@rapport/domain';
 import type { EventStore } from '@rapport/event-store';
 import type { Permission } from '@rapport/platform';
 import type { CommandContext } from './command-context';
@@ -18,6 +18,12 @@ export interface CommandInput<Body> {
   newId: string;
   body: Body;
   context: CommandContext;
+}
+
+/** What a definition's decision may use: the executor's tools and the settings it needs. */
+export interface DefinitionTools extends DecisionTools {
+  /** CRM_SLA_TARGETS: what a new service case of each severity is promised. */
+  slaTargets: SlaTargets;
 }
 
 /** What an answer may read beyond the command's result (an erasure's receipt). */
@@ -58,7 +64,7 @@ export interface CommandDefinition<
   /** Only a client's creation may create their data key. */
   createsKey?: boolean;
   /** From the validated input to the decision; everything it does besides loading is pure. */
-  decide(input: CommandInput<Body>, tools: DecisionTools): Promise<Decision>;
+  decide(input: CommandInput<Body>, tools: DefinitionTools): Promise<Decision>;
   /** More answer fields (the erasure receipt). */
   answer?(
     result: CommandResult,

@@ -3,16 +3,23 @@ import { Inject, Injectable } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { EVENT_STORE, type EventStore } from '@rapport/event-store';
-import { ApiError, header, inSpan, isServiceActor, type HttpRequestLike } from '@rapport/platform';
+import {
+  ApiError,
+  header,
+  inSpan,
+  isServiceActor,
+  type AppConfig,
+  type HttpRequestLike,
+} from '@rapport/platform';
 import { validatedObject } from '../http/validation';
-import { GUARANTEES_OFF, type BenchmarkedGuarantee } from '../infrastructure/tokens';
+import { APP_CONFIG, GUARANTEES_OFF, type BenchmarkedGuarantee } from '../infrastructure/tokens';
 import { commandContextFromRequest, inBusinessTime, type CommandContext } from './command-context';
 import {
   addressesRecord,
   type AnyCommandDefinition,
   type CommandInput,
 } from './command-definition';
-import { CommandExecutor } from './command-executor';
+import { CommandExecutor, type DecisionTools } from './command-executor';
 import { respond, type CommandResponseBody } from './command-response';
 import type { CommandResult } from './command-result';
 import { recordId } from './record-id.pipe';
@@ -91,6 +98,7 @@ export class CommandDispatcher {
     private readonly executor: CommandExecutor,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(GUARANTEES_OFF) private readonly off: ReadonlySet<BenchmarkedGuarantee>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** An HTTP command: the path's id, then the body, then the headers are checked, in that order. */
@@ -215,8 +223,13 @@ export class CommandDispatcher {
     return this.executor.execute(
       definition.name,
       input.context,
-      (tools) => definition.decide(input, tools),
+      (tools) => this.decide(definition, input, tools),
       { createsKey: definition.createsKey ?? false },
     );
+  }
+
+  /** A definition's decision with what every definition may read (the SLA targets). */
+  decide(definition: AnyCommandDefinition, input: CommandInput<object>, tools: DecisionTools) {
+    return definition.decide(input, { ...tools, slaTargets: this.config.slaTargets });
   }
 }

@@ -43,6 +43,8 @@ export function toCommandResult(
   return {
     customerId: first.metadata.customerId,
     ...(kind !== 'customer' && { [`${kind}Id`]: id }),
+    // A complaint is a service case: its id is its case id.
+    ...(kind === 'complaint' && { caseId: id }),
     revision,
     position,
     events: events.map((event) => ({

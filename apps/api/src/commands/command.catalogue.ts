@@ -1,5 +1,6 @@
 import type { IngestCommandType } from '@rapport/contracts';
 import type { AnyCommandDefinition } from './command-definition';
+import { assignCase } from './definitions/assign-case.command';
 import { assignOwner } from './definitions/assign-owner.command';
 import { cancelActivity } from './definitions/cancel-activity.command';
 import { completeActivity } from './definitions/complete-activity.command';
@@ -24,6 +25,11 @@ import { launchCampaign } from './definitions/launch-campaign.command';
 import { planCampaign } from './definitions/plan-campaign.command';
 import { recordCampaignCost } from './definitions/record-campaign-cost.command';
 import { recordCampaignResponse } from './definitions/record-campaign-response.command';
+import { changeCaseStatus } from './definitions/change-case-status.command';
+import { openServiceRequest } from './definitions/open-service-request.command';
+import { reopenCase } from './definitions/reopen-case.command';
+import { resolveCase } from './definitions/resolve-case.command';
+import { respondToCase } from './definitions/respond-to-case.command';
 
 /**
  * Every command, by its name. A typed record: a name in the ingest contract without a
@@ -56,6 +62,12 @@ export const COMMANDS: {
   RecordCampaignCost: recordCampaignCost,
   AddCampaignMembers: addCampaignMembers,
   RecordCampaignResponse: recordCampaignResponse,
+  OpenServiceRequest: openServiceRequest,
+  AssignCase: assignCase,
+  RespondToCase: respondToCase,
+  ChangeCaseStatus: changeCaseStatus,
+  ResolveCase: resolveCase,
+  ReopenCase: reopenCase,
 };
 
 export const COMMAND_LIST: readonly AnyCommandDefinition[] = Object.values(COMMANDS);

@@ -32,6 +32,12 @@ export class ComplaintResponse extends CommandResponse {
   @ApiProperty() complaintId!: string;
 }
 
+export class CaseResponse extends CommandResponse {
+  @ApiProperty({ description: "the case's id (a complaint's id is its case id)" })
+  caseId!: string;
+  @ApiPropertyOptional({ description: 'when the case is a complaint' }) complaintId?: string;
+}
+
 export class ActivityResponse extends CommandResponse {
   @ApiProperty() activityId!: string;
 }

@@ -9,6 +9,6 @@ import { commandsController } from './commands.controller';
 @Module({
   controllers: [commandsController(COMMAND_LIST)],
   providers: [CommandExecutor, CommandDispatcher, ErasureCompletion],
-  exports: [CommandDispatcher],
+  exports: [CommandDispatcher, CommandExecutor],
 })
 export class CommandsModule {}

@@ -4,7 +4,7 @@ import {
   WrongExpectedRevisionError,
   type EventStore,
 } from '@rapport/event-store';
-import { ApiError, Metrics, type Logger } from '@rapport/platform';
+import { ApiError, Metrics, type AppConfig, type Logger } from '@rapport/platform';
 import type { PersonalDataCipher } from '@rapport/privacy';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { CommandDispatcher } from '../commands/command-dispatcher';
@@ -48,6 +48,7 @@ export class IngestImporter {
   constructor(
     private readonly ingest: IngestService,
     private readonly executor: CommandExecutor,
+    private readonly dispatcher: CommandDispatcher,
   ) {}
 
   async importBatch(lines: readonly ImportLine[]): Promise<ImportBatchOutcome> {
@@ -61,7 +62,7 @@ export class IngestImporter {
         commands.push({
           name: definition.name,
           context: input.context,
-          decide: (tools) => definition.decide(input, tools),
+          decide: (tools) => this.dispatcher.decide(definition, input, tools),
           createsKey: definition.createsKey ?? false,
         });
         lineOf.push(line);
@@ -133,6 +134,7 @@ export interface ImporterParts {
   eventStore: EventStore;
   cipher: PersonalDataCipher;
   logger: Logger;
+  config: AppConfig;
   clock?: () => Date;
 }
 
@@ -144,10 +146,11 @@ export function createIngestImporter({
   eventStore,
   cipher,
   logger,
+  config,
   clock = () => new Date(),
 }: ImporterParts): IngestImporter {
   const executor = new CommandExecutor(eventStore, new Metrics(), cipher, logger, new Set());
-  const dispatcher = new CommandDispatcher(executor, eventStore, new Set());
+  const dispatcher = new CommandDispatcher(executor, eventStore, new Set(), config);
   const ingest = new IngestService(dispatcher, new AuditRecorder(eventStore, clock, true), clock);
-  return new IngestImporter(ingest, executor);
+  return new IngestImporter(ingest, executor, dispatcher);
 }

@@ -60,6 +60,20 @@ export interface Customer360View {
     lastRaisedAt: string | null;
     averageSatisfaction: number | null;
   };
+  /**
+   * Service cases, complaints and requests (absent from views of a 360 generation built before
+   * cases existed, until its rebuild is swapped in). The cases themselves: GET /cases?customerId=.
+   */
+  cases?: {
+    open: number;
+    resolved: number;
+    reopened: number;
+    /** Open cases past an SLA target. */
+    breached: number;
+    escalated: number;
+    lastOpenedAt: string | null;
+    openByKind: { complaint: number; request: number };
+  };
   consents: Record<string, boolean>;
   /** The next planned activity not yet due (null: none); in views read at a given time. */
   nextActivity?: CustomerActivitiesView['nextActivity'];
@@ -145,6 +159,22 @@ export function customer360View(
       lastRaisedAt: doc.complaints.lastRaisedAt,
       averageSatisfaction: doc.complaints.averageSatisfaction,
     },
+    ...(doc.cases && {
+      cases: {
+        open: doc.cases.open,
+        resolved: doc.cases.resolved,
+        reopened: doc.cases.reopened,
+        breached: doc.cases.breached,
+        escalated: doc.cases.escalated,
+        lastOpenedAt: doc.cases.lastOpenedAt,
+        openByKind: {
+          complaint: Object.values(doc.cases.byId).filter((c) => c.open && c.kind === 'complaint')
+            .length,
+          request: Object.values(doc.cases.byId).filter((c) => c.open && c.kind === 'request')
+            .length,
+        },
+      },
+    }),
     consents: { ...doc.consents },
     ...(derived.activities && { ...derived.activities }),
     churnRisk: derived.churnRisk,

@@ -76,6 +76,7 @@ export function importCommand(program: Command, global: () => GlobalOptions): vo
             new DataKeys(await context.adapters.keyStore(), masterKey),
           ),
           logger: context.logger,
+          config: context.config,
         });
         rmSync(rejectsFile, { force: true });
         const bar = progressBar('import', total, !opts.json, 'commands');

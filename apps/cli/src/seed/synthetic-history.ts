@@ -15,15 +15,23 @@ import {
   decideActivityWithCustomer,
   type ActivityCommand,
   type ActivityState,
-  complaintDecider,
+  CASE_OUTCOMES,
+  caseDecider,
+  caseStreamId,
+  complaintStreamId,
   customerDecider,
   dealDecider,
-  decideComplaintWithCustomer,
+  decideCaseWithCustomer,
   decideDealWithCustomer,
-  type ComplaintCommand,
+  DEFAULT_SLA_TARGETS,
+  missedDeadline,
+  REQUEST_TYPES,
+  SLA_TARGET_KINDS,
+  type CaseCommand,
+  type CaseKind,
+  type CaseState,
   CONTACT_CHANNELS,
   OPEN_DEAL_STAGES,
-  type ComplaintState,
   type CustomerEvent,
   type CustomerState,
   type DealEvent,
@@ -134,7 +142,7 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
     clock: number;
     steps: number;
     deals: { id: string; state: DealState; revision: number }[];
-    complaints: { id: string; state: ComplaintState; revision: number }[];
+    cases: { id: string; kind: CaseKind; state: CaseState; revision: number }[];
     activities: { id: string; state: ActivityState; revision: number }[];
   }
 
@@ -236,7 +244,7 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
         Math.floor(random() * 8 + 8) * 3600_000,
       steps: 3 + Math.floor(random() * 12),
       deals: [],
-      complaints: [],
+      cases: [],
       activities: [],
     });
   }
@@ -454,49 +462,7 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
       const events = decideDealWithCustomer(command, openDeal.state, client.state);
       return withDeal(client, openDeal, events.deal, events.customer, at);
     }
-    if (roll < 0.88) {
-      const open = client.complaints.find((c) => c.state.status === 'open');
-      const complaint = open ?? {
-        id: randomUUIDFrom(random),
-        state: complaintDecider.initialState(),
-        revision: -1,
-      };
-      const command: ComplaintCommand = open
-        ? {
-            type: 'ResolveComplaint',
-            now,
-            data: {
-              complaintId: open.id,
-              resolution: options.seal(customerId, 'Resolved with a credit note'),
-              satisfaction: 1 + Math.floor(random() * 5),
-            },
-          }
-        : {
-            type: 'RaiseComplaint',
-            now,
-            data: {
-              complaintId: complaint.id,
-              customerId,
-              category: pick(['billing', 'delivery', 'quality', 'support']),
-              severity: pick(['low', 'medium', 'medium', 'high', 'critical'] as const),
-              description: options.seal(customerId, 'The client reported a problem'),
-            },
-          };
-      const decision = decideComplaintWithCustomer(command, complaint.state, client.state);
-      const events = decision.complaint;
-      if (!open) client.complaints.push(complaint);
-      const expected = complaint.revision;
-      complaint.state = events.reduce(complaintDecider.evolve, complaint.state);
-      complaint.revision += events.length;
-      return {
-        customerId,
-        at,
-        streams: [
-          { streamId: `complaint-${complaint.id}`, expectedRevision: expected, events },
-          applyCustomer(client, decision.customer),
-        ],
-      };
-    }
+    if (roll < 0.88) return serviceCase(client, now, at);
     if (roll < 0.93) {
       const purpose = pick(['marketing', 'profiling']);
       const events = customerDecider.decide(
@@ -517,6 +483,134 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
       return { customerId, at, streams: [applyCustomer(client, events)] };
     }
     return undefined;
+  }
+
+  /**
+   * Service: a case (a complaint or a request) is opened, then at later steps assigned,
+   * answered, sometimes put on hold waiting on the client, resolved with an outcome and often
+   * a satisfaction score; a few resolved ones are reopened. A deadline that passed between two
+   * steps is recorded first, as the SLA processor would have (default SLA targets).
+   */
+  function serviceCase(client: Client, now: string, at: string): SyntheticCommand | undefined {
+    const customerId = client.id;
+    const live = client.cases.find(
+      (c) => c.state.status !== 'none' && c.state.status !== 'resolved',
+    );
+    const resolved = client.cases.filter((c) => c.state.status === 'resolved');
+    let serviceCase: (typeof client.cases)[number];
+    let command: CaseCommand;
+    if (live && live.state.status !== 'none') {
+      serviceCase = live;
+      const state = live.state;
+      const caseId = live.id;
+      const missed = SLA_TARGET_KINDS.find(
+        (target) => missedDeadline(state, target, state.cycle, now) !== undefined,
+      );
+      if (missed) {
+        command = {
+          type: 'RecordSlaBreach',
+          now,
+          data: { caseId, target: missed, cycle: state.cycle },
+        };
+      } else if (state.assigneeId === null) {
+        command = {
+          type: 'AssignCase',
+          now,
+          data: { caseId, assigneeId: `agent-${1 + Math.floor(random() * 6)}` },
+        };
+      } else if (state.firstRespondedAt === null) {
+        command = {
+          type: 'RespondToCase',
+          now,
+          data: { caseId, message: options.seal(customerId, 'We are looking into it') },
+        };
+      } else if (state.status === 'waiting-on-customer') {
+        command = { type: 'ChangeCaseStatus', now, data: { caseId, status: 'in-progress' } };
+      } else if (random() < 0.25) {
+        command = {
+          type: 'ChangeCaseStatus',
+          now,
+          data: {
+            caseId,
+            status: state.status === 'open' ? 'in-progress' : 'waiting-on-customer',
+          },
+        };
+      } else {
+        command = {
+          type: 'ResolveCase',
+          now,
+          data: {
+            caseId,
+            resolution: options.seal(customerId, 'Resolved'),
+            outcome: pick(CASE_OUTCOMES),
+            ...(random() < 0.7 && { satisfaction: 1 + Math.floor(random() * 5) }),
+          },
+        };
+      }
+    } else if (resolved.length > 0 && random() < 0.15) {
+      serviceCase = pick(resolved);
+      command = {
+        type: 'ReopenCase',
+        now,
+        data: { caseId: serviceCase.id, reason: options.seal(customerId, 'Not fixed after all') },
+      };
+    } else {
+      const severity = pick(['low', 'medium', 'medium', 'high', 'critical'] as const);
+      const kind: CaseKind = random() < 0.5 ? 'complaint' : 'request';
+      serviceCase = {
+        id: randomUUIDFrom(random),
+        kind,
+        state: caseDecider.initialState(),
+        revision: -1,
+      };
+      command =
+        kind === 'complaint'
+          ? {
+              type: 'RaiseComplaint',
+              now,
+              data: {
+                complaintId: serviceCase.id,
+                customerId,
+                category: pick(['billing', 'delivery', 'quality', 'support']),
+                severity,
+                description: options.seal(customerId, 'The client reported a problem'),
+                sla: DEFAULT_SLA_TARGETS[severity],
+              },
+            }
+          : {
+              type: 'OpenServiceRequest',
+              now,
+              data: {
+                caseId: serviceCase.id,
+                customerId,
+                requestType: pick(REQUEST_TYPES),
+                subject: options.seal(customerId, 'Service request'),
+                description: options.seal(customerId, 'The client asked for help'),
+                severity,
+                sla: DEFAULT_SLA_TARGETS[severity],
+              },
+            };
+    }
+    const decision = decideCaseWithCustomer(command, serviceCase.state, client.state);
+    if (!client.cases.includes(serviceCase)) client.cases.push(serviceCase);
+    const expected = serviceCase.revision;
+    serviceCase.state = decision.case.reduce(caseDecider.evolve, serviceCase.state);
+    serviceCase.revision += decision.case.length;
+    return {
+      customerId,
+      at,
+      streams: [
+        {
+          streamId:
+            serviceCase.kind === 'complaint'
+              ? complaintStreamId(serviceCase.id)
+              : caseStreamId(serviceCase.id),
+          expectedRevision: expected,
+          events: decision.case,
+        },
+        applyCustomer(client, decision.customer),
+      ],
+    };
   }
 
   /**

@@ -1,44 +1,29 @@
-import { decideCustomer, type CustomerState } from '../customer/customer.decider';
+import type { CustomerState } from '../customer/customer.decider';
+import { caseCustomerId, decideCaseWithCustomer } from '../case/case-with-customer.decider';
+import type { CaseEvent } from '../case/case.events';
 import type { CustomerEvent } from '../customer/customer.events';
 import type { ComplaintCommand } from './complaint.commands';
-import { decideComplaint, requireComplaint, type ComplaintState } from './complaint.decider';
-import type { ComplaintEvent } from './complaint.events';
+import type { ComplaintState } from './complaint.decider';
 
 export interface ComplaintWithCustomerDecision {
-  complaint: ComplaintEvent[];
+  complaint: CaseEvent[];
   /** Empty today: the client's stream is a condition (not erased meanwhile). */
   customer: CustomerEvent[];
 }
 
 /** The client a complaint command concerns: named by RaiseComplaint, else the complaint's own. */
-export function complaintCustomerId(command: ComplaintCommand, complaint: ComplaintState): string {
-  return command.type === 'RaiseComplaint'
-    ? command.data.customerId
-    : requireComplaint(complaint, command.data.complaintId).customerId;
-}
+export const complaintCustomerId = (command: ComplaintCommand, complaint: ComplaintState): string =>
+  caseCustomerId(command, complaint);
 
 /**
- * A complaint command decided by the complaint and its client together: only for a known
- * client who is not erased (asked first, so an unknown client is a 404 before any complaint
- * rule); a critical complaint escalates at once (the complaint decider's rule).
+ * A complaint command decided by the complaint and its client together (see
+ * decideCaseWithCustomer); a critical complaint escalates at once.
  */
 export function decideComplaintWithCustomer(
   command: ComplaintCommand,
   complaint: ComplaintState,
   customer: CustomerState,
 ): ComplaintWithCustomerDecision {
-  const customerId = complaintCustomerId(command, complaint);
-  const customerEvents = decideCustomer(
-    {
-      type: 'RegisterComplaintActivity',
-      now: command.now,
-      data: {
-        customerId,
-        complaintId: command.data.complaintId,
-        activity: command.type === 'RaiseComplaint' ? 'raised' : 'resolved',
-      },
-    },
-    customer,
-  );
-  return { complaint: decideComplaint(command, complaint), customer: customerEvents };
+  const decision = decideCaseWithCustomer(command, complaint, customer);
+  return { complaint: decision.case, customer: decision.customer };
 }

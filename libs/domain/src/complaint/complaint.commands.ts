@@ -1,4 +1,6 @@
 import type { Sealed } from '../shared/personal-data';
+import type { CaseOutcome } from '../case/case-outcome';
+import type { SlaTarget } from '../case/sla';
 import type { ComplaintSeverity } from './complaint.events';
 
 interface Timed {
@@ -14,12 +16,14 @@ export type RaiseComplaint = Timed & {
     severity: ComplaintSeverity;
     description: Sealed;
     channel?: string;
+    /** The target of its severity (CRM_SLA_TARGETS): its deadlines start now. */
+    sla?: SlaTarget;
   };
 };
 
 export type ResolveComplaint = Timed & {
   type: 'ResolveComplaint';
-  data: { complaintId: string; resolution: Sealed; satisfaction?: number };
+  data: { complaintId: string; resolution: Sealed; satisfaction?: number; outcome?: CaseOutcome };
 };
 
 export type ComplaintCommand = RaiseComplaint | ResolveComplaint;

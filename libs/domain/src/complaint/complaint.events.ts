@@ -1,3 +1,4 @@
+import type { CaseOutcome } from '../case/case-outcome';
 import type { Sealed } from '../shared/personal-data';
 
 export const COMPLAINT_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -14,6 +15,14 @@ export type ComplaintRaised = {
     description: Sealed;
     channel?: string;
     raisedAt: string;
+    /**
+     * The SLA promised when it was raised (CRM_SLA_TARGETS of its severity) and its deadlines.
+     * Absent from complaints raised before service cases had SLAs: those have no deadlines.
+     */
+    firstResponseHours?: number;
+    resolutionHours?: number;
+    firstResponseDueAt?: string;
+    resolutionDueAt?: string;
   };
 };
 
@@ -32,6 +41,8 @@ export type ComplaintResolved = {
     customerId: string;
     resolution: Sealed;
     satisfaction?: number;
+    /** Given when resolved as a service case (POST /cases/:id/resolve). */
+    outcome?: CaseOutcome;
     raisedAt: string;
     resolvedAt: string;
   };

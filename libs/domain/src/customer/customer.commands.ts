@@ -81,10 +81,10 @@ export type RegisterDealActivity = Timed & {
   };
 };
 
-/** A complaint is raised or resolved: only for a known client who is not erased. */
+/** A service case (a complaint or request) changes: only for a known client who is not erased. */
 export type RegisterComplaintActivity = Timed & {
   type: 'RegisterComplaintActivity';
-  data: { customerId: string; complaintId: string; activity: 'raised' | 'resolved' };
+  data: { customerId: string; complaintId: string; activity: 'raised' | 'resolved' | 'updated' };
 };
 
 /** Something is planned with the client: only for a known client who is not erased. */

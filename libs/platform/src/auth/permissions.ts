@@ -26,6 +26,12 @@ export const PERMISSIONS = {
   'deal:write': ['sales', 'service'],
   'complaint:write': ['support', 'service'],
   'activity:write': ['sales', 'support', 'service'],
+  /** Service cases (requests, and complaints as cases): support works them. */
+  'case:write': ['support', 'service'],
+  /** The service queue and case documents (personal text masked for analysts). */
+  'case:read': ['sales', 'support', 'analyst'],
+  /** GET /analytics/service: figures, no client data. */
+  'case:analytics': ['support', 'analyst'],
   /**
    * Sales and support read their own agenda and activity figures (support plan call-backs too);
    * analytics:read sees every owner's.

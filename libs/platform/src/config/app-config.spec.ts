@@ -144,3 +144,26 @@ describe('the grace period of campaign responses', () => {
     ]);
   });
 });
+
+describe('configuration of SLA targets (CRM_SLA_TARGETS)', () => {
+  it('has defaults per severity and takes overrides for the severities named', () => {
+    const { slaTargets } = loadConfig({
+      CRM_SLA_TARGETS: '{"critical":{"firstResponseHours":0.5,"resolutionHours":4}}',
+    });
+    expect(slaTargets.critical).toEqual({ firstResponseHours: 0.5, resolutionHours: 4 });
+    expect(slaTargets.low).toEqual(loadConfig({}).slaTargets.low);
+  });
+
+  it.each([
+    ['not json', 'CRM_SLA_TARGETS must be JSON'],
+    ['[1]', 'CRM_SLA_TARGETS must be a JSON object by severity'],
+    ['{"urgent":{"firstResponseHours":1,"resolutionHours":2}}', 'unknown severity "urgent"'],
+    ['{"low":{"firstResponseHours":0,"resolutionHours":2}}', 'low needs firstResponseHours'],
+    ['{"low":{"firstResponseHours":3,"resolutionHours":2}}', 'must not exceed resolutionHours'],
+    ['{"low":{"firstResponse":3}}', 'low must be {"firstResponseHours"'],
+  ])('refuses %s at start with a clear message', (raw, message) => {
+    const problems = problemsOf({ CRM_SLA_TARGETS: raw });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(message);
+  });
+});

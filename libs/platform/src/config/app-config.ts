@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { isIsoCurrency, OPEN_DEAL_STAGES, type DealStage } from '@rapport/domain';
+import {
+  CASE_SEVERITIES,
+  DEFAULT_SLA_TARGETS,
+  isIsoCurrency,
+  MAX_SLA_HOURS,
+  OPEN_DEAL_STAGES,
+  type CaseSeverity,
+  type DealStage,
+  type SlaTarget,
+  type SlaTargets,
+} from '@rapport/domain';
 import { isRole, type Role } from '../auth/permissions';
 import { LOG_FORMATS, type LogFormat } from '../logging/logger';
 
@@ -63,6 +73,10 @@ export interface AppConfig {
   logFormat: LogFormat;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   stageProbabilities: Record<DealStage, number>;
+  /** Hours to first response and to resolution per case severity (CRM_SLA_TARGETS). */
+  slaTargets: SlaTargets;
+  /** How often the SLA deadline processor looks for missed deadlines (CRM_SLA_CHECK_INTERVAL_MS). */
+  slaCheckIntervalMs: number;
   /** Port of GET /health and /metrics for the relay and projector processes. */
   healthPort?: number;
   /** Requests per actor per minute; 0 disables the limit. */
@@ -209,6 +223,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logFormat: (optional('LOG_FORMAT') ?? 'auto') as LogFormat,
     sqliteSynchronous: synchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
     stageProbabilities: parseStageProbabilities(env.CRM_STAGE_PROBABILITIES, problems),
+    slaTargets: parseSlaTargets(env.CRM_SLA_TARGETS, problems),
+    slaCheckIntervalMs: integer('CRM_SLA_CHECK_INTERVAL_MS', 5_000, 10, 3_600_000),
     rateLimitPerMinute: integer('CRM_RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),
     projectorStallSeconds: integer('CRM_PROJECTOR_STALL_SECONDS', 60, 1, 86_400),
     mongoSocketTimeoutMs: integer('CRM_MONGO_SOCKET_TIMEOUT_MS', 60_000, 100, 3_600_000),
@@ -308,6 +324,61 @@ function parseStageProbabilities(
       problems.push(`CRM_STAGE_PROBABILITIES: ${stage} must be a number from 0 to 1`);
     } else {
       result[stage as DealStage] = probability;
+    }
+  }
+  return result;
+}
+
+const SLA_EXAMPLE = '{"critical":{"firstResponseHours":1,"resolutionHours":8}}';
+
+/**
+ * CRM_SLA_TARGETS: a JSON object by severity (low, medium, high, critical) of
+ * {firstResponseHours, resolutionHours}; severities left out keep their defaults.
+ */
+export function parseSlaTargets(raw: string | undefined, problems: string[]): SlaTargets {
+  const result: Record<CaseSeverity, SlaTarget> = { ...DEFAULT_SLA_TARGETS };
+  if (raw === undefined || raw.trim() === '') return result;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    problems.push(`CRM_SLA_TARGETS must be JSON, e.g. ${SLA_EXAMPLE}`);
+    return result;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    problems.push(`CRM_SLA_TARGETS must be a JSON object by severity, e.g. ${SLA_EXAMPLE}`);
+    return result;
+  }
+  const hours = (value: unknown) =>
+    typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= MAX_SLA_HOURS;
+  for (const [severity, target] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!(CASE_SEVERITIES as readonly string[]).includes(severity)) {
+      problems.push(
+        `CRM_SLA_TARGETS: unknown severity "${severity}" (use ${CASE_SEVERITIES.join(', ')})`,
+      );
+      continue;
+    }
+    const { firstResponseHours, resolutionHours, ...rest } = (target ?? {}) as Record<
+      string,
+      unknown
+    >;
+    if (typeof target !== 'object' || target === null || Object.keys(rest).length > 0) {
+      problems.push(
+        `CRM_SLA_TARGETS: ${severity} must be {"firstResponseHours": h, "resolutionHours": h}`,
+      );
+    } else if (!hours(firstResponseHours) || !hours(resolutionHours)) {
+      problems.push(
+        `CRM_SLA_TARGETS: ${severity} needs firstResponseHours and resolutionHours, each a number of hours above 0 and at most ${MAX_SLA_HOURS}`,
+      );
+    } else if ((firstResponseHours as number) > (resolutionHours as number)) {
+      problems.push(
+        `CRM_SLA_TARGETS: ${severity} firstResponseHours must not exceed resolutionHours`,
+      );
+    } else {
+      result[severity as CaseSeverity] = {
+        firstResponseHours: firstResponseHours as number,
+        resolutionHours: resolutionHours as number,
+      };
     }
   }
   return result;

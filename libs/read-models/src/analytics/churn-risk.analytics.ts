@@ -97,6 +97,14 @@ export function churnRisk(
     });
   }
 
+  const breached = doc.cases?.breached ?? 0;
+  if (breached > 0) {
+    parts.push({
+      points: Math.min(20, breached * 10),
+      reason: `${plural(breached, 'open service case')} past their SLA`,
+    });
+  }
+
   const overdue = overdueActivityDueDates(doc, now);
   if (overdue.length > 0) {
     parts.push({

@@ -84,6 +84,14 @@ export const CHANGED_FIELDS: { readonly [T in CrmEventType]: readonly string[] }
   CampaignCostRecorded: [],
   CampaignMembersAdded: ['campaigns'],
   CampaignResponseRecorded: ['campaigns'],
+  ServiceRequestOpened: ['cases'],
+  CaseAssigned: ['cases'],
+  CaseResponded: ['cases'],
+  CaseStatusChanged: ['cases'],
+  CaseResolved: ['cases'],
+  CaseReopened: ['cases'],
+  CaseSlaBreached: ['cases'],
+  CaseEscalated: ['cases'],
 };
 const pad = (position: number) => String(position).padStart(15, '0');
 

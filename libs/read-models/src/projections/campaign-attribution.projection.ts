@@ -149,6 +149,14 @@ export const campaignAttributionProjection: Projection<CampaignAttributionDocume
       case 'CampaignClosed':
       case 'CampaignCostRecorded':
       case 'CampaignMembersAdded':
+      case 'ServiceRequestOpened':
+      case 'CaseAssigned':
+      case 'CaseResponded':
+      case 'CaseStatusChanged':
+      case 'CaseResolved':
+      case 'CaseReopened':
+      case 'CaseSlaBreached':
+      case 'CaseEscalated':
         // keysOf routes none of these here. An erasure keeps the business facts (revenue,
         // source, campaigns), as everywhere else.
         throw new Error(`campaign-attribution does not handle ${event.type}`);

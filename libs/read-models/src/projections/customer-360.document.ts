@@ -94,4 +94,29 @@ export interface Customer360Document {
    * its rebuild is swapped in). Overdue or next depends on now: computed when read.
    */
   activities?: CustomerActivities;
+  /**
+   * Service cases, complaints and requests (since version 5; absent from documents of an
+   * older generation until its rebuild is swapped in).
+   */
+  cases?: CustomerCases;
+}
+
+export interface CustomerCase {
+  kind: 'complaint' | 'request';
+  severity: string;
+  open: boolean;
+  /** A target of its current cycle was missed (CaseSlaBreached) while it is open. */
+  breached: boolean;
+}
+
+export interface CustomerCases {
+  open: number;
+  resolved: number;
+  reopened: number;
+  /** Open cases that missed an SLA target of their current cycle. */
+  breached: number;
+  escalated: number;
+  lastOpenedAt: string | null;
+  /** Every case of the client, by id (a client has few). */
+  byId: Record<string, CustomerCase>;
 }

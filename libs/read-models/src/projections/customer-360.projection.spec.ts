@@ -249,6 +249,18 @@ const expected: Customer360Document = {
     averageSatisfaction: 3,
     openSeverities: { p2: 'low' },
   },
+  cases: {
+    open: 1,
+    resolved: 1,
+    reopened: 0,
+    breached: 0,
+    escalated: 1,
+    lastOpenedAt: '2026-02-04T00:00:00.000Z',
+    byId: {
+      p1: { kind: 'complaint', severity: 'critical', open: false, breached: false },
+      p2: { kind: 'complaint', severity: 'low', open: true, breached: false },
+    },
+  },
   consents: { marketing: true, profiling: false },
 };
 
@@ -498,5 +510,84 @@ describe('customer-360 projection', () => {
       customerId,
     );
     expect(doc.activities).toEqual({ open: {}, scheduled: 0, done: 0, cancelled: 1 });
+  });
+});
+
+describe('customer-360: service cases', () => {
+  it('counts open, resolved, reopened and breached cases; a reopened complaint is open again', async () => {
+    const log = new EventLogBuilder('2026-03-01T00:00:00.000Z');
+    log.append({
+      type: 'LeadCreated',
+      schemaVersion: 1,
+      data: { customerId, name: sealed('n'), source: 'web', createdAt: '2026-03-01T00:00:00.000Z' },
+    });
+    log.append({
+      type: 'ComplaintRaised',
+      schemaVersion: 1,
+      data: {
+        complaintId: 'k1',
+        customerId,
+        category: 'billing',
+        severity: 'critical',
+        description: sealed('x'),
+        raisedAt: '2026-03-01T01:00:00.000Z',
+      },
+    });
+    log.append({
+      type: 'ServiceRequestOpened',
+      schemaVersion: 1,
+      data: {
+        caseId: 'r1',
+        customerId,
+        requestType: 'error',
+        subject: sealed('s'),
+        description: sealed('d'),
+        severity: 'high',
+        openedAt: '2026-03-01T02:00:00.000Z',
+        firstResponseHours: 4,
+        resolutionHours: 24,
+        firstResponseDueAt: '2026-03-01T06:00:00.000Z',
+        resolutionDueAt: '2026-03-02T02:00:00.000Z',
+      },
+    });
+    log.append({
+      type: 'CaseSlaBreached',
+      schemaVersion: 1,
+      data: {
+        caseId: 'r1',
+        customerId,
+        target: 'first-response',
+        cycle: 0,
+        severity: 'high',
+        dueAt: '2026-03-01T06:00:00.000Z',
+        detectedAt: '2026-03-01T06:00:05.000Z',
+      },
+    });
+    log.append({
+      type: 'ComplaintResolved',
+      schemaVersion: 1,
+      data: {
+        complaintId: 'k1',
+        customerId,
+        resolution: sealed('r'),
+        raisedAt: '2026-03-01T01:00:00.000Z',
+        resolvedAt: '2026-03-01T07:00:00.000Z',
+      },
+    });
+    log.append({
+      type: 'CaseReopened',
+      schemaVersion: 1,
+      data: {
+        caseId: 'k1',
+        customerId,
+        reason: sealed('again'),
+        cycle: 1,
+        reopenedAt: '2026-03-01T08:00:00.000Z',
+        resolutionDueAt: null,
+      },
+    });
+    const [doc] = await spec.given(log.events).documents<Customer360Document>();
+    expect(doc!.cases).toMatchObject({ open: 2, resolved: 1, reopened: 1, breached: 1 });
+    expect(doc!.complaints).toMatchObject({ open: 1, openCritical: 1, resolved: 1 });
   });
 });

@@ -12,6 +12,8 @@ import type { Projection } from '../projection';
 import type {
   Customer360Document,
   CustomerActivities,
+  CustomerCase,
+  CustomerCases,
   RecentContact,
 } from './customer-360.document';
 
@@ -69,8 +71,52 @@ export function emptyCustomer360(customerId: string): Customer360Document {
     },
     consents: {},
     activities: emptyActivities(),
+    cases: emptyCases(),
   };
 }
+
+export const emptyCases = (): CustomerCases => ({
+  open: 0,
+  resolved: 0,
+  reopened: 0,
+  breached: 0,
+  escalated: 0,
+  lastOpenedAt: null,
+  byId: {},
+});
+
+/** The cases with one case added or changed; the counts follow from the cases. */
+function withCase(
+  cases: CustomerCases | undefined,
+  caseId: string,
+  change: (current: CustomerCase | undefined) => CustomerCase | undefined,
+  counts: Partial<Pick<CustomerCases, 'resolved' | 'reopened' | 'escalated'>> = {},
+  openedAt?: string,
+): CustomerCases {
+  const before = cases ?? emptyCases();
+  const next = change(before.byId[caseId]);
+  if (!next) return before;
+  const byId = { ...before.byId, [caseId]: next };
+  const all = Object.values(byId);
+  return {
+    open: all.filter((c) => c.open).length,
+    breached: all.filter((c) => c.open && c.breached).length,
+    resolved: before.resolved + (counts.resolved ?? 0),
+    reopened: before.reopened + (counts.reopened ?? 0),
+    escalated: before.escalated + (counts.escalated ?? 0),
+    lastOpenedAt: openedAt ? later(before.lastOpenedAt, openedAt) : before.lastOpenedAt,
+    byId,
+  };
+}
+
+const opened = (kind: CustomerCase['kind'], severity: string) => (): CustomerCase => ({
+  kind,
+  severity,
+  open: true,
+  breached: false,
+});
+const closed = (current: CustomerCase | undefined) =>
+  current && { ...current, open: false, breached: false };
 
 const emptyActivities = (): CustomerActivities => ({
   open: {},
@@ -161,7 +207,8 @@ export const customer360Projection: Projection<Customer360Document> = {
   // a lead's creation to its first contact are tallied per owner; the rankings (churn risk,
   // RFM segment members) are listed beside the documents.
   // 4: an erasure cancels the client's open activities.
-  version: 4,
+  // 5: service cases (cases, and breached cases in the churn risk).
+  version: 5,
   collection: 'customer_360',
   indexes: ['status', 'ownerId'],
   aggregations: [retentionCohortsAggregation, firstContactDaysAggregation],
@@ -349,12 +396,20 @@ export const customer360Projection: Projection<Customer360Document> = {
             openCritical: complaints.openCritical + (data.severity === 'critical' ? 1 : 0),
             lastRaisedAt: later(complaints.lastRaisedAt, data.raisedAt),
           },
+          cases: withCase(
+            doc.cases,
+            data.complaintId,
+            opened('complaint', data.severity),
+            {},
+            data.raisedAt,
+          ),
         };
       }
       case 'ComplaintEscalated':
         return {
           ...doc,
           complaints: { ...doc.complaints, escalated: doc.complaints.escalated + 1 },
+          cases: withCase(doc.cases, event.data.complaintId, (c) => c, { escalated: 1 }),
         };
       case 'ComplaintResolved': {
         const { data } = event;
@@ -379,8 +434,63 @@ export const customer360Projection: Projection<Customer360Document> = {
                 ? null
                 : Math.round((satisfactionSum / satisfactionCount) * 100) / 100,
           },
+          cases: withCase(doc.cases, data.complaintId, closed, { resolved: 1 }),
         };
       }
+      case 'ServiceRequestOpened':
+        return {
+          ...doc,
+          cases: withCase(
+            doc.cases,
+            event.data.caseId,
+            opened('request', event.data.severity),
+            {},
+            event.data.openedAt,
+          ),
+        };
+      case 'CaseAssigned':
+      case 'CaseResponded':
+      case 'CaseStatusChanged':
+        return doc;
+      case 'CaseResolved':
+        return {
+          ...doc,
+          cases: withCase(doc.cases, event.data.caseId, closed, { resolved: 1 }),
+        };
+      case 'CaseReopened': {
+        const known = doc.cases?.byId[event.data.caseId];
+        const reopenedDoc = {
+          ...doc,
+          cases: withCase(
+            doc.cases,
+            event.data.caseId,
+            (c) => c && { ...c, open: true, breached: false },
+            { reopened: 1 },
+          ),
+        };
+        if (known?.kind !== 'complaint') return reopenedDoc;
+        // A reopened complaint is an open complaint again.
+        const complaints = doc.complaints;
+        return {
+          ...reopenedDoc,
+          complaints: {
+            ...complaints,
+            open: complaints.open + 1,
+            openSeverities: { ...complaints.openSeverities, [event.data.caseId]: known.severity },
+            openCritical: complaints.openCritical + (known.severity === 'critical' ? 1 : 0),
+          },
+        };
+      }
+      case 'CaseSlaBreached':
+        return {
+          ...doc,
+          cases: withCase(doc.cases, event.data.caseId, (c) => c && { ...c, breached: c.open }),
+        };
+      case 'CaseEscalated':
+        return {
+          ...doc,
+          cases: withCase(doc.cases, event.data.caseId, (c) => c, { escalated: 1 }),
+        };
       case 'ActivityScheduled': {
         const { data } = event;
         const activities = doc.activities ?? emptyActivities();

@@ -18,6 +18,7 @@ type FieldsSet = Record<string, FieldValue | undefined>;
 
 const deal = (id: string, fields: FieldsSet) => prefixed(`deals.${id}`, fields);
 const complaint = (id: string, fields: FieldsSet) => prefixed(`complaints.${id}`, fields);
+const serviceCase = (id: string, fields: FieldsSet) => prefixed(`cases.${id}`, fields);
 const activity = (id: string, fields: FieldsSet) => prefixed(`activities.${id}`, fields);
 const contact = (id: string, fields: FieldsSet) => prefixed(`contacts.${id}`, fields);
 
@@ -141,6 +142,36 @@ export function fieldsSetBy(event: CrmEnvelope): FieldsSet {
     case 'CampaignCostRecorded':
       // Not on the client's streams: no field of theirs.
       return {};
+    case 'ServiceRequestOpened':
+      return serviceCase(event.data.caseId, {
+        kind: 'request',
+        type: event.data.requestType,
+        subject: event.data.subject,
+        description: event.data.description,
+        severity: event.data.severity,
+        channel: event.data.channel,
+        productRef: event.data.productRef,
+        status: 'open',
+      });
+    case 'CaseAssigned':
+      return serviceCase(event.data.caseId, { assigneeId: event.data.assigneeId });
+    case 'CaseResponded':
+      return serviceCase(event.data.caseId, { lastResponse: event.data.message });
+    case 'CaseStatusChanged':
+      return serviceCase(event.data.caseId, { status: event.data.status });
+    case 'CaseResolved':
+      return serviceCase(event.data.caseId, {
+        status: 'resolved',
+        resolution: event.data.resolution,
+        outcome: event.data.outcome,
+        satisfaction: event.data.satisfaction,
+      });
+    case 'CaseReopened':
+      return serviceCase(event.data.caseId, { status: 'open', reopenReason: event.data.reason });
+    case 'CaseSlaBreached':
+      return serviceCase(event.data.caseId, { [`breached.${event.data.target}`]: true });
+    case 'CaseEscalated':
+      return serviceCase(event.data.caseId, { escalated: true });
     default: {
       const unknown: never = event;
       throw new Error(`no field history for ${(unknown as { type: string }).type}`);

@@ -5,6 +5,7 @@ import { campaignAttributionProjection } from './campaign-attribution.projection
 import { campaignsProjection } from './campaigns.projection';
 import { customer360Projection } from './customer-360.projection';
 import { salesPipelineProjection } from './sales-pipeline.projection';
+import { serviceCasesProjection } from './service-cases.projection';
 import { timelineProjection } from './timeline.projection';
 
 export * from './activities.projection';
@@ -14,6 +15,7 @@ export * from './campaigns.projection';
 export * from './customer-360.projection';
 export * from './field-history.fold';
 export * from './sales-pipeline.projection';
+export * from './service-cases.projection';
 export * from './timeline.projection';
 
 /** Every projection the system maintains, by name. */
@@ -25,4 +27,5 @@ export const PROJECTIONS: readonly AnyProjection[] = [
   timelineProjection,
   campaignsProjection,
   campaignAttributionProjection,
+  serviceCasesProjection,
 ];

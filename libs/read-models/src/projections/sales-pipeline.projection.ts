@@ -89,6 +89,14 @@ export const salesPipelineProjection: Projection<PipelineDealDocument> = {
       case 'CampaignCostRecorded':
       case 'CampaignMembersAdded':
       case 'CampaignResponseRecorded':
+      case 'ServiceRequestOpened':
+      case 'CaseAssigned':
+      case 'CaseResponded':
+      case 'CaseStatusChanged':
+      case 'CaseResolved':
+      case 'CaseReopened':
+      case 'CaseSlaBreached':
+      case 'CaseEscalated':
         // keysOf routes no other event here; an erasure leaves the deal's facts as they are.
         throw new Error(`sales-pipeline does not handle ${event.type}`);
       default:

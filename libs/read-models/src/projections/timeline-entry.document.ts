@@ -6,6 +6,7 @@ export const TIMELINE_KINDS = [
   'activity',
   'deal',
   'complaint',
+  'case',
   'consent',
   'lifecycle',
   'campaign',

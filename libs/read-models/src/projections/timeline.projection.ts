@@ -205,7 +205,11 @@ export const timelineProjection: Projection<TimelineEntryDocument> = {
           at(data.customerId),
           'complaint',
           data.resolvedAt,
-          facts({ complaintId: data.complaintId, satisfaction: data.satisfaction }),
+          facts({
+            complaintId: data.complaintId,
+            satisfaction: data.satisfaction,
+            outcome: data.outcome,
+          }),
           texts({ resolution: data.resolution }),
         );
       }
@@ -223,6 +227,72 @@ export const timelineProjection: Projection<TimelineEntryDocument> = {
       case 'CampaignClosed':
       case 'CampaignCostRecorded':
         throw new Error(`${event.type} concerns no client: it has no timeline entry`);
+      case 'ServiceRequestOpened': {
+        const { data } = event;
+        return make(
+          at(data.customerId),
+          'case',
+          data.openedAt,
+          facts({
+            caseId: data.caseId,
+            caseKind: 'request',
+            requestType: data.requestType,
+            severity: data.severity,
+            channel: data.channel,
+            productRef: data.productRef,
+          }),
+          texts({ subject: data.subject, description: data.description }),
+        );
+      }
+      case 'CaseAssigned':
+        return make(at(event.data.customerId), 'case', event.data.assignedAt, {
+          caseId: event.data.caseId,
+          assigneeId: event.data.assigneeId,
+        });
+      case 'CaseResponded':
+        return make(
+          at(event.data.customerId),
+          'case',
+          event.data.respondedAt,
+          { caseId: event.data.caseId, first: event.data.first },
+          texts({ message: event.data.message }),
+        );
+      case 'CaseStatusChanged':
+        return make(at(event.data.customerId), 'case', event.data.changedAt, {
+          caseId: event.data.caseId,
+          status: event.data.status,
+          previousStatus: event.data.previousStatus,
+        });
+      case 'CaseResolved': {
+        const { data } = event;
+        return make(
+          at(data.customerId),
+          'case',
+          data.resolvedAt,
+          facts({ caseId: data.caseId, outcome: data.outcome, satisfaction: data.satisfaction }),
+          texts({ resolution: data.resolution }),
+        );
+      }
+      case 'CaseReopened':
+        return make(
+          at(event.data.customerId),
+          'case',
+          event.data.reopenedAt,
+          { caseId: event.data.caseId, cycle: event.data.cycle },
+          texts({ reason: event.data.reason }),
+        );
+      case 'CaseSlaBreached':
+        return make(at(event.data.customerId), 'case', event.data.detectedAt, {
+          caseId: event.data.caseId,
+          target: event.data.target,
+          dueAt: event.data.dueAt,
+          cycle: event.data.cycle,
+        });
+      case 'CaseEscalated':
+        return make(at(event.data.customerId), 'case', event.data.escalatedAt, {
+          caseId: event.data.caseId,
+          reason: event.data.reason,
+        });
       default:
         return assertNever(event, 'event type in timeline');
     }

@@ -2,6 +2,10 @@ import {
   activityCustomerId,
   activityDecider,
   activityStreamId,
+  caseCustomerId,
+  caseDecider,
+  caseStreamId,
+  commandCaseId,
   complaintCustomerId,
   complaintDecider,
   complaintStreamId,
@@ -11,9 +15,11 @@ import {
   dealDecider,
   dealStreamId,
   decideActivityWithCustomer,
+  decideCaseWithCustomer,
   decideComplaintWithCustomer,
   decideDealWithCustomer,
   type ActivityCommand,
+  type CaseCommand,
   type ComplaintCommand,
   type CustomerCommand,
   type CustomerEvent,
@@ -97,5 +103,39 @@ export const decideOnActivity = (load: Load, command: ActivityCommand): Promise<
     decide: (activity, customer) => {
       const events = decideActivityWithCustomer(command, activity, customer);
       return [events.activity, events.customer];
+    },
+  });
+
+/**
+ * The stream of the case a command addresses: a request's `case-<id>`, a complaint's
+ * `complaint-<id>` (where complaints have always been recorded). Ids are UUIDs chosen once,
+ * so an id has at most one of the two; an unknown id reads as an empty request stream.
+ */
+async function caseStream(load: Load, command: CaseCommand): Promise<string> {
+  const id = commandCaseId(command);
+  switch (command.type) {
+    case 'OpenServiceRequest':
+      return caseStreamId(id);
+    case 'RaiseComplaint':
+    case 'ResolveComplaint':
+      return complaintStreamId(id);
+    default: {
+      const request = await load(caseDecider, caseStreamId(id));
+      if (request.revision >= 0) return request.streamId;
+      const complaint = await load(caseDecider, complaintStreamId(id));
+      return complaint.revision >= 0 ? complaint.streamId : request.streamId;
+    }
+  }
+}
+
+/** A service case command (a request's or a complaint's), decided with its client. */
+export const decideOnCase = async (load: Load, command: CaseCommand): Promise<Decision> =>
+  decideWithClient(load, {
+    decider: caseDecider,
+    streamId: await caseStream(load, command),
+    customerOf: (state) => caseCustomerId(command, state),
+    decide: (state, customer) => {
+      const events = decideCaseWithCustomer(command, state, customer);
+      return [events.case, events.customer];
     },
   });

@@ -45,7 +45,7 @@ export const raiseComplaint = defineCommand({
   permission: 'complaint:write',
   body: RaiseComplaintDto,
   response: ComplaintResponse,
-  decide: ({ id, newId, body, context }, { load, seal }) =>
+  decide: ({ id, newId, body, context }, { load, seal, slaTargets }) =>
     decideOnComplaint(load, {
       type: 'RaiseComplaint',
       now: context.now,
@@ -56,6 +56,7 @@ export const raiseComplaint = defineCommand({
         severity: body.severity,
         description: seal(body.description),
         ...(body.channel !== undefined && { channel: body.channel }),
+        sla: slaTargets[body.severity],
       },
     }),
 });
