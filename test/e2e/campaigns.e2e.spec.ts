@@ -668,3 +668,37 @@ describe('every command on a campaign: 404, 400, If-Match, idempotent retry, ing
     });
   });
 });
+
+describe('campaign responses with CRM_CAMPAIGN_RESPONSE_GRACE_DAYS=0', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi({ env: { CRM_CAMPAIGN_RESPONSE_GRACE_DAYS: '0' } });
+  });
+  afterAll(() => api.close());
+
+  it('refuses a response recorded right after the close: no grace period', async () => {
+    const marketing = api.client.as('marketing');
+    const { campaignId } = (
+      await marketing.post('/campaigns', {
+        name: 'Flash sale',
+        channel: 'email',
+        startsAt: '2026-01-01T08:00:00Z',
+      })
+    ).body;
+    const member = await createLead(api.client);
+    await api.client
+      .as('sales')
+      .post(`/customers/${member}/consents`, { purpose: 'marketing', granted: true });
+    await marketing.post(`/campaigns/${campaignId}/launch`, {});
+    expect(
+      (await marketing.post(`/campaigns/${campaignId}/members`, { customerIds: [member] })).status,
+    ).toBe(201);
+    await marketing.post(`/campaigns/${campaignId}/close`, {});
+    api.clock.advanceDays(1);
+    const late = await marketing.post(`/campaigns/${campaignId}/responses`, {
+      customerId: member,
+      response: 'opened',
+    });
+    expect([late.status, late.body.code]).toEqual([409, 'CAMPAIGN_RESPONSE_TOO_LATE']);
+  });
+});

@@ -24,6 +24,8 @@ export interface CommandInput<Body> {
 export interface DefinitionTools extends DecisionTools {
   /** CRM_SLA_TARGETS: what a new service case of each severity is promised. */
   slaTargets: SlaTargets;
+  /** CRM_CAMPAIGN_RESPONSE_GRACE_DAYS: how long after its close a campaign takes responses. */
+  campaignResponseGraceDays: number;
 }
 
 /** What an answer may read beyond the command's result (an erasure's receipt). */

@@ -228,8 +228,12 @@ export class CommandDispatcher {
     );
   }
 
-  /** A definition's decision with what every definition may read (the SLA targets). */
+  /** A definition's decision with what every definition may read (its configuration). */
   decide(definition: AnyCommandDefinition, input: CommandInput<object>, tools: DecisionTools) {
-    return definition.decide(input, { ...tools, slaTargets: this.config.slaTargets });
+    return definition.decide(input, {
+      ...tools,
+      slaTargets: this.config.slaTargets,
+      campaignResponseGraceDays: this.config.campaignResponseGraceDays,
+    });
   }
 }

@@ -96,19 +96,6 @@ export interface AppConfig {
 /** CRM_CAMPAIGN_RESPONSE_GRACE_DAYS' default: responses are taken two weeks after a close. */
 export const DEFAULT_CAMPAIGN_RESPONSE_GRACE_DAYS = 14;
 
-/**
- * Days after a campaign's close during which responses are still recorded
- * (CRM_CAMPAIGN_RESPONSE_GRACE_DAYS, 0 to 3650; checked at start by loadConfig).
- */
-export function campaignResponseGraceDays(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.CRM_CAMPAIGN_RESPONSE_GRACE_DAYS?.trim();
-  if (!raw) return DEFAULT_CAMPAIGN_RESPONSE_GRACE_DAYS;
-  const value = Number(raw);
-  return Number.isInteger(value) && value >= 0 && value <= 3650
-    ? value
-    : DEFAULT_CAMPAIGN_RESPONSE_GRACE_DAYS;
-}
-
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n- ${problems.join('\n- ')}`);

@@ -10,7 +10,6 @@ import {
   requireCampaign,
   type CampaignResponse as CampaignResponseKind,
 } from '@rapport/domain';
-import { campaignResponseGraceDays } from '@rapport/platform';
 import { defineCommand } from '../command-definition';
 import { decided } from '../command-executor';
 import { CampaignResponse } from '../command.openapi';
@@ -43,7 +42,7 @@ export const recordCampaignResponse = defineCommand({
   permission: 'campaign:write',
   body: RecordCampaignResponseDto,
   response: CampaignResponse,
-  decide: async ({ id, body, context }, { load }) => {
+  decide: async ({ id, body, context }, { load, campaignResponseGraceDays }) => {
     const campaign = await load(campaignDecider, campaignStreamId(id));
     requireCampaign(campaign.state, id);
     const customerId = body.customerId.toLowerCase();
@@ -59,7 +58,7 @@ export const recordCampaignResponse = defineCommand({
           ...(body.occurredAt !== undefined && {
             occurredAt: new Date(body.occurredAt).toISOString(),
           }),
-          graceDays: campaignResponseGraceDays(),
+          graceDays: campaignResponseGraceDays,
         },
       },
       campaign.state,
