@@ -288,6 +288,15 @@ describe('campaign members and responses: consent rules end to end', () => {
       (e: { type: string }) => e.type === 'CampaignResponseRecorded',
     );
     expect(responses).toHaveLength(1);
+    const joined = trail.body.entries.filter(
+      (e: { type: string }) => e.type === 'CampaignMembersAdded',
+    );
+    expect(joined).toEqual([
+      expect.objectContaining({
+        kind: 'change',
+        changes: [{ field: `campaigns.${campaignId}.member`, from: null, to: true }],
+      }),
+    ]);
     expect(responses[0].changes).toEqual([
       { field: `campaigns.${campaignId}.lastResponse`, from: null, to: 'opened' },
       { field: `campaigns.${campaignId}.lastResponseAt`, from: null, to: expect.any(String) },

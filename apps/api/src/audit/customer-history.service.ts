@@ -82,8 +82,7 @@ export class CustomerHistoryService {
     for (const streamId of streams) {
       for (const event of (await this.eventStore.readStream(streamId)).events) {
         // A campaign's stream holds every member's responses: only this client's are theirs.
-        if (streamId !== own && (event.data as { customerId?: string }).customerId !== customerId)
-          continue;
+        if (streamId !== own && !concerns(event, customerId)) continue;
         if (until.position !== undefined && event.position > until.position) continue;
         if (until.time !== undefined && event.recordedAt > until.time) continue;
         events.push(event);
@@ -103,4 +102,12 @@ export class CustomerHistoryService {
     }
     return doc;
   }
+}
+
+/** Whether an event of another stream is about the client: it names them, or adds them. */
+function concerns(event: EventEnvelope, customerId: string): boolean {
+  const data = event.data as { customerId?: string; customerIds?: unknown };
+  if (event.type === 'CampaignMembersAdded')
+    return Array.isArray(data.customerIds) && data.customerIds.includes(customerId);
+  return data.customerId === customerId;
 }

@@ -3,7 +3,9 @@ import {
   isAuditEvent,
   isCrmEvent,
   type AuditEvent,
+  type CampaignMembersAdded,
   type CrmEventType,
+  type EnvelopeOf,
   type EventEnvelope,
 } from '@rapport/domain';
 import type { Projection } from '../projection';
@@ -103,8 +105,9 @@ export const auditEntryId = (customerId: string, position: number) =>
 
 export const auditTrailProjection: Projection<AuditEntryDocument> = {
   name: 'audit-trail',
-  // 3: entries of kind export (BulkDataExported).
-  version: 4,
+  // 3: entries of kind export (BulkDataExported). 5: a campaign membership is an entry of each
+  // member added.
+  version: 5,
   collection: 'audit_entries',
   indexes: ['customerId', 'eventId', 'kind'],
   // An entry's key names its event's position: no event ever touches it again.
@@ -112,6 +115,10 @@ export const auditTrailProjection: Projection<AuditEntryDocument> = {
 
   keysOf(event: EventEnvelope): readonly string[] {
     if (isCrmEvent(event)) {
+      if (event.type === 'CampaignMembersAdded') {
+        const { customerIds } = (event as EnvelopeOf<CampaignMembersAdded>).data;
+        return customerIds.map((customerId) => auditEntryId(customerId, event.position));
+      }
       const customerId = (event.data as { customerId?: string }).customerId;
       return customerId ? [auditEntryId(customerId, event.position)] : [];
     }

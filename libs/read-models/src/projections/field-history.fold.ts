@@ -136,6 +136,8 @@ export function fieldsSetBy(event: CrmEnvelope): FieldsSet {
         [`campaigns.${event.data.campaignId}.lastResponseAt`]: event.data.occurredAt,
       };
     case 'CampaignMembersAdded':
+      // Read for the members only (the audit trail keys it to each of them).
+      return { [`campaigns.${event.data.campaignId}.member`]: true };
     case 'CampaignPlanned':
     case 'CampaignLaunched':
     case 'CampaignClosed':
