@@ -209,20 +209,7 @@ export class CommandExecutor {
           seal: sealing.seal,
           destroyKey: this.destroyKey,
         });
-        const { primary } = decision;
-        if (
-          context.expectedRevision !== undefined &&
-          context.expectedRevision !== primary.revision
-        ) {
-          throw new WrongExpectedRevisionError(
-            primary.streamId,
-            context.expectedRevision,
-            primary.revision,
-          );
-        }
-        if (primary.events.length === 0) {
-          throw new Error(`a command must record at least one event on ${primary.streamId}`);
-        }
+        const { primary } = checkedDecision(context, decision);
         overlay.decided([primary, ...(decision.others ?? [])]);
         decided.push({ index, command, decision, sealing });
       } catch (error) {
@@ -350,17 +337,7 @@ export class CommandExecutor {
         seal: this.off.has('sealing') ? (text) => text as Sealed : sealing.seal,
         destroyKey: this.destroyKey,
       });
-      const { primary } = decision;
-      if (context.expectedRevision !== undefined && context.expectedRevision !== primary.revision) {
-        throw new WrongExpectedRevisionError(
-          primary.streamId,
-          context.expectedRevision,
-          primary.revision,
-        );
-      }
-      if (primary.events.length === 0) {
-        throw new Error(`a command must record at least one event on ${primary.streamId}`);
-      }
+      const { primary } = checkedDecision(context, decision);
       try {
         const streams = await this.sealed(sealing, decision, options);
         const timer = this.metrics.appendDuration.startTimer();
@@ -573,4 +550,23 @@ function asDomainEvent<E>(envelope: EventEnvelope): E {
 /** Pairs a loaded aggregate with the events decided for it. */
 export function decided<S>(loaded: Loaded<S>, events: DomainEvent[]): StreamDecision {
   return { streamId: loaded.streamId, revision: loaded.revision, events };
+}
+
+/**
+ * A decision the executor may append: its record at the revision the caller's If-Match states
+ * (else 409), and at least one event on it (a definition that records nothing is a bug).
+ */
+function checkedDecision(context: CommandContext, decision: Decision): Decision {
+  const { primary } = decision;
+  if (context.expectedRevision !== undefined && context.expectedRevision !== primary.revision) {
+    throw new WrongExpectedRevisionError(
+      primary.streamId,
+      context.expectedRevision,
+      primary.revision,
+    );
+  }
+  if (primary.events.length === 0) {
+    throw new Error(`a command must record at least one event on ${primary.streamId}`);
+  }
+  return decision;
 }
