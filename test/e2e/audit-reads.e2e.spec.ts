@@ -37,6 +37,7 @@ const SAMPLE_CALLS: Record<string, (s: Seeded) => string> = {
   '/audit/integrity': () => '/audit/integrity',
   '/admin/projections': () => '/admin/projections',
   '/admin/projections/:name/parked': () => '/admin/projections/customer-360/parked',
+  '/events': (s) => `/events?customerId=${s.customerId}`,
 };
 
 /** Personal values of the seeded clients, as an answer would show them in clear. */

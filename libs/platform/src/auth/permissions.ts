@@ -25,6 +25,8 @@ export const PERMISSIONS = {
   'pipeline:read': ['sales', 'analyst'],
   'audit:read': ['auditor'],
   'ingest:write': ['service'],
+  /** The change feed GET /events (sealed envelopes, as on Kafka). */
+  'events:read': ['service'],
   'admin:operate': [],
 } as const satisfies Record<string, readonly Role[]>;
 
