@@ -6,6 +6,7 @@ interface Seeded extends World {
   otherId: string;
   viewId: string;
   head: number;
+  subscriptionId: string;
 }
 
 /**
@@ -38,6 +39,8 @@ const SAMPLE_CALLS: Record<string, (s: Seeded) => string> = {
   '/admin/projections': () => '/admin/projections',
   '/admin/projections/:name/parked': () => '/admin/projections/customer-360/parked',
   '/events': (s) => `/events?customerId=${s.customerId}`,
+  '/subscriptions': () => '/subscriptions',
+  '/subscriptions/:id/deliveries': (s) => `/subscriptions/${s.subscriptionId}/deliveries`,
 };
 
 /** Personal values of the seeded clients, as an answer would show them in clear. */
@@ -48,7 +51,12 @@ describe('every read of client data is audited, route by route', () => {
   let seeded: Seeded;
 
   beforeAll(async () => {
-    api = await startTestApi();
+    api = await startTestApi({ env: { CRM_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
+    // A webhook whose deliveries (to a closed port) name the clients created after it.
+    const subscription = await api.client
+      .as('admin')
+      .post('/subscriptions', { url: 'http://127.0.0.1:9/hook' });
+    expect(subscription.status).toBe(201);
     const world = await buildWorld(api.client);
     const otherId = await createLead(api.client, { name: 'Ada Second', email: 'ada@example.com' });
     // A planned call, so that the agenda and the timeline name a client.
@@ -62,7 +70,13 @@ describe('every read of client data is audited, route by route', () => {
     expect((await api.client.as('auditor').get(`/customers/${otherId}`)).status).toBe(403);
     await api.client.as('sales').get(`/customers/${world.customerId}`);
     const [view] = (await api.eventStore.readStream(`audit-${world.customerId}`)).events;
-    seeded = { ...world, otherId, viewId: view!.id, head: await api.eventStore.headPosition() };
+    seeded = {
+      ...world,
+      otherId,
+      viewId: view!.id,
+      head: await api.eventStore.headPosition(),
+      subscriptionId: subscription.body.id,
+    };
   });
   afterAll(() => api.close());
 
