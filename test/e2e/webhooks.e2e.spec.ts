@@ -1,5 +1,7 @@
 import { encodeCloudEvent, verifyWebhook, type StructuredCloudEvent } from '@rapport/contracts';
-import type { EventEnvelope } from '@rapport/domain';
+import { randomUUID } from 'node:crypto';
+import type { EventEnvelope, EventMetadata } from '@rapport/domain';
+import { newEvent, type NewEvent } from '@rapport/event-store';
 import { startTestApi, type TestApi } from '../support/api-harness';
 import { eventually, WebhookReceiver, type ReceivedWebhook } from '../support/webhook-receiver';
 import { buildWorld, createLead, openDeal } from '../support/world';
@@ -265,6 +267,38 @@ describe('webhooks', () => {
     expect(String(after.headers['webhook-signature']).split(' ')).toHaveLength(1);
     expect(verifyWebhook({ body: after.body, headers: after.headers, secret: newest })).toBe(true);
     expect(verifyWebhook({ body: after.body, headers: after.headers, secret: fresh })).toBe(false);
+  });
+
+  it("sends an event's W3C traceparent with its delivery", async () => {
+    const endpoint = await receiver();
+    const subscription = await subscribe(api, endpoint.url, { types: ['TracedThingHappened'] });
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const customerId = randomUUID();
+    const commandId = randomUUID();
+    const event = newEvent(
+      { type: 'TracedThingHappened', schemaVersion: 1, data: {} },
+      {
+        customerId,
+        actor: { id: 'test', roles: ['service'], kind: 'service' },
+        correlationId: commandId,
+        commandId,
+        source: 'test',
+      },
+    );
+    // Metadata's optional traceparent (set by the HTTP and ingest paths when a caller sends one).
+    const traced: NewEvent = {
+      ...event,
+      metadata: { ...event.metadata, traceparent } as EventMetadata,
+    };
+    await api.eventStore.append({
+      streams: [
+        { streamId: `customer-${customerId}`, expectedRevision: 'no-stream', events: [traced] },
+      ],
+    });
+    await endpoint.until((r) => r.received.length === 1);
+    expect(endpoint.received[0]!.headers.traceparent).toBe(traceparent);
+    expect(parse(endpoint.received[0]!).traceparent).toBe(traceparent);
+    await api.client.as('admin').send('DELETE', `/subscriptions/${subscription.id}`, undefined);
   });
 
   it('is managed by admins only; bad input is refused with a code and changes nothing', async () => {
