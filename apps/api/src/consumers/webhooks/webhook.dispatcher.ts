@@ -53,6 +53,7 @@ const WINDOW = 200;
 const POLL_MS = 1_000;
 const REPLAY_CHUNK = 500;
 const HISTORY = 10;
+const CHECKPOINT_EVERY_MS = 1_000;
 
 /** Exponential backoff with jitter: base·2^(n−1), capped, then a random 50–100 % of it. */
 export function retryDelay(attempts: number, baseMs: number, maxMs: number): number {
@@ -152,10 +153,20 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     while (!signal.aborted) {
       try {
         const after = await this.checkpoints.load(WEBHOOK_DISPATCHER);
+        let savedAt = 0;
+        let unsaved = 0;
         for await (const batch of this.eventStore.subscribe({ after, signal })) {
           await this.record(batch);
-          await this.checkpoints.save(WEBHOOK_DISPATCHER, batch[batch.length - 1]!.position);
+          // Recording is idempotent, so the checkpoint only bounds what a restart reads
+          // again: saved at most once a second, not at every commit of the write path.
+          unsaved = batch[batch.length - 1]!.position;
+          if (Date.now() - savedAt >= CHECKPOINT_EVERY_MS) {
+            await this.checkpoints.save(WEBHOOK_DISPATCHER, unsaved);
+            savedAt = Date.now();
+            unsaved = 0;
+          }
         }
+        if (unsaved > 0) await this.checkpoints.save(WEBHOOK_DISPATCHER, unsaved);
       } catch (error) {
         if (signal.aborted) return;
         this.logger.error(
@@ -288,7 +299,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       if (lanes.has(delivery.customerId)) continue; // a later event of a client in progress
       lanes.add(delivery.customerId);
       if (inFlight.has(delivery.id)) continue;
-      if (delivery.leaseOwner !== null && delivery.leaseUntil > now) {
+      if (this.leasedElsewhere(delivery, now)) {
         wait = Math.min(wait, delivery.leaseUntil - now);
         continue;
       }
@@ -310,6 +321,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       this.sending.add(sending);
     }
     return Math.max(1, wait);
+  }
+
+  /**
+   * Whether another live process holds the delivery. In the embedded profile one process owns
+   * the data dir, so a lease of another process id is a leftover of a stopped one.
+   */
+  private leasedElsewhere(delivery: DeliveryDocument, now: number): boolean {
+    if (delivery.leaseOwner === null || delivery.leaseUntil <= now) return false;
+    return Boolean(this.bus) && delivery.leaseOwner !== this.processId;
   }
 
   private sleep(subscriptionId: string, ms: number): Promise<void> {
