@@ -113,17 +113,30 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     this.ready ??= (async () => {
       await this.store.ensureCollection(SUBSCRIPTIONS, SUBSCRIPTION_INDEXES);
       await this.store.ensureCollection(DELIVERIES, DELIVERY_INDEXES);
-    })();
+    })().catch((error: unknown) => {
+      this.ready = undefined; // tried again by the next caller, not failed for ever
+      throw error;
+    });
     return this.ready;
   }
 
   onApplicationBootstrap(): void {
-    const started = this.ensureCollections().then(async () => {
+    const started = (async () => {
+      for (;;) {
+        try {
+          await this.ensureCollections();
+          break;
+        } catch (error) {
+          if (this.stop.signal.aborted) return;
+          this.logger.warn({ err: error }, 'webhook collections not ready; trying again');
+          await pause(1_000, this.stop.signal);
+        }
+      }
       if (this.stop.signal.aborted) return;
       this.running.push(this.supervise());
       if (this.bus) await this.consumeTopic(this.bus);
       else this.running.push(this.followLog());
-    });
+    })();
     this.running.push(
       started.catch((error: unknown) =>
         this.logger.error({ err: error }, 'the webhook dispatcher did not start'),
