@@ -7,6 +7,7 @@ import type { AppConfig } from '@rapport/platform';
 import { rangeKey, READ_STORE, type ReadStore } from '@rapport/read-models';
 import { APP_CONFIG, CLOCK, type Clock } from '../../infrastructure/tokens';
 import {
+  changeSubscription,
   DELIVERIES,
   MAX_SUBSCRIPTIONS,
   SUBSCRIPTIONS,
@@ -98,7 +99,13 @@ export class WebhookSubscriptions {
       fromPosition,
       secrets: [await this.secrets.seal(id, secret, createdAt)],
       // Events appended while the subscription was being stored are caught up from the log.
-      replay: { cursor: fromPosition, until: null, resend: false, requestedAt: createdAt },
+      replay: {
+        id: randomUUID(),
+        cursor: fromPosition,
+        until: null,
+        resend: false,
+        requestedAt: createdAt,
+      },
     };
     await this.store.commit({ writes: [{ collection: SUBSCRIPTIONS, document }], checkpoints: [] });
     this.dispatcher.poke(id);
@@ -120,49 +127,38 @@ export class WebhookSubscriptions {
   }
 
   async remove(id: string): Promise<void> {
-    const subscription = await this.live(id);
-    const next: SubscriptionDocument = {
-      ...subscription,
-      position: subscription.position + 1,
-      status: 'deleted',
-      deletedAt: this.clock().toISOString(),
-      replay: null,
-      secrets: [],
-    };
-    await this.store.commit({
-      writes: [{ collection: SUBSCRIPTIONS, document: next }],
-      checkpoints: [],
-    });
+    await this.live(id);
+    const deletedAt = this.clock().toISOString();
+    await changeSubscription(this.store, id, (current) =>
+      current.status === 'deleted'
+        ? undefined
+        : { ...current, status: 'deleted', deletedAt, replay: null, secrets: [] },
+    );
     await this.secrets.forget(id);
     this.dispatcher.poke(id);
   }
 
   /** A new secret; the previous one keeps signing for the overlap (both signatures are sent). */
   async rotate(id: string, overlapSeconds?: number) {
-    const subscription = await this.live(id);
+    await this.live(id);
     const overlap = overlapSeconds ?? this.config.consumers.webhookSecretOverlapSeconds;
     const secret = newWebhookSecret();
-    const now = this.clock().toISOString();
+    const sealed = await this.secrets.seal(id, secret, this.clock().toISOString());
     // Real time: deliveries compare the expiry with the time they are sent.
     const expiresAt = new Date(Date.now() + overlap * 1000).toISOString();
-    const [current] = subscription.secrets;
-    const next: SubscriptionDocument = {
-      ...subscription,
-      position: subscription.position + 1,
-      secrets: [
-        await this.secrets.seal(id, secret, now),
-        ...(current && overlap > 0 ? [{ ...current, expiresAt }] : []),
-      ],
-    };
-    await this.store.commit({
-      writes: [{ collection: SUBSCRIPTIONS, document: next }],
-      checkpoints: [],
+    const next = await changeSubscription(this.store, id, (current) => {
+      if (current.status !== 'active') throw deleted(id);
+      const [previous] = current.secrets;
+      return {
+        ...current,
+        secrets: [sealed, ...(previous && overlap > 0 ? [{ ...previous, expiresAt }] : [])],
+      };
     });
-    return { subscription: view(next), secret };
+    return { subscription: view(next!), secret };
   }
 
   async replay(id: string, from: number) {
-    const subscription = await this.live(id);
+    await this.live(id);
     const head = await this.eventStore.headPosition();
     if (from > head) {
       throw invalid(
@@ -175,14 +171,12 @@ export class WebhookSubscriptions {
       );
     }
     const requestedAt = this.clock().toISOString();
-    const next: SubscriptionDocument = {
-      ...subscription,
-      position: subscription.position + 1,
-      replay: { cursor: from, until: head, resend: true, requestedAt },
-    };
-    await this.store.commit({
-      writes: [{ collection: SUBSCRIPTIONS, document: next }],
-      checkpoints: [],
+    await changeSubscription(this.store, id, (current) => {
+      if (current.status !== 'active') throw deleted(id);
+      return {
+        ...current,
+        replay: { id: randomUUID(), cursor: from, until: head, resend: true, requestedAt },
+      };
     });
     this.dispatcher.poke(id);
     return { subscriptionId: id, from, until: head, requestedAt };
@@ -226,12 +220,13 @@ export class WebhookSubscriptions {
 
   private async live(id: string): Promise<SubscriptionDocument> {
     const subscription = await this.get(id);
-    if (subscription.status !== 'active') {
-      throw conflict('SUBSCRIPTION_DELETED', `subscription ${id} was deleted`, { id });
-    }
+    if (subscription.status !== 'active') throw deleted(id);
     return subscription;
   }
 }
+
+const deleted = (id: string) =>
+  conflict('SUBSCRIPTION_DELETED', `subscription ${id} was deleted`, { id });
 
 function view(document: SubscriptionDocument): SubscriptionView {
   const previous = document.secrets[1];

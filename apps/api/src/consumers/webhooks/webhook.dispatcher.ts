@@ -29,6 +29,7 @@ import type { AppConfig, Logger } from '@rapport/platform';
 import { rangeKey, READ_STORE, type ReadStore } from '@rapport/read-models';
 import { APP_CONFIG, LOGGER } from '../../infrastructure/tokens';
 import {
+  changeSubscription,
   DELIVERIES,
   DELIVERY_INDEXES,
   deliveryId,
@@ -525,15 +526,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     }
     const last = events.filter((event) => event.position <= until).pop();
     const done = events.length < REPLAY_CHUNK || !last || last.position >= until;
-    const next: SubscriptionDocument = {
-      ...subscription,
-      position: subscription.position + 1,
-      replay: done ? null : { ...replay, until, cursor: last.position },
-    };
-    await this.store.commit({
-      writes: [{ collection: SUBSCRIPTIONS, document: next }],
-      checkpoints: [],
-    });
+    // Unless the replay was replaced meanwhile (a new request), its cursor moves on.
+    await changeSubscription(this.store, subscription.id, (current) =>
+      current.replay?.id === replay.id && current.replay.cursor === replay.cursor
+        ? { ...current, replay: done ? null : { ...replay, until, cursor: last.position } }
+        : undefined,
+    );
   }
 }
 

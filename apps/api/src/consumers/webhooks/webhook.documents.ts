@@ -1,4 +1,5 @@
-import { rangeKey, type StoredDocument } from '@rapport/read-models';
+import { randomUUID } from 'node:crypto';
+import { rangeKey, type ReadStore, type StoredDocument } from '@rapport/read-models';
 
 /**
  * Webhook subscriptions and deliveries are operational state of the integration, not facts
@@ -26,6 +27,8 @@ export interface SealedSecret {
 
 /** A replay or the catch-up of a new subscription: events after `cursor` up to `until`. */
 export interface ReplayState {
+  /** Which request: a new one replaces a replay in progress. */
+  id: string;
   cursor: number;
   /** Fixed when the replay starts: the head of the log then. */
   until: number | null;
@@ -47,6 +50,8 @@ export interface SubscriptionDocument extends StoredDocument {
   /** Newest first: the current secret, then the previous one during its overlap. */
   secrets: SealedSecret[];
   replay: ReplayState | null;
+  /** Set by each write: whoever reads its own id back knows its change was the one kept. */
+  writeId?: string;
 }
 
 export type DeliveryStatus = 'pending' | 'failed' | 'delivered' | 'dead';
@@ -104,4 +109,36 @@ export function deliveryKeys(
     statusKey: rangeKey(subscriptionId, status, at),
     openKey: status === 'pending' || status === 'failed' ? rangeKey(subscriptionId, at) : null,
   };
+}
+
+/**
+ * Changes a subscription without losing a concurrent change (an admin's rotation while a
+ * worker moves a replay's cursor, in this process or another): read, change, write at the
+ * next version, read back; if another write took that version, start again from it.
+ * `change` returns undefined to leave the document as it is.
+ */
+export async function changeSubscription(
+  store: ReadStore,
+  id: string,
+  change: (current: SubscriptionDocument) => SubscriptionDocument | undefined,
+): Promise<SubscriptionDocument | undefined> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const current = await store.get<SubscriptionDocument>(SUBSCRIPTIONS, id);
+    if (!current) return undefined;
+    const changed = change(current);
+    if (!changed) return current;
+    const next: SubscriptionDocument = {
+      ...changed,
+      id,
+      position: current.position + 1,
+      writeId: randomUUID(),
+    };
+    await store.commit({
+      writes: [{ collection: SUBSCRIPTIONS, document: next }],
+      checkpoints: [],
+    });
+    const stored = await store.get<SubscriptionDocument>(SUBSCRIPTIONS, id);
+    if (stored?.writeId === next.writeId) return next;
+  }
+  throw new Error(`subscription ${id} kept changing under 50 attempts in a row`);
 }
