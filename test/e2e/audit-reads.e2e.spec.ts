@@ -7,6 +7,7 @@ interface Seeded extends World {
   viewId: string;
   campaignId: string;
   head: number;
+  subscriptionId: string;
 }
 
 /**
@@ -46,6 +47,9 @@ const SAMPLE_CALLS: Record<string, (s: Seeded) => string> = {
   // A complaint's id is its case id.
   '/cases/:id': (s) => `/cases/${s.complaintId}?minPosition=${s.head}`,
   '/analytics/service': (s) => `/analytics/service?minPosition=${s.head}`,
+  '/events': (s) => `/events?customerId=${s.customerId}`,
+  '/subscriptions': () => '/subscriptions',
+  '/subscriptions/:id/deliveries': (s) => `/subscriptions/${s.subscriptionId}/deliveries`,
 };
 
 /** Personal values of the seeded clients, as an answer would show them in clear. */
@@ -56,7 +60,12 @@ describe('every read of client data is audited, route by route', () => {
   let seeded: Seeded;
 
   beforeAll(async () => {
-    api = await startTestApi();
+    api = await startTestApi({ env: { CRM_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
+    // A webhook whose deliveries (to a closed port) name the clients created after it.
+    const subscription = await api.client
+      .as('admin')
+      .post('/subscriptions', { url: 'http://127.0.0.1:9/hook' });
+    expect(subscription.status).toBe(201);
     const world = await buildWorld(api.client);
     const otherId = await createLead(api.client, { name: 'Ada Second', email: 'ada@example.com' });
     // A planned call, so that the agenda and the timeline name a client.
@@ -92,6 +101,7 @@ describe('every read of client data is audited, route by route', () => {
       viewId: view!.id,
       campaignId,
       head: await api.eventStore.headPosition(),
+      subscriptionId: subscription.body.id,
     };
   });
   afterAll(() => api.close());

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CommandsModule } from './commands/commands.module';
+import { ConsumersModule } from './consumers/consumers.module';
 import { HealthController } from './health/health.controller';
 import { AuditModule } from './audit/audit.module';
 import { AuditRecordingModule } from './audit/audit-recording.module';
@@ -29,6 +30,7 @@ export class ApiModule {
         ReadSideModule,
         ServiceModule,
         IngestModule,
+        ConsumersModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -1,4 +1,4 @@
-import { cloudEventHeaders, encodeEnvelope, topicName, TOPICS } from '@rapport/contracts';
+import { cloudEventHeaders, encodeEnvelope, topicName, topicOf } from '@rapport/contracts';
 import type { EventEnvelope } from '@rapport/domain';
 import type { EventStore } from '@rapport/event-store';
 import type { CheckpointStore, MessagePublisher, OutgoingMessage } from '@rapport/messaging';
@@ -16,9 +16,8 @@ export interface RelayProgress {
 
 /** The Kafka message of a stored event: keyed by client, audit events on their own topic. */
 export function toMessage(envelope: EventEnvelope, topicPrefix = ''): OutgoingMessage {
-  const audit = envelope.streamId.startsWith('audit-');
   return {
-    topic: topicName(audit ? TOPICS.auditEvents : TOPICS.customerEvents, topicPrefix),
+    topic: topicName(topicOf(envelope.streamId), topicPrefix),
     key: envelope.metadata.customerId || 'access',
     value: encodeEnvelope(envelope),
     headers: cloudEventHeaders(envelope),

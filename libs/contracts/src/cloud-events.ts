@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '@rapport/domain';
+import { encodeEnvelope } from './envelope.codec';
 
 /**
  * CloudEvents 1.0 Kafka binary-mode headers on every event message (ce_ prefix), plus the
@@ -42,4 +43,55 @@ export function cloudEventHeaders(envelope: EventEnvelope): CloudEventHeaders {
       [HEADERS.traceparent]: envelope.metadata.traceparent,
     }),
   } as CloudEventHeaders;
+}
+
+/**
+ * An event in CloudEvents 1.0 structured JSON mode: the attributes of the Kafka headers above
+ * (without their `ce_` prefix; the Rapport ones as the extensions `rapportschemaversion` and
+ * `rapportposition`) and, as `data`, the Kafka message value itself: the envelope exactly as
+ * the relay publishes it (personal data sealed). What `GET /events` lists and streams and what
+ * a webhook delivery carries as its body.
+ */
+export interface StructuredCloudEvent {
+  specversion: '1.0';
+  id: string;
+  type: string;
+  source: string;
+  time: string;
+  subject: string;
+  datacontenttype: 'application/json';
+  rapportschemaversion: string;
+  rapportposition: string;
+  /** W3C trace context of the command that recorded the event, when it carried one. */
+  traceparent?: string;
+  data: EventEnvelope;
+}
+
+/**
+ * The structured CloudEvent of an envelope as JSON text. `data` is spliced in as the very
+ * text encodeEnvelope gives Kafka, so a consumer of the feed, of a webhook and of the topic
+ * sees the same bytes.
+ */
+export function encodeCloudEvent(envelope: EventEnvelope): string {
+  const headers = cloudEventHeaders(envelope);
+  const traceparent = (envelope.metadata as { traceparent?: unknown }).traceparent;
+  const attributes = {
+    specversion: headers[HEADERS.specVersion],
+    id: headers[HEADERS.id],
+    type: headers[HEADERS.type],
+    source: headers[HEADERS.source],
+    time: headers[HEADERS.time],
+    subject: headers[HEADERS.subject],
+    datacontenttype: headers[HEADERS.contentType],
+    rapportschemaversion: headers[HEADERS.schemaVersion],
+    rapportposition: headers[HEADERS.position],
+    ...(typeof traceparent === 'string' && { traceparent }),
+  };
+  const text = JSON.stringify(attributes);
+  return `${text.slice(0, -1)},"data":${encodeEnvelope(envelope)}}`;
+}
+
+/** The structured CloudEvent of an envelope, as an object (see encodeCloudEvent). */
+export function toCloudEvent(envelope: EventEnvelope): StructuredCloudEvent {
+  return JSON.parse(encodeCloudEvent(envelope)) as StructuredCloudEvent;
 }

@@ -30,3 +30,12 @@ export function topicName(topic: Topic, prefix = ''): string {
  * the beginning, as a new consumer group.
  */
 export const EVENT_TOPIC_CONFIG: Readonly<Record<string, string>> = { 'retention.ms': '-1' };
+
+/**
+ * The topic an event of the log is published on: audit events (streams audit-...) on the
+ * audit topic, every other event on the customer topic. The change feed and the webhooks
+ * carry what the customer topic carries.
+ */
+export function topicOf(streamId: string): Topic {
+  return streamId.startsWith('audit-') ? TOPICS.auditEvents : TOPICS.customerEvents;
+}

@@ -36,6 +36,13 @@ export interface EventStore {
   /** Events of every stream strictly after `after`, in position order. */
   readAll(options: ReadAllOptions): Promise<EventEnvelope[]>;
   /**
+   * The events whose `metadata.customerId` is this client (of every stream: the client's,
+   * their deals', complaints', activities', audit...), strictly after `after`, in position
+   * order. Served by an index: the cost is bounded by the client's own history, never by
+   * the size of the log.
+   */
+  readCustomer(options: ReadCustomerOptions): Promise<EventEnvelope[]>;
+  /**
    * Catch-up then live subscription to the global log: yields batches in position order,
    * starting strictly after `after`, and waits for new appends without busy polling.
    * Ends when `signal` aborts. Delivery to one iterator is in order and without gaps.
@@ -119,6 +126,10 @@ export interface StreamRead {
 export interface ReadAllOptions {
   after: number;
   limit: number;
+}
+
+export interface ReadCustomerOptions extends ReadAllOptions {
+  customerId: string;
 }
 
 export interface SubscribeOptions {

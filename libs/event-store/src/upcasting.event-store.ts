@@ -6,6 +6,7 @@ import type {
   CommandRecord,
   EventStore,
   ReadAllOptions,
+  ReadCustomerOptions,
   ReadStreamOptions,
   StreamRead,
   SubscribeOptions,
@@ -48,6 +49,10 @@ export class UpcastingEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions): Promise<EventEnvelope[]> {
     return (await this.inner.readAll(options)).map(this.upcast);
+  }
+
+  async readCustomer(options: ReadCustomerOptions): Promise<EventEnvelope[]> {
+    return (await this.inner.readCustomer(options)).map(this.upcast);
   }
 
   async *subscribe(options: SubscribeOptions): AsyncIterable<EventEnvelope[]> {

@@ -38,7 +38,12 @@ const silent = createLogger('silent');
  * and the database are unique per harness, so tests never see each other's data.
  */
 export async function startDistributed(
-  options: { projector?: KafkaProjectorOptions; clock?: TestClock } = {},
+  options: {
+    projector?: KafkaProjectorOptions;
+    clock?: TestClock;
+    /** More settings of the API (e.g. CRM_WEBHOOK_ALLOW_HOSTS). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Distributed> {
   const servers = testServers();
   const brokers = servers.kafkaBrokers.split(',');
@@ -64,6 +69,7 @@ export async function startDistributed(
       CRM_KAFKA_TOPIC_PREFIX: topicPrefix,
       CRM_MONGO_URL: servers.mongoUrl,
       CRM_MONGO_DB: database,
+      ...options.env,
     },
   });
 

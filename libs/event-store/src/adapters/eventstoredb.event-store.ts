@@ -23,6 +23,7 @@ import type {
   CommandRecord,
   EventStore,
   ReadAllOptions,
+  ReadCustomerOptions,
   ReadStreamOptions,
   StreamAppend,
   StreamRead,
@@ -36,6 +37,7 @@ import {
   readChainTip,
   type ChainTip,
 } from './eventstoredb/chain-stream';
+import { customerIndexAppends, readCustomerFromIndex } from './eventstoredb/customer-index';
 import { commandRecorded, commandStreamOf, isCommandRecorded } from './eventstoredb/command-record';
 import {
   prepareEvent,
@@ -176,6 +178,11 @@ export class EventStoreDbEventStore implements EventStore {
     return this.reader.readAll(after, limit, toEnvelope);
   }
 
+  readCustomer({ customerId, after, limit }: ReadCustomerOptions): Promise<EventEnvelope[]> {
+    if (limit <= 0) return Promise.resolve([]);
+    return readCustomerFromIndex(this.reader, customerId, after, limit);
+  }
+
   readChain({ after, limit }: ReadAllOptions): Promise<ChainRecord[]> {
     return this.reader.readAll(after, limit, toChainRecord);
   }
@@ -256,6 +263,8 @@ export class EventStoreDbEventStore implements EventStore {
           expectedState: expectedOf(stream),
           events: chained.events[index]!,
         }));
+        // Which events are whose (readCustomer), in the same atomic append.
+        requests.push(...customerIndexAppends(written, observed));
         requests.unshift({
           streamName: CHAIN_STREAM,
           expectedState: tip.revision === -1 ? NO_STREAM : BigInt(tip.revision),

@@ -17,6 +17,7 @@ import type {
   CommandRecord,
   EventStore,
   ReadAllOptions,
+  ReadCustomerOptions,
   ReadStreamOptions,
   StreamRead,
   SubscribeOptions,
@@ -28,6 +29,8 @@ export class InMemoryEventStore implements EventStore {
   /** The chain record of log[i]: the stored JSON text and the hash. */
   private readonly chain: ChainRecord[] = [];
   private readonly streams = new Map<string, EventEnvelope[]>();
+  /** Each client's events in position order: the index readCustomer reads. */
+  private readonly byCustomer = new Map<string, EventEnvelope[]>();
   private readonly commands = new Map<string, CommandRecord>();
   private readonly eventIds = new Set<string>();
   private readonly appended = new AppendSignal();
@@ -95,6 +98,12 @@ export class InMemoryEventStore implements EventStore {
       const stream = this.streams.get(event.streamId) ?? [];
       stream.push(event);
       this.streams.set(event.streamId, stream);
+      const customerId = event.metadata.customerId;
+      if (customerId) {
+        const events = this.byCustomer.get(customerId) ?? [];
+        events.push(event);
+        this.byCustomer.set(customerId, events);
+      }
     }
     if (request.commandId !== undefined) {
       this.commands.set(request.commandId, {
@@ -122,6 +131,19 @@ export class InMemoryEventStore implements EventStore {
 
   async readAll({ after, limit }: ReadAllOptions): Promise<EventEnvelope[]> {
     return this.log.slice(Math.max(0, after), Math.max(0, after) + limit);
+  }
+
+  async readCustomer({ customerId, after, limit }: ReadCustomerOptions): Promise<EventEnvelope[]> {
+    const events = this.byCustomer.get(customerId) ?? [];
+    // Binary search for the first event after `after`.
+    let low = 0;
+    let high = events.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (events[middle]!.position <= after) low = middle + 1;
+      else high = middle;
+    }
+    return events.slice(low, low + Math.max(0, limit));
   }
 
   subscribe(options: SubscribeOptions): AsyncIterable<EventEnvelope[]> {

@@ -21,3 +21,18 @@ describeEventStoreContract('sqlite', async () => {
     },
   };
 });
+
+describe('sqlite event store: reading one client', () => {
+  it("finds a client's events through the index on metadata.customerId, not by scanning the log", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rapport-es-'));
+    const store = new SqliteEventStore({ file: join(dir, 'events.db'), synchronous: 'NORMAL' });
+    try {
+      expect(store.explainReadCustomer()).toMatch(
+        /^SEARCH events USING (COVERING )?INDEX events_by_customer \(<expr>=\? AND position>\?\)$/,
+      );
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

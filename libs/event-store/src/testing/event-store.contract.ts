@@ -432,6 +432,117 @@ export function describeEventStoreContract(
       });
     });
 
+    describe("one client's events", () => {
+      it('reads every event about a client, of all its streams, in log order, in pages', async () => {
+        const client = randomUUID();
+        const other = randomUUID();
+        const own = `customer-${client}`;
+        const deal = `deal-${randomUUID()}`;
+        await store.append({
+          streams: [
+            {
+              streamId: own,
+              expectedRevision: 'no-stream',
+              events: [newEvent('LeadCreated', {}, client)],
+            },
+          ],
+        });
+        await store.append({
+          streams: [
+            {
+              streamId: `customer-${other}`,
+              expectedRevision: 'no-stream',
+              events: [newEvent('LeadCreated', {}, other)],
+            },
+          ],
+        });
+        // One append, two streams of the client and one event of another client between.
+        await store.append({
+          streams: [
+            { streamId: own, expectedRevision: 0, events: [newEvent('ContactLogged', {}, client)] },
+            {
+              streamId: deal,
+              expectedRevision: 'no-stream',
+              events: [newEvent('DealOpened', {}, client), newEvent('DealWon', {}, client)],
+            },
+          ],
+        });
+        await store.append({
+          streams: [
+            {
+              streamId: `customer-${other}`,
+              expectedRevision: 'any',
+              events: [newEvent('X', {}, other)],
+            },
+            { streamId: deal, expectedRevision: 'any', events: [newEvent('DealLost', {}, client)] },
+          ],
+        });
+
+        const all = await store.readCustomer({ customerId: client, after: 0, limit: 100 });
+        expect(all.map((e) => [e.type, e.streamId])).toEqual([
+          ['LeadCreated', own],
+          ['ContactLogged', own],
+          ['DealOpened', deal],
+          ['DealWon', deal],
+          ['DealLost', deal],
+        ]);
+        for (let i = 1; i < all.length; i++) {
+          expect(all[i]!.position).toBeGreaterThan(all[i - 1]!.position);
+        }
+        // The events are the log's own, positions included.
+        const log = await store.readAll({ after: all[0]!.position - 1, limit: 1000 });
+        expect(all).toEqual(log.filter((e) => e.metadata.customerId === client));
+
+        const first = await store.readCustomer({ customerId: client, after: 0, limit: 2 });
+        const rest = await store.readCustomer({
+          customerId: client,
+          after: first[1]!.position,
+          limit: 10,
+        });
+        expect([...first, ...rest].map((e) => e.id)).toEqual(all.map((e) => e.id));
+        expect(
+          await store.readCustomer({ customerId: client, after: all[4]!.position, limit: 10 }),
+        ).toEqual([]);
+        expect(await store.readCustomer({ customerId: randomUUID(), after: 0, limit: 10 })).toEqual(
+          [],
+        );
+      });
+
+      it('indexes nothing of a failed append', async () => {
+        const client = randomUUID();
+        const own = `customer-${client}`;
+        await store.append({
+          streams: [
+            { streamId: own, expectedRevision: 'no-stream', events: [newEvent('A', {}, client)] },
+          ],
+        });
+        await expect(
+          store.append({
+            streams: [{ streamId: own, expectedRevision: 5, events: [newEvent('B', {}, client)] }],
+          }),
+        ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+        const read = await store.readCustomer({ customerId: client, after: 0, limit: 10 });
+        expect(read.map((e) => e.type)).toEqual(['A']);
+      });
+
+      it('keeps the index across a reopen', async () => {
+        if (!subject.reopen) return expect(subject.reopen).toBeUndefined();
+        const client = randomUUID();
+        await store.append({
+          streams: [
+            {
+              streamId: `customer-${client}`,
+              expectedRevision: 'no-stream',
+              events: [newEvent('A', {}, client), newEvent('B', {}, client)],
+            },
+          ],
+        });
+        store = await subject.reopen!();
+        const read = await store.readCustomer({ customerId: client, after: 0, limit: 10 });
+        expect(read.map((e) => e.type)).toEqual(['A', 'B']);
+      });
+    });
+
     describe('idempotency by command id', () => {
       it('records a command once and answers a retry with the first result', async () => {
         const id = stream();

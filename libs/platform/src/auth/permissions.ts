@@ -46,6 +46,8 @@ export const PERMISSIONS = {
   /** Campaign documents and campaign and source analytics (personal data masked). */
   'campaign:read': ['marketing', 'analyst'],
   'ingest:write': ['service'],
+  /** The change feed GET /events (sealed envelopes, as on Kafka). */
+  'events:read': ['service'],
   'admin:operate': [],
 } as const satisfies Record<string, readonly Role[]>;
 

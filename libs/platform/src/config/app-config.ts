@@ -87,6 +87,8 @@ export interface AppConfig {
    * consumer).
    */
   projectorStallSeconds: number;
+  /** GET /events and webhooks (issue 18, "Consuming services"). */
+  consumers: ConsumerSettings;
   /** MongoDB socket timeout: an operation whose answer never comes fails after this long. */
   mongoSocketTimeoutMs: number;
   /** Days after a campaign's close during which responses are still taken. */
@@ -95,6 +97,24 @@ export interface AppConfig {
 
 /** CRM_CAMPAIGN_RESPONSE_GRACE_DAYS' default: responses are taken two weeks after a close. */
 export const DEFAULT_CAMPAIGN_RESPONSE_GRACE_DAYS = 14;
+/** Change feed and webhook settings (docs/consuming-services.md). */
+export interface ConsumerSettings {
+  /** Bytes an SSE reader may have waiting in its socket before the stream stops reading the log. */
+  streamBufferBytes: number;
+  /** How long an SSE reader may leave its buffer full before it is disconnected. */
+  slowReaderTimeoutMs: number;
+  /** Hosts webhooks may reach although they are not public https addresses (e.g. 127.0.0.1). */
+  webhookAllowHosts: string[];
+  /** Timeout of one delivery attempt. */
+  webhookTimeoutMs: number;
+  /** Attempts before a delivery is dead-lettered. */
+  webhookMaxAttempts: number;
+  /** First retry delay; doubled per attempt (with jitter) up to webhookRetryMaxMs. */
+  webhookRetryBaseMs: number;
+  webhookRetryMaxMs: number;
+  /** How long the previous secret still signs deliveries after a rotation. */
+  webhookSecretOverlapSeconds: number;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -222,6 +242,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       3650,
     ),
     ...(env.HEALTH_PORT && { healthPort: integer('HEALTH_PORT', 0, 0, 65535) }),
+    consumers: {
+      streamBufferBytes: integer(
+        'CRM_FEED_STREAM_BUFFER_BYTES',
+        1024 * 1024,
+        1024,
+        256 * 1024 * 1024,
+      ),
+      slowReaderTimeoutMs: integer('CRM_FEED_SLOW_READER_TIMEOUT_MS', 30_000, 10, 3_600_000),
+      webhookAllowHosts: list('CRM_WEBHOOK_ALLOW_HOSTS').map((host) => host.toLowerCase()),
+      webhookTimeoutMs: integer('CRM_WEBHOOK_TIMEOUT_MS', 10_000, 10, 300_000),
+      webhookMaxAttempts: integer('CRM_WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
+      webhookRetryBaseMs: integer('CRM_WEBHOOK_RETRY_BASE_MS', 5_000, 1, 3_600_000),
+      webhookRetryMaxMs: integer('CRM_WEBHOOK_RETRY_MAX_MS', 3_600_000, 1, 86_400_000),
+      webhookSecretOverlapSeconds: integer(
+        'CRM_WEBHOOK_SECRET_OVERLAP_SECONDS',
+        86_400,
+        0,
+        31_622_400,
+      ),
+    },
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');

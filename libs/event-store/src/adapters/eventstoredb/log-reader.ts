@@ -12,6 +12,7 @@ import type { EventEnvelope } from '@rapport/domain';
 import { COMMAND_STREAM_PREFIX, type Range } from './command-record';
 import { toEnvelope, type StoredEvent } from './event.codec';
 import { CHAIN_STREAM } from './chain-stream';
+import { CUSTOMER_INDEX_PREFIX } from './customer-index';
 import { allPositionOf, positionAt, positionOf, toSafeNumber } from './log-position';
 import { IncompleteRangeError, toStoreError } from './store-errors';
 
@@ -21,7 +22,7 @@ import { IncompleteRangeError, toStoreError } from './store-errors';
  * (tombstones) are dropped client-side by isHidden.
  */
 export const VISIBLE_STREAMS = streamNameFilter({
-  regex: '^(?!\\$|rapport_command\\.|rapport_chain$)',
+  regex: '^(?!\\$|rapport_command\\.|rapport_customer\\.|rapport_chain$)',
 });
 
 const HEAD_PAGE = 32;
@@ -31,6 +32,7 @@ export function isHidden(event: StoredEvent): boolean {
     event.type.startsWith('$') ||
     event.streamId.startsWith('$') ||
     event.streamId.startsWith(COMMAND_STREAM_PREFIX) ||
+    event.streamId.startsWith(CUSTOMER_INDEX_PREFIX) ||
     event.streamId === CHAIN_STREAM
   );
 }

@@ -1,0 +1,107 @@
+import type { ServerResponse } from 'node:http';
+import { encodeCloudEvent } from '@rapport/contracts';
+import type { EventEnvelope } from '@rapport/domain';
+
+export interface EventStreamOptions {
+  /** Bytes that may wait in the socket's buffer before the stream stops taking events. */
+  bufferBytes: number;
+  /** How long the buffer may stay full before the reader is cut off. */
+  slowReaderTimeoutMs: number;
+  /** Interval of the keep-alive comment while nothing happens. */
+  heartbeatMs?: number;
+}
+
+/** What one stream did; kept by EventStreams for /metrics and the tests. */
+export interface EventStreamStats {
+  sent: number;
+  /** The most bytes that were ever waiting in this stream's socket buffer. */
+  peakBufferedBytes: number;
+  lastEventId: number;
+  ended?: 'client-closed' | 'cut-off' | 'server-stopped';
+}
+
+/**
+ * One Server-Sent Events reader of the feed. Events are written one at a time; once the
+ * socket holds `bufferBytes` not yet taken by the kernel, the stream waits for it to drain
+ * before taking the next event from the log (the log is pulled, never pushed: a slow reader
+ * holds at most its buffer, one event and the batch in hand). A reader whose buffer stays
+ * full for `slowReaderTimeoutMs` is too far behind: the connection is closed, and the reader
+ * resumes with `Last-Event-ID` when it can keep up.
+ */
+export class EventStream {
+  readonly stats: EventStreamStats;
+  private heartbeat?: NodeJS.Timeout;
+
+  constructor(
+    private readonly response: ServerResponse,
+    private readonly options: EventStreamOptions,
+    after: number,
+  ) {
+    this.stats = { sent: 0, peakBufferedBytes: 0, lastEventId: after };
+  }
+
+  /** Status line, headers and the reconnection delay; starts the keep-alive. */
+  open(): void {
+    this.response.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    this.response.write('retry: 2000\n\n');
+    this.heartbeat = setInterval(() => {
+      if (!this.response.writableNeedDrain) this.response.write(': keep-alive\n\n');
+    }, this.options.heartbeatMs ?? 15_000);
+    this.heartbeat.unref();
+  }
+
+  get closed(): boolean {
+    return this.response.destroyed || this.response.writableEnded;
+  }
+
+  /**
+   * Writes one event (`id:` its position, `data:` its CloudEvent); false when the stream is
+   * over (the reader left, or was cut off for being too slow).
+   */
+  async send(event: EventEnvelope): Promise<boolean> {
+    if (this.closed) return false;
+    this.response.write(`id: ${event.position}\ndata: ${encodeCloudEvent(event)}\n\n`);
+    this.stats.sent++;
+    this.stats.lastEventId = event.position;
+    this.notePeak();
+    if (this.response.writableLength < this.options.bufferBytes) return true;
+    if (await this.drained()) return !this.closed;
+    this.stats.ended = 'cut-off';
+    // The buffer is full: nothing more would reach the reader soon. Closing frees it now.
+    this.response.destroy();
+    return false;
+  }
+
+  end(reason: EventStreamStats['ended']): void {
+    clearInterval(this.heartbeat);
+    this.stats.ended ??= reason;
+    if (!this.closed) this.response.end();
+  }
+
+  private notePeak(): void {
+    const buffered = this.response.writableLength;
+    if (buffered > this.stats.peakBufferedBytes) this.stats.peakBufferedBytes = buffered;
+  }
+
+  /** Resolves true on 'drain', false after the timeout; the close of the socket ends it too. */
+  private drained(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (result: boolean) => {
+        clearTimeout(timer);
+        this.response.off('drain', onDrain);
+        this.response.off('close', onClose);
+        resolve(result);
+      };
+      const onDrain = () => done(true);
+      const onClose = () => done(true);
+      const timer = setTimeout(() => done(false), this.options.slowReaderTimeoutMs);
+      this.response.on('drain', onDrain);
+      this.response.on('close', onClose);
+    });
+  }
+}
