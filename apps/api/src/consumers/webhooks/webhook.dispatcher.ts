@@ -427,8 +427,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     event: EventEnvelope,
     now: number,
   ): Promise<WebhookAnswer> {
-    const traceparent = (event.metadata as { traceparent?: unknown }).traceparent;
-    const carrier: Record<string, string> = typeof traceparent === 'string' ? { traceparent } : {};
+    const { traceparent } = event.metadata;
+    const carrier: Record<string, string> = traceparent === undefined ? {} : { traceparent };
     const parent = propagation.extract(context.active(), carrier);
     const tracer = trace.getTracer('rapport-webhooks');
     return tracer.startActiveSpan(
