@@ -2,6 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CommandsModule } from './commands/commands.module';
 import { HealthController } from './health/health.controller';
+import { ConsoleController } from './console/console.controller';
+import { SessionController } from './console/session.controller';
 import { AuditModule } from './audit/audit.module';
 import { AuditRecordingModule } from './audit/audit-recording.module';
 import { AuthGuard, BenchmarkPrincipalGuard } from './http/auth.guard';
@@ -28,7 +30,7 @@ export class ApiModule {
         ReadSideModule,
         IngestModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, SessionController, ConsoleController],
       providers: [
         RateLimiter,
         {

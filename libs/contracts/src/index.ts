@@ -17,3 +17,4 @@ export type {
   Sealed,
 } from '@rapport/domain';
 export { CRM_EVENT_TYPES } from '@rapport/domain';
+export type * from './read-api';
