@@ -137,11 +137,12 @@ function home(): string {
   return first?.href ?? '#/clients';
 }
 
-async function route(): Promise<void> {
+async function route(moveFocus: boolean): Promise<void> {
   const path = location.hash.replace(/^#/, '') || '/';
   const current = ++shown;
   destroyCharts();
   main.replaceChildren();
+  delete main.dataset.ready;
   if (!session.token() && path !== '/signin') {
     location.replace('#/signin');
     return;
@@ -156,6 +157,7 @@ async function route(): Promise<void> {
     await signInPage(ctx, () => {
       location.hash = home();
     });
+    main.dataset.ready = path;
     return;
   }
   const match = ROUTES.map((r) => ({ r, m: r.pattern.exec(path) })).find(({ m }) => m !== null);
@@ -167,10 +169,13 @@ async function route(): Promise<void> {
     return;
   }
   ctx.params = { ...(match.m!.groups ?? {}) };
-  // Keyboard and screen-reader users land on the new page's content.
-  main.focus({ preventScroll: true });
+  // Keyboard and screen-reader users land on the new page's content (on the first page, the
+  // skip link stays the first stop).
+  if (moveFocus) main.focus({ preventScroll: true });
   await match.r.page(ctx);
+  // The page's first answers are drawn (tests and screenshots wait for this).
+  if (ctx.alive()) main.dataset.ready = path;
 }
 
-window.addEventListener('hashchange', () => void route());
-void route();
+window.addEventListener('hashchange', () => void route(true));
+void route(false);
