@@ -163,10 +163,15 @@ function pagedList<T extends { nextCursor: string | null }>(
   return next(undefined, true);
 }
 
+/** Changed fields, without the ids of the deals or contacts they belong to: "deals.amount". */
+const fieldsOf = (changes: { field: string }[]) => [
+  ...new Set(changes.map((c) => c.field.replace(/\.[0-9a-f]{8}-[0-9a-f-]{27}(?=\.|$)/g, ''))),
+];
+
 function trailItem(entry: AuditTrailEntry): HTMLElement {
   const what =
     entry.kind === 'change'
-      ? `${entry.type}${entry.changes && entry.changes.length > 0 ? `: ${entry.changes.map((c) => c.field).join(', ')}` : ''}`
+      ? `${entry.type}${entry.changes && entry.changes.length > 0 ? `: ${fieldsOf(entry.changes).join(', ')}` : ''}`
       : entry.kind === 'view'
         ? `saw ${entry.view ?? 'client data'}${entry.fieldsMasked && entry.fieldsMasked.length > 0 ? ' (masked)' : ''}`
         : `was refused ${entry.permission ?? ''}`;

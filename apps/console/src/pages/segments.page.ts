@@ -22,22 +22,23 @@ const GRID: Record<string, [number, number, number, number]> = {
 };
 
 function rfmGrid(answer: SegmentsAnswer): HTMLElement {
-  const total = answer.segments.reduce((n, s) => n + s.customers, 0) || 1;
-  const tiles = answer.segments
-    .filter((s) => GRID[s.segment])
-    .map((s) => {
-      const [column, row, columns, rows] = GRID[s.segment]!;
-      const tile = h(
-        'a',
-        { class: 'tile', href: `#/segments/${s.segment}`, 'data-segment': s.segment },
-        h('span', { class: 'tile-name' }, s.segment.replace(/-/g, ' ')),
-        h('span', { class: 'tile-count' }, fmt.int(s.customers)),
-        h('span', { class: 'tile-share' }, fmt.pct(s.customers / total)),
-      );
-      tile.style.gridArea = `${row} / ${column} / span ${rows} / span ${columns}`;
-      tile.style.backgroundColor = `hsl(168 60% ${Math.round(92 - (s.customers / total) * 120)}%)`;
-      return tile;
-    });
+  const counts = new Map(answer.segments.map((s) => [s.segment, s.customers]));
+  // Shares of buyers: prospects (no purchase yet) have no place on the map.
+  const buyers = [...counts].reduce((n, [segment, c]) => (segment === 'prospects' ? n : n + c), 0);
+  const tiles = Object.entries(GRID).map(([segment, [column, row, columns, rows]]) => {
+    const customers = counts.get(segment) ?? 0;
+    const share = buyers === 0 ? 0 : customers / buyers;
+    const tile = h(
+      'a',
+      { class: 'tile', href: `#/segments/${segment}`, 'data-segment': segment, role: 'listitem' },
+      h('span', { class: 'tile-name' }, segment.replace(/-/g, ' ')),
+      h('span', { class: 'tile-count' }, fmt.int(customers)),
+      h('span', { class: 'tile-share' }, `${fmt.pct(share)} of buyers`),
+    );
+    tile.style.gridArea = `${row} / ${column} / span ${rows} / span ${columns}`;
+    tile.style.backgroundColor = `hsl(168 55% ${Math.round(96 - share * 50)}%)`;
+    return tile;
+  });
   return h(
     'div',
     { class: 'rfm' },
@@ -53,7 +54,8 @@ function rfmGrid(answer: SegmentsAnswer): HTMLElement {
     h(
       'p',
       { class: 'axis' },
-      '← last purchase long ago · recency · recent →   (higher: more frequent and more spent)',
+      '← last purchase long ago · recency · recent →   (higher: more frequent and more spent) · ',
+      `${fmt.int(counts.get('prospects') ?? 0)} prospects (no purchase yet) are not on the map`,
     ),
   );
 }
@@ -63,21 +65,37 @@ function pareto(share: number): HTMLElement {
   return chart(`Pareto: the top 20 % of clients bring ${fmt.pct(share)} of revenue`, {
     type: 'line',
     data: {
-      labels: ['0 %', '20 %', '100 %'],
       datasets: [
         {
           label: 'cumulative share of revenue',
-          data: [0, share * 100, 100],
+          data: [
+            { x: 0, y: 0 },
+            { x: 20, y: share * 100 },
+            { x: 100, y: 100 },
+          ],
           borderColor: PALETTE[2],
           backgroundColor: 'rgba(180, 83, 9, 0.15)',
           fill: true,
         },
-        { label: 'even spread', data: [0, 20, 100], borderColor: '#9ca3af', borderDash: [4, 4] },
+        {
+          label: 'even spread',
+          data: [
+            { x: 0, y: 0 },
+            { x: 100, y: 100 },
+          ],
+          borderColor: '#9ca3af',
+          borderDash: [4, 4],
+        },
       ],
     },
     options: {
       scales: {
-        x: { title: { display: true, text: 'share of clients, by revenue' } },
+        x: {
+          type: 'linear',
+          min: 0,
+          max: 100,
+          title: { display: true, text: '% of clients, by revenue (highest first)' },
+        },
         y: { min: 0, max: 100, title: { display: true, text: '% of revenue' } },
       },
     },
