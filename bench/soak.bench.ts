@@ -4,8 +4,10 @@
 // At the end:
 // - the log holds exactly one command per acknowledged key and nothing else (refused keys
 //   stored nothing), and the events of each type the acknowledged commands imply;
-// - the read models (client list, every 360 view, the pipeline) show the totals the client
-//   counted itself;
+// - the read models (client list, every client's 360 document, the pipeline) show the totals
+//   the client counted itself; the 360 documents are read from the stopped data dir (reading
+//   100,000+ views over HTTP would append as many audit events and take longer than the soak),
+//   and a sample of 360 views read over HTTP must show exactly what their documents hold;
 // - `rapport verify` (clean rebuild vs live read models) finds no difference.
 // With --seed-clients N, N clients are created first (as fast as the API takes them, 32 at a
 // time) and shared among the workers: the soak then runs over a book of N+ clients.
@@ -16,6 +18,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@rapport/event-store/adapters';
+import {
+  customer360Projection,
+  documentCollection,
+  type Customer360Document,
+} from '@rapport/read-models';
 import { CliContext } from '../apps/cli/src/cli-context';
 import { verifyReadModels } from '../apps/cli/src/commands/verify.command';
 import { BENCH_MASTER_KEY, BENCH_TOKENS } from './support/api-server';
@@ -128,12 +135,13 @@ async function main(): Promise<void> {
       lost: sum(clients, (c) => c.lost),
       openComplaints: sum(clients, (c) => c.openComplaints.length),
     };
-    const seen = await readModelTotals(server.url, clients);
+    const seen = await liveReadModels(server.url, clients);
     sampleRss();
     clearInterval(sampler);
     await server.stop();
     stopped = true;
     const log = await logTotals(dir);
+    const documents = await documentTotals(dir, clients, seen.sampledViews);
     const verify = await verifyDataDir(dir);
 
     const checks = [
@@ -157,11 +165,17 @@ async function main(): Promise<void> {
         log.types.ComplaintResolved ?? 0,
       ],
       ['clients in GET /customers', expected.clients, seen.clients],
-      ['contacts in the 360 views', expected.contacts, seen.contacts],
-      ['open deals in the 360 views', expected.openDeals, seen.openDeals],
-      ['won deals in the 360 views', expected.won, seen.won],
-      ['won value (EUR cents) in the 360 views', expected.wonMinor, seen.wonMinor],
-      ['open complaints in the 360 views', expected.openComplaints, seen.openComplaints],
+      ['360 documents of the soak clients', expected.clients, documents.found],
+      ['contacts in the 360 documents', expected.contacts, documents.contacts],
+      ['open deals in the 360 documents', expected.openDeals, documents.openDeals],
+      ['won deals in the 360 documents', expected.won, documents.won],
+      ['won value (EUR cents) in the 360 documents', expected.wonMinor, documents.wonMinor],
+      ['open complaints in the 360 documents', expected.openComplaints, documents.openComplaints],
+      [
+        `sampled 360 views (HTTP) differing from their documents, of ${seen.sampledViews.size}`,
+        0,
+        documents.sampleMismatches,
+      ],
       ['open deals in GET /pipeline', expected.openDeals, seen.pipelineOpen],
       ['won deals in GET /pipeline', expected.won, seen.pipelineWon],
       ['lost deals in GET /pipeline', expected.lost, seen.pipelineLost],
@@ -497,8 +511,20 @@ interface Pipeline {
   lost: { count: number };
 }
 
-/** What the read models show, once they reflect the last acknowledged command. */
-async function readModelTotals(url: string, clients: Client[]) {
+/** Clients whose 360 view is read over HTTP at the end, to compare with their documents. */
+const SAMPLED_VIEWS = 200;
+
+/** The totals of one 360 view or document the soak checks. */
+interface ViewTotals {
+  contacts: number;
+  openDeals: number;
+  won: number;
+  wonMinor: number;
+  openComplaints: number;
+}
+
+/** What the running API shows, once its read models reflect the last acknowledged command. */
+async function liveReadModels(url: string, clients: Client[]) {
   // The projector may still be catching up: minPosition waits 5 s at a time.
   let pipeline: Pipeline | undefined;
   for (let attempt = 0; attempt < 60 && !pipeline; attempt++)
@@ -508,41 +534,85 @@ async function readModelTotals(url: string, clients: Client[]) {
   for (let cursor: string | null = null; ;) {
     const page = (await get(
       url,
-      `/customers?limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+      `/customers?limit=500${cursor ? `&cursor=${cursor}` : ''}`,
     )) as CustomerPage;
     listed += page.items.length;
     cursor = page.nextCursor;
     if (!cursor) break;
   }
-  const totals = { contacts: 0, openDeals: 0, won: 0, wonMinor: 0, openComplaints: 0 };
-  for (let i = 0; i < clients.length; i += 16) {
-    const views = await Promise.all(
-      clients
-        .slice(i, i + 16)
-        .map(
-          (client) =>
-            get(url, `/customers/${client.id}?minPosition=${client.position}`) as Promise<
-              Customer360 | undefined
-            >,
-        ),
-    );
-    for (const view of views) {
-      if (!view) throw new Error('a 360 view could not be read');
-      totals.contacts += view.contacts.total;
-      totals.openDeals += view.deals.open;
-      totals.won += view.deals.won;
-      totals.wonMinor += Math.round((view.deals.wonValue.EUR ?? 0) * 100);
-      totals.openComplaints += view.complaints.open;
-    }
+  const sampledViews = new Map<string, ViewTotals>();
+  const step = Math.max(1, Math.floor(clients.length / SAMPLED_VIEWS));
+  for (let i = 0; i < clients.length && sampledViews.size < SAMPLED_VIEWS; i += step) {
+    const client = clients[i]!;
+    const view = (await get(url, `/customers/${client.id}?minPosition=${client.position}`)) as
+      Customer360 | undefined;
+    if (!view) throw new Error('a 360 view could not be read');
+    sampledViews.set(client.id, {
+      contacts: view.contacts.total,
+      openDeals: view.deals.open,
+      won: view.deals.won,
+      wonMinor: Math.round((view.deals.wonValue.EUR ?? 0) * 100),
+      openComplaints: view.complaints.open,
+    });
   }
   return {
     clients: listed,
-    ...totals,
+    sampledViews,
     pipelineOpen: sum(pipeline.stages, (s) => s.count),
     pipelineWon: pipeline.won.count,
     pipelineLost: pipeline.lost.count,
     pipelineWonMinor: Math.round((pipeline.won.amount.EUR ?? 0) * 100),
   };
+}
+
+/**
+ * The soak clients' 360 documents, read from the stopped data dir's active generation a page of
+ * ids at a time, summed; and how many sampled views differ from their documents.
+ */
+async function documentTotals(
+  dir: string,
+  clients: Client[],
+  sampledViews: ReadonlyMap<string, ViewTotals>,
+) {
+  Object.assign(process.env, { CRM_MASTER_KEY: BENCH_MASTER_KEY, LOG_LEVEL: 'warn' });
+  const context = new CliContext({ dataDir: dir });
+  try {
+    const store = await context.readStore();
+    const state = (await store.projectionStates()).find(
+      (s) => s.projection === customer360Projection.name && s.active,
+    );
+    if (!state) throw new Error('customer-360 has no active generation');
+    const collection = documentCollection({
+      projection: customer360Projection,
+      generation: state.generation,
+    });
+    const totals = { found: 0, contacts: 0, openDeals: 0, won: 0, wonMinor: 0, openComplaints: 0 };
+    let sampleMismatches = 0;
+    for (let i = 0; i < clients.length; i += 1000) {
+      const ids = clients.slice(i, i + 1000).map((client) => client.id);
+      const documents = await store.getMany<Customer360Document>(collection, ids);
+      for (const doc of documents.values()) {
+        const own: ViewTotals = {
+          contacts: doc.contacts.total,
+          openDeals: doc.deals.open,
+          won: doc.deals.won,
+          wonMinor: doc.deals.wonValueMinor.EUR ?? 0,
+          openComplaints: doc.complaints.open,
+        };
+        totals.found++;
+        totals.contacts += own.contacts;
+        totals.openDeals += own.openDeals;
+        totals.won += own.won;
+        totals.wonMinor += own.wonMinor;
+        totals.openComplaints += own.openComplaints;
+        const viewed = sampledViews.get(doc.id);
+        if (viewed && JSON.stringify(viewed) !== JSON.stringify(own)) sampleMismatches++;
+      }
+    }
+    return { ...totals, sampleMismatches };
+  } finally {
+    await context.close();
+  }
 }
 
 /** The log read straight from events.db once the API has stopped. */

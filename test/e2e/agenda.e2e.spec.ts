@@ -161,6 +161,30 @@ describe('GET /activities: the agenda', () => {
     });
   });
 
+  it("puts an ownerless lead's activity on the agenda of the person who planned it (support too)", async () => {
+    const ownerless = await createLead(api.client);
+    const planned = await api.client.as('support').post(`/customers/${ownerless}/activities`, {
+      kind: 'call',
+      subject: 'Call back about the broken invoice',
+      dueAt: '2026-01-16T10:00:00Z',
+    });
+    expectCreated(planned, 'plan for an ownerless lead');
+    const theirs = await api.client
+      .as('support')
+      .get(`/activities?minPosition=${planned.body.position}`);
+    expect(theirs.status).toBe(200);
+    expect(theirs.body).toMatchObject({ ownerId: 'support-user', masked: false });
+    expect(theirs.body.items).toEqual([
+      expect.objectContaining({
+        activityId: planned.body.activityId,
+        customerId: ownerless,
+        ownerId: 'support-user',
+        subject: 'Call back about the broken invoice',
+      }),
+    ]);
+    expect((await api.client.as('support').get('/activities?ownerId=sales-user')).status).toBe(403);
+  });
+
   it('answers 400 for bad parameters, 401 without a token, 403 for roles without the agenda', async () => {
     for (const query of [
       'due=yesterday',
@@ -175,7 +199,7 @@ describe('GET /activities: the agenda', () => {
       expect({ query, status: response.status }).toEqual({ query, status: 400 });
     }
     expect((await api.client.anonymous.get('/activities')).status).toBe(401);
-    for (const role of ['support', 'auditor', 'service'] as const)
+    for (const role of ['auditor', 'service'] as const)
       expect((await api.client.as(role).get('/activities')).status).toBe(403);
   });
 
@@ -218,17 +242,25 @@ describe('GET /activities: the agenda', () => {
       },
     ]);
     const all = await figures('analyst');
+    // null: the leads nobody owns (the ownerless lead planned by support), still uncontacted
     expect(all.body.owners.map((o: { ownerId: string }) => o.ownerId)).toEqual([
+      null,
       'rep-2',
       'sales-user',
+      'support-user',
     ]);
-    expect(all.body.owners[0]).toMatchObject({ planned: 1, overdue: 0, uncontactedClients: 1 });
+    expect(all.body.owners[0]).toMatchObject({ planned: 0, uncontactedClients: 1 });
+    expect(all.body.owners[1]).toMatchObject({ planned: 1, overdue: 0, uncontactedClients: 1 });
     clock.set('2026-01-17T00:00:00.000Z');
     expect((await figures('analyst', '&ownerId=rep-2')).body.owners).toEqual([
       expect.objectContaining({ ownerId: 'rep-2', planned: 1, overdue: 1 }),
     ]);
     expect((await figures('sales', '&ownerId=rep-2')).status).toBe(403);
-    expect((await api.client.as('support').get('/analytics/activities')).status).toBe(403);
+    const supports = await api.client.as('support').get('/analytics/activities');
+    expect(supports.body.owners).toEqual([
+      expect.objectContaining({ ownerId: 'support-user', planned: 1 }),
+    ]);
+    expect((await api.client.as('auditor').get('/analytics/activities')).status).toBe(403);
     expect((await api.client.as('analyst').get('/analytics/activities?ownerId=')).status).toBe(400);
   });
 });

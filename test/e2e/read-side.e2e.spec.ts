@@ -250,6 +250,21 @@ describe('read side over HTTP: a known population', () => {
         ],
       },
     ]);
+    expect(response.body.nextCursor).toBeNull();
+  });
+
+  it('pages the churn ranking with nextCursor, and refuses a cursor it did not give', async () => {
+    const first = await analyst().get(`/analytics/churn-risk?limit=2&minPosition=${head}`);
+    expect(first.body.customers.map((c: { customerId: string }) => c.customerId)).toEqual([
+      ids.c,
+      ids.a,
+    ]);
+    const second = await analyst().get(
+      `/analytics/churn-risk?limit=2&cursor=${first.body.nextCursor}`,
+    );
+    expect(second.body).toMatchObject({ customers: [{ customerId: ids.d }], nextCursor: null });
+    for (const cursor of ['nonsense', Buffer.from('["999|x"]').toString('base64url')])
+      expect((await analyst().get(`/analytics/churn-risk?cursor=${cursor}`)).status).toBe(400);
   });
 
   it('shows RFM segments and the Pareto share', async () => {

@@ -40,7 +40,9 @@ export interface Projection<Doc extends object = object> {
    * Documents an event touches beyond its keys, when they cannot be named from the event alone
    * (a client's erasure closes that client's open activities): those whose indexed field
    * `orderBy` lies in [from, to) (and matches `where`) when the event is applied, found in the
-   * store and among the changes not yet committed. Bounded by what one client owns.
+   * store and among the changes not yet committed, and the documents of the event's client that
+   * are parked (their fields unknown until released: the event waits in their queue, so `apply`
+   * must accept any document of that client). Bounded by what one client owns.
    */
   rangeOf?(event: EventEnvelope): RangeBounds | undefined;
   /**

@@ -6,7 +6,7 @@ import {
   customerRfmOf,
   DEFAULT_CHURN_RISK_OPTIONS,
   pipelineFromTallies,
-  rankChurnRiskFromRows,
+  churnRiskPage,
   pipelineOwnerKey,
   pipelineOwnersAggregation,
   rankingCollections,
@@ -31,6 +31,14 @@ import { APP_CONFIG, CLOCK, type Clock } from '../infrastructure/tokens';
 import { ProjectionProgress } from './projection-progress';
 import { READ_YOUR_WRITES_TIMEOUT_MS } from './read-your-writes';
 import { ReadModelCatalog } from './read-model.catalog';
+import { badCursor, decodeCursor, encodeCursor } from './page-cursor';
+
+/** The rank key a churn-risk cursor carries: `<100 − score, 3 digits>|<client id>`. */
+function rankKeyOf(cursor: string): string {
+  const [key] = decodeCursor(cursor, 1);
+  if (!/^\d{3}\|[0-9a-f-]{1,100}$/.test(key!)) badCursor();
+  return key!;
+}
 
 /** The definition version of each projection from which a figure is maintained. */
 const PIPELINE_TALLIES_SINCE = 2;
@@ -95,14 +103,19 @@ export class AnalyticsService {
   }
 
   /** Leads and customers by descending churn risk now, from the rankings' index. */
-  async churnRisk(limit: number) {
+  async churnRisk(limit: number, cursor?: string) {
+    const after = cursor === undefined ? undefined : rankKeyOf(cursor);
     await this.requireMaintained(customer360Projection, RANKINGS_SINCE, 'the churn ranking');
     const position = this.progress.position(customer360Projection.name);
     const collections = rankingCollections(
       await this.catalog.activeGeneration(customer360Projection),
     );
-    const customers = await rankChurnRiskFromRows(this.store, collections, this.clock(), limit);
-    return { customers, position };
+    const page = await churnRiskPage(this.store, collections, this.clock(), limit, after);
+    return {
+      customers: page.customers,
+      nextCursor: page.nextAfter === null ? null : encodeCursor([page.nextAfter]),
+      position,
+    };
   }
 
   /** RFM segments and the Pareto share in one currency, from the job's last figures. */

@@ -20,11 +20,15 @@ export function decodeCursor(cursor: string, size: number): string[] {
     !Array.isArray(values) ||
     values.length !== size ||
     !values.every((v) => typeof v === 'string' && v.length > 0 && v.length <= 200)
-  ) {
-    const problem = 'cursor must be the nextCursor of a previous page';
-    throw new ApiError(400, 'VALIDATION_FAILED', problem, {
-      fields: [{ field: 'cursor', problems: [problem] }],
-    });
-  }
+  )
+    badCursor();
   return values as string[];
+}
+
+/** The 400 for a cursor that is not the nextCursor of a previous page. */
+export function badCursor(): never {
+  const problem = 'cursor must be the nextCursor of a previous page';
+  throw new ApiError(400, 'VALIDATION_FAILED', problem, {
+    fields: [{ field: 'cursor', problems: [problem] }],
+  });
 }

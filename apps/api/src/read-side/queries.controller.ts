@@ -180,10 +180,12 @@ export class QueriesController {
   @AuditedRead('churn-risk', (ranking: { customers: { customerId: string }[] }) =>
     ranking.customers.map((customer) => customer.customerId),
   )
-  @ApiOperation({ summary: 'Leads and customers ranked by churn risk, with the reasons' })
+  @ApiOperation({
+    summary: 'Leads and customers ranked by churn risk, with the reasons; pages with nextCursor',
+  })
   async churnRisk(@Query() query: ChurnRiskQuery) {
     await this.readYourWrites.await(CUSTOMER_VIEWS, query.minPosition);
-    return this.analytics.churnRisk(query.limit ?? 100);
+    return this.analytics.churnRisk(query.limit ?? 100, query.cursor);
   }
 
   @Get('analytics/segments')

@@ -78,4 +78,9 @@ export class ChurnRiskQuery extends ReadYourWritesQuery {
   @Min(1)
   @Max(1000)
   limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsText(300)
+  cursor?: string;
 }

@@ -33,7 +33,8 @@ export function activityCustomerId(command: ActivityCommand, activity: ActivityS
 
 /**
  * An activity decided with its client: nothing is planned or changed for an unknown or erased
- * client; a new activity goes on the client owner's agenda unless another owner is named; a
+ * client; a new activity goes on the named owner's agenda, else the client owner's, else (an
+ * ownerless lead) the agenda of the person who planned it; a
  * completed call, e-mail, meeting or visit is also the contact that took place (ContactLogged,
  * outbound, with the activity's subject, in the same atomic append).
  */
@@ -54,9 +55,11 @@ export function decideActivityWithCustomer(
     );
   if (command.type === 'ScheduleActivity') {
     const customerEvents = register();
-    const owner = command.data.ownerId ?? ('ownerId' in customer ? customer.ownerId : undefined);
+    const { plannerId, ...data } = command.data;
+    const owner =
+      data.ownerId ?? ('ownerId' in customer ? customer.ownerId : undefined) ?? plannerId;
     const activityEvents = decideActivity(
-      owner === undefined ? command : { ...command, data: { ...command.data, ownerId: owner } },
+      { ...command, data: owner === undefined ? data : { ...data, ownerId: owner } },
       activity,
     );
     return { activity: activityEvents, customer: customerEvents };

@@ -16,6 +16,11 @@ export type ScheduleActivity = Timed & {
     notes?: Sealed;
     dueAt: string;
     ownerId?: string;
+    /**
+     * The person planning it: the owner when none is named and the client has none, so a planned
+     * activity always lands on somebody's agenda when a person plans it (a service has none).
+     */
+    plannerId?: string;
     durationMinutes?: number;
   };
 };

@@ -247,6 +247,22 @@ describe('an activity with its client', () => {
     ).toMatchObject({ ownerId: 'rep-9' });
   });
 
+  it('goes on the agenda of the person who planned it when the lead has no owner', () => {
+    const byPlanner = (customer: CustomerState, data: Partial<ScheduleActivity['data']>) =>
+      decideActivityWithCustomer(schedule(data), { status: 'none' }, customer).activity[0]!.data;
+    expect(byPlanner(lead(), { plannerId: 'support-3' })).toEqual({
+      ...scheduled.data,
+      ownerId: 'support-3',
+    });
+    expect(byPlanner(lead('rep-1'), { plannerId: 'support-3' })).toMatchObject({
+      ownerId: 'rep-1',
+    });
+    expect(byPlanner(lead(), { plannerId: 'support-3', ownerId: 'rep-9' })).toMatchObject({
+      ownerId: 'rep-9',
+    });
+    expect(byPlanner(lead(), {})).not.toHaveProperty('ownerId');
+  });
+
   it('is refused for an unknown client (404) and an erased one (409)', () => {
     const refusal = (customer: CustomerState) => {
       try {

@@ -18,8 +18,11 @@ export const PERMISSIONS = {
   'deal:write': ['sales', 'service'],
   'complaint:write': ['support', 'service'],
   'activity:write': ['sales', 'support', 'service'],
-  /** Sales read their own agenda and activity figures; analytics:read sees every owner's. */
-  'activity:read': ['sales', 'analyst'],
+  /**
+   * Sales and support read their own agenda and activity figures (support plan call-backs too);
+   * analytics:read sees every owner's.
+   */
+  'activity:read': ['sales', 'support', 'analyst'],
   'analytics:read': ['analyst'],
   /** Sales read the pipeline of their own deals; analytics:read sees every owner's. */
   'pipeline:read': ['sales', 'analyst'],

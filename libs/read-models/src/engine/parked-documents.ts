@@ -16,6 +16,12 @@ import {
 export interface ParkedDocument extends StoredDocument {
   projection: string;
   key: string;
+  /**
+   * The client of the first parked event (indexed): an event that reaches a client's documents
+   * by range (an erasure) must also reach the ones parked before they were ever written.
+   * Absent on documents parked before it was kept.
+   */
+  customerId?: string;
   events: EventEnvelope[];
   error: string;
   parkedAt: string;

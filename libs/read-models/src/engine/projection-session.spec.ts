@@ -312,4 +312,39 @@ describe('documents an event touches by range (Projection.rangeOf)', () => {
       customerOpenDue: null,
     });
   });
+  it.each([
+    ['in a later batch (found in the store)', [[0, 1], [2]]],
+    ['in the same batch (found among the changes)', [[0, 1, 2]]],
+  ])('queues the event for a document parked at its very first event, %s', async (_, batches) => {
+    const { planned, erasure } = plannedThenErased(2);
+    let fixed = false;
+    const fragile: Projection<ActivityDocument> = {
+      ...activitiesProjection,
+      apply(doc, event, key) {
+        if (!fixed && key === 'a1') throw new Error('cannot schedule a1');
+        return activitiesProjection.apply(doc, event, key);
+      },
+    };
+    const events = [...planned, erasure];
+    const store = new InMemoryReadStore();
+    const [target] = await liveTargets(store, [fragile]);
+    for (const batch of batches)
+      await projectBatch(
+        store,
+        [target!],
+        batch.map((i) => events[i]!),
+      );
+    const collection = documentCollection(target!);
+    expect(await store.get(collection, 'a1')).toBeUndefined();
+    const parked = await store.get<ParkedDocument>(parkedCollection(target!), 'a1');
+    expect(parked!.events.map((e) => e.type)).toEqual(['ActivityScheduled', 'CustomerErased']);
+
+    fixed = true;
+    expect(await releaseParked(store, target!, 'a1')).toMatchObject({ released: true });
+    expect(await store.get<ActivityDocument>(collection, 'a1')).toMatchObject({
+      status: 'cancelled',
+      cancelReason: 'client erased',
+      customerOpenDue: null,
+    });
+  });
 });

@@ -294,7 +294,13 @@ export class ProjectionSession {
     for (const { event, keys: ownKeys } of keyed) {
       const range = projection.rangeOf?.(event);
       const keys = range
-        ? [...new Set([...ownKeys, ...(await this.keysInRange(target, session, range))])]
+        ? [
+            ...new Set([
+              ...ownKeys,
+              ...(await this.keysInRange(target, session, range)),
+              ...(await this.parkedKeysOf(target, session, event.metadata.customerId)),
+            ]),
+          ]
         : ownKeys;
       for (const key of keys) {
         const parked = session.parked.get(key);
@@ -324,6 +330,7 @@ export class ProjectionSession {
             position: event.position,
             projection: projection.name,
             key,
+            customerId: event.metadata.customerId,
             events: [event],
             error: message,
             parkedAt: this.clock().toISOString(),
@@ -352,6 +359,29 @@ export class ProjectionSession {
    * one; a newer version in memory is kept and decides, so that the keys are the same however
    * the log is cut in batches and commits.
    */
+  /**
+   * The client's parked documents, whatever their fields: one parked at its very first event
+   * was never written, so no range finds it, yet an erasure must wait in its queue too.
+   */
+  private async parkedKeysOf(
+    target: ProjectionTarget,
+    session: TargetSession,
+    customerId: string,
+  ): Promise<string[]> {
+    for (const doc of await this.store.findRange<ParkedDocument>(parkedCollection(target), {
+      orderBy: 'customerId',
+      from: customerId,
+      // The smallest string after customerId itself: the range is that one value.
+      to: `${customerId}\u0000`,
+      limit: RANGE_PAGE,
+    })) {
+      if (!session.parked.has(doc.id)) session.parked.set(doc.id, doc);
+    }
+    return [...session.parked.values()]
+      .filter((doc) => !doc.released && doc.customerId === customerId)
+      .map((doc) => doc.id);
+  }
+
   private async keysInRange(
     target: ProjectionTarget,
     session: TargetSession,

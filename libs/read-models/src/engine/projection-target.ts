@@ -36,7 +36,7 @@ export function generationCollections(
 ): { collection: string; indexes: readonly string[] }[] {
   return [
     { collection: documentCollection(target), indexes: target.projection.indexes },
-    { collection: parkedCollection(target), indexes: ['released'] },
+    { collection: parkedCollection(target), indexes: ['released', 'customerId'] },
     ...(target.projection.aggregations ?? []).map((aggregation) => ({
       collection: aggregateCollection(target, aggregation),
       indexes: ['key'],

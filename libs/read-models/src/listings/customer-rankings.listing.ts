@@ -38,7 +38,7 @@ export const changeKeyOf = (position: number) => String(position).padStart(16, '
 export const FREQUENCY_DIGITS = 6;
 export const frequencyPrefix = (frequency: number) =>
   String(Math.min(frequency, 10 ** FREQUENCY_DIGITS - 1)).padStart(FREQUENCY_DIGITS, '0');
-const rankKey = (score: number, customerId: string) =>
+export const rankKey = (score: number, customerId: string) =>
   `${String(100 - score).padStart(3, '0')}|${customerId}`;
 
 /** Per client: the churn-risk ranking and the RFM segments' members (customer-360 rows). */

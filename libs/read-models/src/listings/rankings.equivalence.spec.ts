@@ -15,7 +15,7 @@ import { historyArbitrary, historyOf } from '../testing/random-history';
 import { CHURN_LOOKAHEAD_DAYS } from './churn-schedule';
 import type { CustomerRankingRow } from './customer-rankings.listing';
 import { rankingCollections, RankingsJob } from './rankings.job';
-import { rankChurnRiskFromRows, segmentMembers } from './rankings.queries';
+import { churnRiskPage, rankChurnRiskFromRows, segmentMembers } from './rankings.queries';
 import { customerRfmOf, segmentFiguresOf, type RfmFiguresDocument } from './rfm-figures';
 
 const CURRENCIES = ['EUR', 'USD', 'JPY'] as const;
@@ -138,6 +138,16 @@ describe('rankings equal the reference functions computed from every document', 
             expect(await rankChurnRiskFromRows(store, collections, at, limit)).toEqual(
               rankChurnRisk(docs, at).slice(0, limit),
             );
+            // Page after page (limit each), the whole ranking once: nothing skipped or repeated.
+            const paged = [];
+            let after: string | undefined;
+            for (let pages = 0; pages < 200; pages++) {
+              const page = await churnRiskPage(store, collections, at, limit, after);
+              paged.push(...page.customers);
+              if (page.nextAfter === null) break;
+              after = page.nextAfter;
+            }
+            expect(paged).toEqual(rankChurnRisk(docs, at));
           }
           // A stored score holds, for every instant from scoredAt until rescoreAt.
           const rows = new Map<string, CustomerRankingRow>();

@@ -3,7 +3,7 @@ import type { RankedChurnRisk } from '../analytics/churn-risk.analytics';
 import { segmentOf, type RfmSegment } from '../analytics/segments.analytics';
 import type { Customer360Document } from '../projections/customer-360.document';
 import type { ReadStore } from '../read-store.port';
-import { frequencyPrefix, type CustomerRankingRow } from './customer-rankings.listing';
+import { frequencyPrefix, rankKey, type CustomerRankingRow } from './customer-rankings.listing';
 import { lastWinInterval, scoreOf, type RfmFiguresDocument } from './rfm-figures';
 import { keyRange } from './key-range';
 
@@ -27,10 +27,31 @@ export interface RankingCollections {
  */
 export async function rankChurnRiskFromRows(
   store: ReadStore,
-  { rows, documents }: RankingCollections,
+  collections: RankingCollections,
   now: Date,
   limit: number,
 ): Promise<RankedChurnRisk[]> {
+  return (await churnRiskPage(store, collections, now, limit)).customers;
+}
+
+export interface ChurnRiskPage {
+  customers: RankedChurnRisk[];
+  /** The rank key (score, id) after which the next page starts; null on the last page. */
+  nextAfter: string | null;
+}
+
+/**
+ * One page of the churn ranking: the clients ranked after `after` (the rank key of the
+ * previous page's last client, as scored when that page was read), as rankChurnRiskFromRows
+ * ranks them.
+ */
+export async function churnRiskPage(
+  store: ReadStore,
+  { rows, documents }: RankingCollections,
+  now: Date,
+  limit: number,
+  after?: string,
+): Promise<ChurnRiskPage> {
   const nowIso = now.toISOString();
   const [due, early] = await Promise.all([
     keyRange<CustomerRankingRow>(store, rows, {
@@ -45,26 +66,30 @@ export async function rankChurnRiskFromRows(
     }),
   ]);
   const stale = new Set([...due, ...early].map((row) => row.id));
+  // One more than the page, to know whether another follows.
   const top = await keyRange<CustomerRankingRow>(store, rows, {
     field: 'rankKey',
-    limit: limit + stale.size,
+    ...(after !== undefined && { after }),
+    limit: limit + 1 + stale.size,
   });
   const candidates = new Map<string, number>();
   for (const row of top) if (!stale.has(row.id)) candidates.set(row.id, row.churnScore ?? 0);
   const staleDocs = await store.getMany<Customer360Document>(documents, [...stale]);
-  for (const doc of staleDocs.values())
-    if (doc.status === 'lead' || doc.status === 'customer')
-      candidates.set(doc.id, churnRisk(doc, now, DEFAULT_CHURN_RISK_OPTIONS).score);
-  const chosen = [...candidates]
-    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
-    .slice(0, limit)
-    .map(([id]) => id);
+  for (const doc of staleDocs.values()) {
+    if (doc.status !== 'lead' && doc.status !== 'customer') continue;
+    const score = churnRisk(doc, now, DEFAULT_CHURN_RISK_OPTIONS).score;
+    if (after === undefined || rankKey(score, doc.id) > after) candidates.set(doc.id, score);
+  }
+  const ordered = [...candidates].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1));
+  const chosen = ordered.slice(0, limit);
+  const last = chosen.at(-1);
+  const nextAfter = ordered.length > limit && last ? rankKey(last[1], last[0]) : null;
   const docs = await store.getMany<Customer360Document>(
     documents,
-    chosen.filter((id) => !staleDocs.has(id)),
+    chosen.map(([id]) => id).filter((id) => !staleDocs.has(id)),
   );
   const ranked: RankedChurnRisk[] = [];
-  for (const id of chosen) {
+  for (const [id] of chosen) {
     const doc = staleDocs.get(id) ?? docs.get(id);
     // A client churned or erased since its row was read is no longer ranked.
     if (!doc || (doc.status !== 'lead' && doc.status !== 'customer')) continue;
@@ -76,7 +101,8 @@ export async function rankChurnRiskFromRows(
     });
   }
   // Scored from the documents as they are now (one may have changed since its row was read).
-  return ranked.sort((a, b) => b.score - a.score || (a.customerId < b.customerId ? -1 : 1));
+  ranked.sort((a, b) => b.score - a.score || (a.customerId < b.customerId ? -1 : 1));
+  return { customers: ranked, nextAfter };
 }
 
 export interface SegmentPage {

@@ -22,7 +22,9 @@ export class ScheduleActivityDto {
   @IsIsoDateTime()
   dueAt!: string;
 
-  @OptionalOwner("defaults to the client's owner")
+  @OptionalOwner(
+    "defaults to the client's owner, else (an ownerless lead) to the person planning it",
+  )
   ownerId?: string;
 
   @ApiPropertyOptional({ description: 'free text, stored encrypted' })
@@ -63,6 +65,7 @@ export const scheduleActivity = defineCommand({
         ...(body.notes !== undefined && { notes: seal(body.notes) }),
         dueAt: new Date(body.dueAt).toISOString(),
         ...(body.ownerId !== undefined && { ownerId: body.ownerId.trim() }),
+        ...(context.actor.kind === 'user' && { plannerId: context.actor.id }),
         ...(body.durationMinutes !== undefined && { durationMinutes: body.durationMinutes }),
       },
     }),
