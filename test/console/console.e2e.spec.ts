@@ -5,7 +5,8 @@ import type {
   RetentionAnswer,
   SegmentsAnswer,
 } from '@rapport/contracts';
-import { TEST_TOKENS } from '../support/api-harness';
+import jwt from 'jsonwebtoken';
+import { TEST_JWT_SECRET, TEST_TOKENS } from '../support/api-harness';
 import {
   launchChromium,
   open,
@@ -80,6 +81,46 @@ describe('the browser console', () => {
     const menu = await page.getByRole('navigation', { name: 'Console pages' }).textContent();
     expect(menu).toContain('Retention');
     expect(menu).not.toContain('Projections');
+  });
+
+  it('signs in with a JWT as well, and shows what its roles may read', async () => {
+    const token = jwt.sign({ sub: 'jwt-auditor', roles: ['auditor'] }, TEST_JWT_SECRET, {
+      algorithm: 'HS256',
+      expiresIn: '1h',
+    });
+    await page.goto(`${world.baseUrl}/console`);
+    await page.getByLabel('Token (API key or JWT)').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.locator('#signed-in-as').textContent()).resolves.toBe(
+      'jwt-auditor (auditor)',
+    );
+    const menu = await page.getByRole('navigation', { name: 'Console pages' }).textContent();
+    expect(menu).toBe('Clients');
+  });
+
+  it('says the read model is catching up on a 503, and shows the figures when tried again', async () => {
+    await signIn(page, world.baseUrl, 'analyst');
+    // The API's own 503 (read-your-writes timed out) as it answers it, once.
+    await page.route(
+      '**/analytics/retention',
+      (route) =>
+        route.fulfill({
+          status: 503,
+          headers: { 'Retry-After': '2', 'Content-Type': 'application/json' },
+          body: JSON.stringify({
+            statusCode: 503,
+            code: 'READ_MODEL_BEHIND',
+            message: 'the read model has not reached position 99 within 5 s',
+          }),
+        }),
+      { times: 1 },
+    );
+    await open(page, '#/retention');
+    const message = await page.locator('[data-status="503"]').textContent();
+    expect(message).toContain('The read model is catching up (503)');
+    expect(message).toContain('Try again in 2 s');
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.locator('#churn-rate').waitFor();
   });
 
   it('shows the pipeline funnel, forecast and owners as the API counts them', async () => {
