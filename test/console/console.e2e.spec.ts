@@ -163,7 +163,7 @@ describe('the browser console', () => {
     await expect(page.locator('#churn-rate').textContent()).resolves.toBe(pct(api.churnRate));
   });
 
-  it('lists clients by churn risk with their reasons, 25 more at a time', async () => {
+  it('lists clients by churn risk with their reasons, a page at a time', async () => {
     const api: ChurnRiskAnswer = (await as('analyst').get('/analytics/churn-risk?limit=50')).body;
     await signIn(page, world.baseUrl, 'analyst');
     await open(page, '#/churn-risk');
@@ -172,7 +172,7 @@ describe('the browser console', () => {
     const top = await rows.first().textContent();
     expect(top).toContain(api.customers[0]!.customerId.slice(0, 8));
     expect(top).toContain(api.customers[0]!.reasons[0]!);
-    await page.getByRole('button', { name: 'Show 25 more' }).click();
+    await page.getByRole('button', { name: 'Load 25 more' }).click();
     await page.locator('#ranking tbody tr:nth-child(50)').waitFor();
     expect(await rows.nth(49).textContent()).toContain(api.customers[49]!.customerId.slice(0, 8));
   });

@@ -77,7 +77,7 @@ export interface RetentionAnswer {
 }
 
 /** GET /analytics/churn-risk (highest risk first) */
-export interface ChurnRiskAnswer {
+export interface ChurnRiskAnswer extends Page {
   customers: {
     customerId: string;
     status: string;

@@ -1,63 +1,96 @@
 import type { ChurnRiskAnswer } from '@rapport/contracts/read-api';
 import { get } from '../api';
-import { asOf, button, fmt, h, link, section, table } from '../dom';
-import { load, pageTitle, region, type PageContext } from '../view';
+import { asOf, button, fmt, h, link, section } from '../dom';
+import { failureMessage, pageTitle, region, type PageContext } from '../view';
 
-const STEP = 25;
-/** The API ranks at most this many clients in one answer. */
-const MOST = 1000;
+const PAGE = 25;
 
-/**
- * The ranking is computed for "now" and has no cursor: a longer page is asked for instead
- * (25 more each time, up to the API's 1,000), never the whole collection.
- */
-export function churnRiskPage(ctx: PageContext): Promise<void> {
+function row(rank: number, c: ChurnRiskAnswer['customers'][number]): HTMLElement {
+  return h(
+    'tr',
+    {},
+    h('td', { class: 'num' }, fmt.int(rank)),
+    h('td', {}, link(`#/clients/${c.customerId}`, h('code', {}, c.customerId.slice(0, 8)))),
+    h('td', {}, c.status),
+    h('td', {}, c.ownerId ?? '–'),
+    h(
+      'td',
+      { class: 'num' },
+      h('meter', { min: 0, max: 100, low: 40, high: 70, optimum: 0, value: c.score }),
+      ` ${c.score}`,
+    ),
+    h(
+      'td',
+      {},
+      h(
+        'ul',
+        { class: 'reasons' },
+        c.reasons.map((r) => h('li', {}, r)),
+      ),
+    ),
+  );
+}
+
+/** The ranking a page at a time: "Load more" appends the next page (its cursor). */
+export async function churnRiskPage(ctx: PageContext): Promise<void> {
   pageTitle(
     ctx.main,
     'Churn risk',
     'Leads and customers ranked by churn risk, highest first, with the reasons behind each score.',
   );
   const target = region(ctx.main, 'churn-risk');
-  const show = (limit: number): Promise<void> =>
-    load(
-      target,
-      () => get<ChurnRiskAnswer>('/analytics/churn-risk', { limit }),
-      (answer) => [
-        asOf(answer.position, `top ${fmt.int(answer.customers.length)}`),
-        section(
-          'Ranking',
-          table(
-            'Clients by churn risk',
-            ['#', 'Client', 'Status', 'Owner', 'Score', 'Reasons'],
-            answer.customers.map((c, i) => [
-              fmt.int(i + 1),
-              link(`#/clients/${c.customerId}`, h('code', {}, c.customerId.slice(0, 8))),
-              c.status,
-              c.ownerId ?? '–',
-              h('meter', {
-                min: 0,
-                max: 100,
-                low: 40,
-                high: 70,
-                optimum: 0,
-                value: c.score,
-                title: `${c.score}`,
-              }),
+  const body = h('tbody', {});
+  const more = h('div', { class: 'pager' });
+  let shown = 0;
+  const next = async (cursor: string | undefined): Promise<void> => {
+    more.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
+    try {
+      const page = await get<ChurnRiskAnswer>('/analytics/churn-risk', { limit: PAGE, cursor });
+      if (cursor === undefined)
+        target.replaceChildren(
+          asOf(page.position, 'scored now'),
+          section(
+            'Ranking',
+            h(
+              'div',
+              { class: 'table-wrap' },
               h(
-                'ul',
-                { class: 'reasons' },
-                c.reasons.map((r) => h('li', {}, r)),
+                'table',
+                { id: 'ranking' },
+                h('caption', {}, 'Clients by churn risk'),
+                h(
+                  'thead',
+                  {},
+                  h(
+                    'tr',
+                    {},
+                    ['#', 'Client', 'Status', 'Owner', 'Score', 'Reasons'].map((title, i) =>
+                      h(
+                        'th',
+                        { scope: 'col', class: i === 0 || i === 4 ? 'num' : undefined },
+                        title,
+                      ),
+                    ),
+                  ),
+                ),
+                body,
               ),
-            ]),
-            { numeric: [0, 4], id: 'ranking' },
+            ),
+            more,
           ),
-          answer.customers.length >= limit && limit < MOST
-            ? button(`Show ${STEP} more`, () => void show(Math.min(MOST, limit + STEP)), {
-                class: 'more',
-              })
-            : h('p', { class: 'end' }, 'End of the ranking.'),
-        ),
-      ],
-    );
-  return show(STEP);
+        );
+      body.append(...page.customers.map((c) => row(++shown, c)));
+      more.replaceChildren(
+        page.nextCursor
+          ? button(`Load ${PAGE} more`, () => void next(page.nextCursor!), { class: 'more' })
+          : h('p', { class: 'end' }, shown === 0 ? 'Nobody at risk.' : 'End of the ranking.'),
+      );
+    } catch (error) {
+      const message = failureMessage(error, () => void next(cursor));
+      if (cursor === undefined) target.replaceChildren(message);
+      else more.replaceChildren(message);
+    }
+  };
+  target.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
+  await next(undefined);
 }
