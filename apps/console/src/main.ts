@@ -59,14 +59,15 @@ const ROUTES: Route[] = [
     pattern: /^\/campaigns$/,
     nav: 'Campaigns',
     href: '#/campaigns',
-    visible: () => session.may('analytics:read') || session.hasRole('marketing'),
+    visible: () => session.may('campaign:read') || session.may('analytics:read'),
     page: campaignsPage,
   },
   {
     pattern: /^\/service$/,
     nav: 'Service',
     href: '#/service',
-    visible: () => session.may('analytics:read') || session.hasRole('support'),
+    visible: () =>
+      session.may('case:read') || session.may('case:analytics') || session.may('analytics:read'),
     page: servicePage,
   },
   {

@@ -45,8 +45,4 @@ export const session = {
   may(permission: string): boolean {
     return this.who()?.permissions.includes(permission) ?? false;
   },
-  hasRole(role: string): boolean {
-    const who = this.who();
-    return who !== null && (who.roles.includes(role) || who.roles.includes('admin'));
-  },
 };

@@ -124,3 +124,85 @@ export function region(main: HTMLElement, id: string): HTMLElement {
   main.append(element);
   return element;
 }
+
+type Cell = Node | string;
+
+export interface PagedTable<P extends { nextCursor: string | null }> {
+  fetch: (cursor: string | undefined) => Promise<P>;
+  /** Drawn above the table from the first page (e.g. its position, a chart). */
+  head?: (first: P) => Node[];
+  caption: string;
+  headers: string[];
+  numeric?: number[];
+  id: string;
+  rows: (page: P) => Cell[][];
+}
+
+/**
+ * A list read a page at a time: the first page draws the table, "Load more" appends the
+ * next page (its cursor) below the rows already shown.
+ */
+export function pagedTable<P extends { nextCursor: string | null }>(
+  target: HTMLElement,
+  table: PagedTable<P>,
+  options: LoadOptions = {},
+): Promise<void> {
+  const numeric = new Set(table.numeric ?? []);
+  const body = h('tbody', {});
+  const more = h('div', { class: 'pager' });
+  let shown = 0;
+  const next = async (cursor: string | undefined): Promise<void> => {
+    more.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
+    try {
+      const page = await table.fetch(cursor);
+      if (cursor === undefined)
+        target.replaceChildren(
+          ...(table.head?.(page) ?? []),
+          h(
+            'div',
+            { class: 'table-wrap' },
+            h(
+              'table',
+              { id: table.id },
+              h('caption', {}, table.caption),
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  table.headers.map((title, i) =>
+                    h('th', { scope: 'col', class: numeric.has(i) ? 'num' : undefined }, title),
+                  ),
+                ),
+              ),
+              body,
+            ),
+          ),
+          more,
+        );
+      const rows = table.rows(page);
+      shown += rows.length;
+      body.append(
+        ...rows.map((cells) =>
+          h(
+            'tr',
+            {},
+            cells.map((cell, i) => h('td', { class: numeric.has(i) ? 'num' : undefined }, cell)),
+          ),
+        ),
+      );
+      more.replaceChildren(
+        page.nextCursor
+          ? button('Load more', () => void next(page.nextCursor!), { class: 'more' })
+          : h('p', { class: 'end' }, shown === 0 ? 'Nothing to show.' : 'End of the list.'),
+      );
+    } catch (error) {
+      const message = failureMessage(error, () => void next(cursor), options);
+      if (cursor === undefined) target.replaceChildren(message);
+      else more.replaceChildren(message);
+    }
+  };
+  target.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
+  return next(undefined);
+}

@@ -249,40 +249,52 @@ export interface ParkedAnswer {
   }[];
 }
 
-/** GET /analytics/campaigns (second round) */
-export interface CampaignAnalyticsAnswer {
-  currency?: string;
-  campaigns: {
-    campaignId: string;
-    name?: string;
-    members: number;
-    responses: Record<string, number>;
-    responseRate: number;
-    leads: number;
-    dealsWon: number;
-    revenue: { firstTouch: number; lastTouch: number } | Record<string, number>;
-    cost: number | null;
-    costPerLead: number | null;
-    returnOnSpend: number | null;
-  }[];
-  nextCursor?: string | null;
-  position?: number;
+/** A figure by first touch (the campaign that brought the lead) and by last touch. */
+export interface Touches<T> {
+  firstTouch: T;
+  lastTouch: T;
 }
 
-/** GET /analytics/sources (second round) */
-export interface SourceAnalyticsAnswer {
-  currency?: string;
+/** GET /analytics/campaigns (second round): per campaign, in one currency */
+export interface CampaignAnalyticsAnswer extends Page {
+  currency: string;
+  campaigns: {
+    campaignId: string;
+    name: string;
+    channel: string;
+    status: string;
+    members: number;
+    responses: Record<string, number>;
+    responders: number;
+    responseRate: number | null;
+    leads: number;
+    converted: number;
+    dealsWon: Touches<number>;
+    revenue: Touches<number>;
+    cost: number;
+    costPerLead: number | null;
+    returnOnSpend: Touches<number | null>;
+  }[];
+  position: number;
+}
+
+/** GET /analytics/sources (second round): per lead source and campaign, most revenue first */
+export interface SourceAnalyticsAnswer extends Page {
+  currency: string;
   sources: {
     source: string;
-    campaignId?: string | null;
+    campaignId: string | null;
     leads: number;
-    conversionRate: number;
+    converted: number;
+    conversionRate: number | null;
     medianDaysToConvert: number | null;
+    dealsWon: number;
     revenue: number;
-    shareOfRevenue: number;
+    revenueShare: number | null;
   }[];
-  nextCursor?: string | null;
-  position?: number;
+  totalLeads: number;
+  totalRevenue: number;
+  position: number;
 }
 
 /** One case of GET /cases (second round) */
@@ -290,36 +302,46 @@ export interface ServiceCase {
   caseId: string;
   customerId: string;
   kind: string;
+  category: string;
   type?: string;
-  category?: string;
-  severity?: string;
+  severity: string | null;
   status: string;
-  assigneeId?: string | null;
-  subject?: string | null;
+  assigneeId: string | null;
+  subject: string | null;
   openedAt: string;
-  overdue?: boolean;
-  dueAt?: string | null;
+  firstRespondedAt: string | null;
+  resolvedAt: string | null;
+  /** Past an SLA target (recorded, or a deadline before now). */
+  overdue: boolean;
+  sla: { nextDeadline: string | null; nextTarget: string | null; paused: boolean };
 }
 
 /** GET /cases (second round): the queue, most urgent first */
 export interface CasesAnswer extends Page {
   items: ServiceCase[];
-  position?: number;
+  masked: boolean;
+  position: number;
 }
 
-/** GET /analytics/service (second round) */
+/** GET /analytics/service (second round): per case kind and category, months from..to */
 export interface ServiceAnalyticsAnswer {
+  from: string;
+  to: string;
   groups: {
     kind: string;
     category: string;
     opened: number;
     resolved: number;
-    firstResponseHours: { median: number | null; p90: number | null };
-    resolutionHours: { median: number | null; p90: number | null };
+    medianHoursToFirstResponse: number | null;
+    p90HoursToFirstResponse: number | null;
+    medianHoursToResolution: number | null;
+    p90HoursToResolution: number | null;
     slaCompliance: number | null;
+    slaMet: number;
+    slaMissed: number;
     reopenRate: number | null;
     averageSatisfaction: number | null;
     outcomes: Record<string, number>;
   }[];
-  position?: number;
+  position: number;
 }

@@ -1,25 +1,20 @@
-import type { CampaignAnalyticsAnswer, SourceAnalyticsAnswer } from '@rapport/contracts/read-api';
+import type {
+  CampaignAnalyticsAnswer,
+  SourceAnalyticsAnswer,
+  Touches,
+} from '@rapport/contracts/read-api';
 import { get } from '../api';
 import { chart, PALETTE } from '../charts';
-import { asOf, fmt, section, table } from '../dom';
-import { load, pageTitle, region, type PageContext } from '../view';
+import { asOf, fmt, h } from '../dom';
+import { pagedTable, pageTitle, region, type PageContext } from '../view';
 
-/** A figure as the API gives it: a number, a money map, or a map of figures (first/last touch). */
-export function figure(value: unknown, kind: 'num' | 'pct' = 'num'): string {
-  if (value === null || value === undefined) return '–';
-  if (typeof value === 'number') return kind === 'pct' ? fmt.pct(value) : fmt.num(value);
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length === 0) return '–';
-    if (entries.every(([key, v]) => /^[A-Z]{3}$/.test(key) && typeof v === 'number'))
-      return fmt.money(value as Record<string, number>);
-    return entries.map(([key, v]) => `${key}: ${figure(v, kind)}`).join(' · ');
-  }
-  return String(value);
-}
+const PAGE = 25;
 
-const total = (counts: Record<string, number> | undefined) =>
-  Object.values(counts ?? {}).reduce((n, v) => n + v, 0);
+const money = (amount: number | null, currency: string) =>
+  amount === null ? '–' : fmt.money({ [currency]: amount });
+const touches = <T>(value: Touches<T>, show: (v: T) => string) =>
+  `${show(value.firstTouch)} / ${show(value.lastTouch)}`;
+const ratio = (n: number | null) => (n === null ? '–' : `${fmt.num(n)}×`);
 
 export function campaignsPage(ctx: PageContext): Promise<void> {
   pageTitle(
@@ -30,78 +25,92 @@ export function campaignsPage(ctx: PageContext): Promise<void> {
   const campaigns = region(ctx.main, 'campaigns');
   const sources = region(ctx.main, 'sources');
   return Promise.all([
-    load(
+    pagedTable(
       campaigns,
-      () => get<CampaignAnalyticsAnswer>('/analytics/campaigns'),
-      (answer) =>
-        section(
-          'Campaign performance',
-          asOf(answer.position, answer.currency),
-          chart('Response rate per campaign', {
+      {
+        fetch: (cursor) =>
+          get<CampaignAnalyticsAnswer>('/analytics/campaigns', { limit: PAGE, cursor }),
+        head: (first) => [
+          h('h2', {}, 'Campaign performance'),
+          asOf(first.position, first.currency),
+          chart(`Revenue per campaign by first and last touch, ${first.currency}`, {
             type: 'bar',
             data: {
-              labels: answer.campaigns.map((c) => c.name ?? c.campaignId.slice(0, 8)),
+              labels: first.campaigns.map((c) => c.name),
               datasets: [
                 {
-                  label: 'response rate (%)',
-                  data: answer.campaigns.map((c) => (c.responseRate ?? 0) * 100),
-                  backgroundColor: PALETTE[3],
+                  label: 'first touch',
+                  data: first.campaigns.map((c) => c.revenue.firstTouch),
+                  backgroundColor: PALETTE[0],
+                },
+                {
+                  label: 'last touch',
+                  data: first.campaigns.map((c) => c.revenue.lastTouch),
+                  backgroundColor: PALETTE[2],
                 },
               ],
             },
-            options: {
-              plugins: { legend: { display: false } },
-              scales: { y: { beginAtZero: true } },
-            },
+            options: { scales: { y: { beginAtZero: true } } },
           }),
-          table(
-            'Campaigns',
-            [
-              'Campaign',
-              'Members',
-              'Responses',
-              'Response rate',
-              'Leads',
-              'Deals won',
-              'Revenue',
-              'Cost',
-              'Cost per lead',
-              'Return on spend',
-            ],
-            answer.campaigns.map((c) => [
-              c.name ?? c.campaignId,
-              fmt.int(c.members),
-              `${fmt.int(total(c.responses))} (${figure(c.responses)})`,
-              figure(c.responseRate, 'pct'),
-              fmt.int(c.leads),
-              fmt.int(c.dealsWon),
-              figure(c.revenue),
-              figure(c.cost),
-              figure(c.costPerLead),
-              figure(c.returnOnSpend),
-            ]),
-            { numeric: [1, 3, 4, 5, 6, 7, 8, 9], id: 'campaign-table' },
-          ),
-        ),
+        ],
+        caption: 'Campaigns (first / last touch where a figure has both)',
+        headers: [
+          'Campaign',
+          'Channel',
+          'Status',
+          'Members',
+          'Responses',
+          'Response rate',
+          'Leads',
+          'Deals won',
+          'Revenue',
+          'Cost',
+          'Cost per lead',
+          'Return on spend',
+        ],
+        numeric: [3, 5, 6, 7, 8, 9, 10, 11],
+        id: 'campaign-table',
+        rows: (page) =>
+          page.campaigns.map((c) => [
+            c.name,
+            c.channel,
+            c.status,
+            fmt.int(c.members),
+            Object.entries(c.responses)
+              .map(([kind, n]) => `${kind} ${fmt.int(n)}`)
+              .join(', ') || '–',
+            fmt.pct(c.responseRate),
+            fmt.int(c.leads),
+            touches(c.dealsWon, fmt.int),
+            touches(c.revenue, (v) => money(v, page.currency)),
+            money(c.cost, page.currency),
+            money(c.costPerLead, page.currency),
+            touches(c.returnOnSpend, ratio),
+          ]),
+      },
       { optionalEndpoint: true },
     ),
-    load(
+    pagedTable(
       sources,
-      () => get<SourceAnalyticsAnswer>('/analytics/sources'),
-      (answer) =>
-        section(
-          'Source effectiveness',
-          asOf(answer.position, answer.currency),
+      {
+        fetch: (cursor) =>
+          get<SourceAnalyticsAnswer>('/analytics/sources', { limit: PAGE, cursor }),
+        head: (first) => [
+          h('h2', {}, 'Source effectiveness'),
+          asOf(
+            first.position,
+            `${fmt.int(first.totalLeads)} leads, ${money(first.totalRevenue, first.currency)} revenue`,
+          ),
           chart('Conversion rate per lead source', {
             type: 'bar',
             data: {
-              labels: answer.sources.map(
+              labels: first.sources.map(
                 (s) => s.source + (s.campaignId ? ` / ${s.campaignId.slice(0, 8)}` : ''),
               ),
               datasets: [
                 {
                   label: 'conversion rate (%)',
-                  data: answer.sources.map((s) => (s.conversionRate ?? 0) * 100),
+                  data: first.sources.map((s) => (s.conversionRate ?? 0) * 100),
                   backgroundColor: PALETTE[1],
                 },
               ],
@@ -111,29 +120,34 @@ export function campaignsPage(ctx: PageContext): Promise<void> {
               scales: { y: { beginAtZero: true } },
             },
           }),
-          table(
-            'Lead sources',
-            [
-              'Source',
-              'Campaign',
-              'Leads',
-              'Conversion rate',
-              'Median days to convert',
-              'Revenue',
-              'Share of revenue',
-            ],
-            answer.sources.map((s) => [
-              s.source,
-              s.campaignId ?? '–',
-              fmt.int(s.leads),
-              figure(s.conversionRate, 'pct'),
-              figure(s.medianDaysToConvert),
-              figure(s.revenue),
-              figure(s.shareOfRevenue, 'pct'),
-            ]),
-            { numeric: [2, 3, 4, 5, 6], id: 'source-table' },
-          ),
-        ),
+        ],
+        caption: 'Lead sources and campaigns, most revenue first',
+        headers: [
+          'Source',
+          'Campaign',
+          'Leads',
+          'Converted',
+          'Conversion rate',
+          'Median days to convert',
+          'Deals won',
+          'Revenue',
+          'Share of revenue',
+        ],
+        numeric: [2, 3, 4, 5, 6, 7, 8],
+        id: 'source-table',
+        rows: (page) =>
+          page.sources.map((s) => [
+            s.source,
+            s.campaignId ? h('code', {}, s.campaignId.slice(0, 8)) : '–',
+            fmt.int(s.leads),
+            fmt.int(s.converted),
+            fmt.pct(s.conversionRate),
+            fmt.num(s.medianDaysToConvert),
+            fmt.int(s.dealsWon),
+            money(s.revenue, page.currency),
+            fmt.pct(s.revenueShare),
+          ]),
+      },
       { optionalEndpoint: true },
     ),
   ]).then(() => undefined);

@@ -1,15 +1,16 @@
 import type { CasesAnswer, ServiceAnalyticsAnswer } from '@rapport/contracts/read-api';
 import { get } from '../api';
 import { chart, PALETTE } from '../charts';
-import { asOf, button, fmt, h, link, section, table } from '../dom';
-import { load, pageTitle, region, type PageContext } from '../view';
-import { figure } from './campaigns.page';
+import { asOf, fmt, h, link, section, table } from '../dom';
+import { load, pagedTable, pageTitle, region, type PageContext } from '../view';
+
+const hours = (median: number | null, p90: number | null) => `${fmt.num(median)} / ${fmt.num(p90)}`;
 
 export function servicePage(ctx: PageContext): Promise<void> {
   pageTitle(
     ctx.main,
     'Service',
-    'The service queue, most urgent first, and how well cases meet their SLA targets (first response and resolution).',
+    'The service queue, most urgent first (past an SLA target, then the nearest deadline), and how well cases meet their targets.',
   );
   const overdue = h('input', { type: 'checkbox', id: 'overdue-only' });
   ctx.main.append(
@@ -17,61 +18,62 @@ export function servicePage(ctx: PageContext): Promise<void> {
   );
   const queue = region(ctx.main, 'queue');
   const figures = region(ctx.main, 'service-figures');
-  const cursors: (string | undefined)[] = [undefined];
-  const showQueue = (index: number): Promise<void> =>
-    load(
+  const showQueue = () =>
+    pagedTable(
       queue,
-      () =>
-        get<CasesAnswer>('/cases', {
-          limit: 25,
-          cursor: cursors[index],
-          overdue: overdue.checked ? 'true' : undefined,
-        }),
-      (page) => {
-        if (page.nextCursor) cursors[index + 1] = page.nextCursor;
-        return section(
-          'Queue',
-          asOf(page.position, `page ${index + 1}`),
-          table(
-            'Open cases, most urgent first',
-            ['Case', 'Client', 'Kind', 'Severity', 'Status', 'Assignee', 'Opened', 'Due'],
-            page.items.map((c) => [
-              h('code', {}, c.caseId.slice(0, 8)),
-              link(`#/clients/${c.customerId}`, h('code', {}, c.customerId.slice(0, 8))),
-              [c.kind, c.type ?? c.category].filter(Boolean).join(' · '),
-              c.severity ?? '–',
-              c.overdue ? h('strong', { class: 'overdue' }, `${c.status} (overdue)`) : c.status,
-              c.assigneeId ?? '–',
-              fmt.time(c.openedAt),
-              fmt.time(c.dueAt ?? null),
-            ]),
-            { id: 'case-table' },
-          ),
-          h(
-            'nav',
-            { class: 'pager', 'aria-label': 'Queue pages' },
-            index > 0 ? button('← Previous page', () => void showQueue(index - 1)) : null,
-            page.nextCursor
-              ? button('Next page →', () => void showQueue(index + 1))
-              : h('span', {}, 'Last page.'),
-          ),
-        );
+      {
+        fetch: (cursor) =>
+          get<CasesAnswer>('/cases', {
+            limit: 25,
+            cursor,
+            overdue: overdue.checked ? 'true' : undefined,
+          }),
+        head: (first) => [
+          h('h2', {}, 'Queue'),
+          asOf(first.position, first.masked ? 'subjects masked for your role' : undefined),
+        ],
+        caption: 'Open cases, most urgent first',
+        headers: [
+          'Case',
+          'Client',
+          'Kind',
+          'Severity',
+          'Status',
+          'Assignee',
+          'Subject',
+          'Opened',
+          'Next deadline',
+        ],
+        id: 'case-table',
+        rows: (page) =>
+          page.items.map((c) => [
+            h('code', {}, c.caseId.slice(0, 8)),
+            link(`#/clients/${c.customerId}`, h('code', {}, c.customerId.slice(0, 8))),
+            `${c.kind} · ${c.type ?? c.category}`,
+            c.severity ?? '–',
+            c.overdue
+              ? h('strong', { class: 'overdue' }, `${c.status} (overdue)`)
+              : c.status + (c.sla.paused ? ' (clock paused)' : ''),
+            c.assigneeId ?? '–',
+            c.subject ?? '–',
+            fmt.time(c.openedAt),
+            c.sla.nextDeadline
+              ? `${fmt.time(c.sla.nextDeadline)} (${c.sla.nextTarget ?? ''})`
+              : '–',
+          ]),
       },
       { optionalEndpoint: true },
     );
-  overdue.addEventListener('change', () => {
-    cursors.splice(1);
-    void showQueue(0);
-  });
+  overdue.addEventListener('change', () => void showQueue());
   return Promise.all([
-    showQueue(0),
+    showQueue(),
     load(
       figures,
       () => get<ServiceAnalyticsAnswer>('/analytics/service'),
       (answer) =>
         section(
           'SLA compliance',
-          asOf(answer.position),
+          asOf(answer.position, `cases opened ${answer.from} to ${answer.to}`),
           chart('SLA compliance per kind and category', {
             type: 'bar',
             data: {
@@ -96,8 +98,8 @@ export function servicePage(ctx: PageContext): Promise<void> {
               'Category',
               'Opened',
               'Resolved',
-              'First response h (median / p90)',
-              'Resolution h (median / p90)',
+              'Hours to first response (median / p90)',
+              'Hours to resolution (median / p90)',
               'SLA compliance',
               'Reopen rate',
               'Satisfaction',
@@ -108,12 +110,14 @@ export function servicePage(ctx: PageContext): Promise<void> {
               g.category,
               fmt.int(g.opened),
               fmt.int(g.resolved),
-              `${figure(g.firstResponseHours?.median)} / ${figure(g.firstResponseHours?.p90)}`,
-              `${figure(g.resolutionHours?.median)} / ${figure(g.resolutionHours?.p90)}`,
-              figure(g.slaCompliance, 'pct'),
-              figure(g.reopenRate, 'pct'),
-              figure(g.averageSatisfaction),
-              figure(g.outcomes),
+              hours(g.medianHoursToFirstResponse, g.p90HoursToFirstResponse),
+              hours(g.medianHoursToResolution, g.p90HoursToResolution),
+              `${fmt.pct(g.slaCompliance)} (${fmt.int(g.slaMet)} met, ${fmt.int(g.slaMissed)} missed)`,
+              fmt.pct(g.reopenRate),
+              fmt.num(g.averageSatisfaction),
+              Object.entries(g.outcomes)
+                .map(([outcome, n]) => `${outcome} ${fmt.int(n)}`)
+                .join(', ') || '–',
             ]),
             { numeric: [2, 3, 4, 5, 6, 7, 8], id: 'service-table' },
           ),
