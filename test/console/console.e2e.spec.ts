@@ -29,6 +29,8 @@ describe('the browser console', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  /** Script errors and Content-Security-Policy violations of the page (none expected). */
+  let problems: string[];
 
   beforeAll(async () => {
     [world, browser] = await Promise.all([startConsoleWorld(1200), launchChromium()]);
@@ -40,8 +42,18 @@ describe('the browser console', () => {
   beforeEach(async () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
+    problems = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('console', (message) => {
+      // Chromium logs each 4xx/5xx answer; those are the messages under test, not problems.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+        problems.push(message.text());
+    });
   });
-  afterEach(() => context.close());
+  afterEach(async () => {
+    await context.close();
+    expect(problems).toEqual([]);
+  });
 
   const as = (role: 'analyst' | 'admin') => world.api.client.as(role);
 
