@@ -23,6 +23,7 @@ async function main(): Promise<void> {
       { file: 'segments.png', role: 'analyst', route: '#/segments' },
       { file: 'client-analyst.png', role: 'analyst', route: `#/clients/${world.graceId}` },
       { file: 'client-auditor.png', role: 'auditor', route: `#/clients/${world.graceId}` },
+      { file: 'audit.png', role: 'auditor', route: '#/audit' },
       { file: 'projections.png', role: 'admin', route: '#/projections' },
       { file: 'campaigns.png', role: 'admin', route: '#/campaigns' },
       { file: 'service.png', role: 'admin', route: '#/service' },

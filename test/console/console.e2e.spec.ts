@@ -106,8 +106,8 @@ describe('the browser console', () => {
     await expect(page.locator('#signed-in-as').textContent()).resolves.toBe(
       'jwt-auditor (auditor)',
     );
-    const menu = await page.getByRole('navigation', { name: 'Console pages' }).textContent();
-    expect(menu).toBe('Clients');
+    const menu = page.getByRole('navigation', { name: 'Console pages' }).getByRole('link');
+    expect(await menu.allTextContents()).toEqual(['Clients', 'Audit']);
   });
 
   it('says the read model is catching up on a 503, and shows the figures when tried again', async () => {
@@ -255,6 +255,31 @@ describe('the browser console', () => {
     const entry = await own.first().textContent();
     expect(entry).toContain('saw audit-trail');
     expect(entry).toContain(purpose);
+  });
+
+  it("shows an auditor the log's integrity and who was refused what, with their purpose", async () => {
+    const refused = await world.api.client
+      .as('sales')
+      .get(`/audit/customers/${world.graceId}`, {
+        headers: { 'x-purpose': 'curious about Grace' },
+      });
+    expect(refused.status).toBe(403);
+    await signIn(page, world.baseUrl, 'auditor');
+    await open(page, '#/audit');
+    await expect(page.locator('#integrity-status').textContent()).resolves.toMatch(
+      /^Hash chain (intact|pending)/,
+    );
+    const denial = page.locator('#denial-table tbody tr', { hasText: 'curious about Grace' });
+    while ((await denial.count()) === 0) {
+      const more = page.locator('#denials').getByRole('button', { name: 'Load more' });
+      if ((await more.count()) === 0) throw new Error('the denial is not listed');
+      await more.click();
+      await page.locator('#denials .pager > :not(.loading)').waitFor();
+    }
+    const row = await denial.textContent();
+    expect(row).toContain('sales-user');
+    expect(row).toContain(`GET /audit/customers/${world.graceId}`);
+    expect(row).toContain('audit:read');
   });
 
   it('lets an admin start a rebuild, follow it and cancel it', async () => {

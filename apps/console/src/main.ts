@@ -1,6 +1,7 @@
 import './styles.css';
 import { destroyCharts } from './charts';
 import { h } from './dom';
+import { auditPage } from './pages/audit.page';
 import { campaignsPage } from './pages/campaigns.page';
 import { churnRiskPage } from './pages/churn-risk.page';
 import { clientPage, clientsPage } from './pages/client.page';
@@ -78,6 +79,13 @@ const ROUTES: Route[] = [
     page: clientsPage,
   },
   { pattern: /^\/clients\/(?<id>[0-9a-fA-F-]{36})$/, page: clientPage },
+  {
+    pattern: /^\/audit$/,
+    nav: 'Audit',
+    href: '#/audit',
+    visible: may('audit:read'),
+    page: auditPage,
+  },
   {
     pattern: /^\/projections$/,
     nav: 'Projections',

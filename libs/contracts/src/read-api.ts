@@ -345,3 +345,30 @@ export interface ServiceAnalyticsAnswer {
   }[];
   position: number;
 }
+
+/** GET /audit/denials: every refused access, chronological */
+export interface DenialsAnswer extends Page {
+  entries: (AuditTrailEntry & { customerId: string | null; request?: string })[];
+}
+
+/** GET /audit/exports: every bulk export of client data, chronological */
+export interface ExportsAnswer extends Page {
+  entries: (AuditTrailEntry & {
+    export: string;
+    filter: unknown;
+    count: number;
+    personalData: boolean;
+    destination: string;
+  })[];
+}
+
+/** GET /audit/integrity: the log's hash chain */
+export interface IntegrityAnswer {
+  head: { position: number; sequence: number; hash: string };
+  lastCheckpoint: { position: number; hash: string; sealedAt: string } | null;
+  verification: {
+    status: 'intact' | 'broken' | 'pending';
+    at: string | null;
+    problem: { position: number; kind: string; message: string } | null;
+  };
+}
