@@ -186,6 +186,10 @@ describe('the browser console', () => {
     expect(top).toContain(api.customers[0]!.reasons[0]!);
     await page.getByRole('button', { name: 'Load 25 more' }).click();
     await page.locator('#ranking tbody tr:nth-child(50)').waitFor();
+    // Keyboard focus moves on to the first row added (the button is gone).
+    await expect(page.evaluate('document.activeElement.textContent')).resolves.toContain(
+      api.customers[25]!.customerId.slice(0, 8),
+    );
     expect(await rows.nth(49).textContent()).toContain(api.customers[49]!.customerId.slice(0, 8));
   });
 
@@ -258,11 +262,9 @@ describe('the browser console', () => {
   });
 
   it("shows an auditor the log's integrity and who was refused what, with their purpose", async () => {
-    const refused = await world.api.client
-      .as('sales')
-      .get(`/audit/customers/${world.graceId}`, {
-        headers: { 'x-purpose': 'curious about Grace' },
-      });
+    const refused = await world.api.client.as('sales').get(`/audit/customers/${world.graceId}`, {
+      headers: { 'x-purpose': 'curious about Grace' },
+    });
     expect(refused.status).toBe(403);
     await signIn(page, world.baseUrl, 'auditor');
     await open(page, '#/audit');

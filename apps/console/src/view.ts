@@ -114,6 +114,17 @@ export async function load<T>(
   }
 }
 
+/**
+ * After "Load more", keyboard focus goes to the first of the rows it added (the button that
+ * had it is gone), so reading and tabbing go on from there.
+ */
+export function focusFirstAdded(added: readonly Element[], wasLoadMore: boolean): void {
+  const first = added[0] as HTMLElement | undefined;
+  if (!wasLoadMore || !first) return;
+  first.tabIndex = -1;
+  first.focus();
+}
+
 export function pageTitle(main: HTMLElement, title: string, intro?: string): void {
   document.title = `${title} · Rapport console`;
   main.replaceChildren(h('h1', {}, title), intro ? h('p', { class: 'intro' }, intro) : '');
@@ -181,17 +192,16 @@ export function pagedTable<P extends { nextCursor: string | null }>(
           ),
           more,
         );
-      const rows = table.rows(page);
-      shown += rows.length;
-      body.append(
-        ...rows.map((cells) =>
-          h(
-            'tr',
-            {},
-            cells.map((cell, i) => h('td', { class: numeric.has(i) ? 'num' : undefined }, cell)),
-          ),
+      const rows = table.rows(page).map((cells) =>
+        h(
+          'tr',
+          {},
+          cells.map((cell, i) => h('td', { class: numeric.has(i) ? 'num' : undefined }, cell)),
         ),
       );
+      shown += rows.length;
+      body.append(...rows);
+      focusFirstAdded(rows, cursor !== undefined);
       more.replaceChildren(
         page.nextCursor
           ? button('Load more', () => void next(page.nextCursor!), { class: 'more' })

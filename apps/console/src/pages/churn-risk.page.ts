@@ -1,7 +1,7 @@
 import type { ChurnRiskAnswer } from '@rapport/contracts/read-api';
 import { get } from '../api';
 import { asOf, button, fmt, h, link, section } from '../dom';
-import { failureMessage, pageTitle, region, type PageContext } from '../view';
+import { failureMessage, focusFirstAdded, pageTitle, region, type PageContext } from '../view';
 
 const PAGE = 25;
 
@@ -79,7 +79,9 @@ export async function churnRiskPage(ctx: PageContext): Promise<void> {
             more,
           ),
         );
-      body.append(...page.customers.map((c) => row(++shown, c)));
+      const rows = page.customers.map((c) => row(++shown, c));
+      body.append(...rows);
+      focusFirstAdded(rows, cursor !== undefined);
       more.replaceChildren(
         page.nextCursor
           ? button(`Load ${PAGE} more`, () => void next(page.nextCursor!), { class: 'more' })

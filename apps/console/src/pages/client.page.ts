@@ -8,7 +8,14 @@ import type {
 import { get } from '../api';
 import { asOf, button, fmt, h, section } from '../dom';
 import { session } from '../session';
-import { failureMessage, load, pageTitle, region, type PageContext } from '../view';
+import {
+  failureMessage,
+  focusFirstAdded,
+  load,
+  pageTitle,
+  region,
+  type PageContext,
+} from '../view';
 import { customerPages } from './segments.page';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -144,6 +151,7 @@ function pagedList<T extends { nextCursor: string | null }>(
       const { head, items } = render(page, first);
       if (first) target.replaceChildren(...(head ?? []), list, more);
       list.append(...items);
+      focusFirstAdded(items as Element[], !first);
       more.replaceChildren(
         page.nextCursor
           ? button('Load more', () => void next(page.nextCursor!, false), { class: 'more' })
