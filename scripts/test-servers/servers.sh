@@ -145,9 +145,16 @@ wait_ready() {
 }
 
 # alive PID: exists and is not a zombie (init here takes ~1.5 s to reap a killed orphan).
+# Alive while any of its threads is: a killed JVM's main thread turns zombie (Z) before its other
+# threads have exited, and the sockets (the listening port) close only with the last of them; on
+# a loaded machine a restart then found the port "taken" by the dying server itself.
 alive() {
-  local state
-  state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1) && [ -n "$state" ] && [ "$state" != Z ]
+  local task state
+  for task in /proc/"$1"/task/*; do
+    state=$(sed 's/.*) //' "$task/stat" 2>/dev/null | cut -c1) || continue
+    [ -n "$state" ] && [ "$state" != Z ] && return 0
+  done
+  return 1
 }
 
 # wait_exit NAME PID SECONDS: true once the process is gone.
