@@ -99,6 +99,7 @@ const main = document.getElementById('main')!;
 const nav = document.getElementById('nav')!;
 const who = document.getElementById('who')!;
 let shown = 0;
+let returnTo: string | null = null;
 
 function drawChrome(path: string): void {
   const signedIn = session.who();
@@ -153,6 +154,8 @@ async function route(moveFocus: boolean): Promise<void> {
   main.replaceChildren();
   delete main.dataset.ready;
   if (!session.token() && path !== '/signin') {
+    // Back to this page once signed in (a bookmarked client, a link from a colleague).
+    returnTo = path === '/' ? null : `#${path}`;
     location.replace('#/signin');
     return;
   }
@@ -164,7 +167,8 @@ async function route(moveFocus: boolean): Promise<void> {
   const ctx: PageContext = { main, params: {}, alive: () => current === shown };
   if (path === '/signin') {
     await signInPage(ctx, () => {
-      location.hash = home();
+      location.hash = returnTo ?? home();
+      returnTo = null;
     });
     main.dataset.ready = path;
     return;

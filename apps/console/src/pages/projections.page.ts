@@ -8,6 +8,7 @@ import { button, fmt, h, link, section, table } from '../dom';
 import { failureMessage, load, pageTitle, region, type PageContext } from '../view';
 
 const REFRESH_MS = 1000;
+const WATCH_AFTER_ACTION_MS = 15_000;
 
 function progress(status: ProjectionStatusAnswer): Node {
   const rebuild = status.rebuild;
@@ -40,9 +41,11 @@ export function projectionsPage(ctx: PageContext): Promise<void> {
   const target = region(ctx.main, 'projections');
   const parkedTarget = region(ctx.main, 'parked');
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let watchUntil = 0;
 
   const act = async (label: string, action: () => Promise<unknown>) => {
     notice.replaceChildren(h('p', {}, `${label}…`));
+    watchUntil = Date.now() + WATCH_AFTER_ACTION_MS;
     try {
       await action();
       notice.replaceChildren(
@@ -56,7 +59,10 @@ export function projectionsPage(ctx: PageContext): Promise<void> {
 
   const render = (answer: ProjectionsAnswer) => {
     clearTimeout(timer);
-    if (answer.projections.some((p) => p.rebuild?.status === 'rebuilding'))
+    // While one runs, and for a while after an action (a rebuild just started may not be
+    // reported yet), the table refreshes itself.
+    const running = answer.projections.some((p) => p.rebuild?.status === 'rebuilding');
+    if (running || Date.now() < watchUntil)
       timer = setTimeout(() => {
         if (ctx.alive()) void refresh();
       }, REFRESH_MS);

@@ -94,6 +94,12 @@ export class ProjectionRunner {
        * with each commit.
        */
       catchUp?: { flushEvery: number };
+      /**
+       * After each batch, let timers and messages run before the next one. A store read
+       * synchronously resolves every await at once, so a long run would otherwise hold the
+       * thread until its end: a rebuild in the projector's worker never heard its cancel.
+       */
+      yieldBetweenBatches?: boolean;
     } = {},
   ) {}
 
@@ -155,6 +161,8 @@ export class ProjectionRunner {
           });
         }
         if (until !== undefined && events[events.length - 1]!.position >= until) break;
+        if (this.options.yieldBetweenBatches)
+          await new Promise<void>((resolve) => setImmediate(resolve));
       }
       // Whatever was applied when the run ends (caught up, or aborted) is committed.
       await this.exclusive(() => session.flush());
