@@ -149,7 +149,7 @@ async function main(): Promise<void> {
     }
     notes.push(
       `queries: up to ${options.requests} requests each, one at a time, ${options.timeoutMs} ms timeout per request, at most ${options.queryBudgetMs / 1000} s per query (fewer requests for a query that is slow today); a timed-out request counts as its timeout in the percentiles`,
-      `history: ${options.customers.toLocaleString('en-US')} clients over the last 730 days (leads, contacts, deals, complaints, consents, churn, activities scheduled/completed/cancelled), personal data sealed with per-client keys`,
+      `history: ${options.customers.toLocaleString('en-US')} clients over the last 730 days (leads, contacts, deals, complaints, consents, churn, activities scheduled/completed/cancelled, campaigns with members and responses), personal data sealed with per-client keys`,
       `load average (1 min) at start / end: ${loadAtStart.toFixed(1)} / ${loadavg()[0]!.toFixed(1)} (the machine is shared: other processes ran beside the benchmark)`,
     );
     if (options.mongoUrl) {
@@ -419,6 +419,8 @@ function queries(ids: string[]): Query[] {
     { name: 'GET /analytics/retention', path: () => '/analytics/retention' },
     { name: 'GET /analytics/segments', path: () => '/analytics/segments' },
     { name: 'GET /analytics/churn-risk', path: () => '/analytics/churn-risk' },
+    { name: 'GET /analytics/campaigns', path: () => '/analytics/campaigns', optional: true },
+    { name: 'GET /analytics/sources', path: () => '/analytics/sources', optional: true },
     { name: 'GET /customers?segment=champions', path: () => '/customers?segment=champions' },
     { name: 'GET /customers?status=customer', path: () => '/customers?status=customer' },
     { name: 'GET /customers/:id (360 view)', path: (i) => `/customers/${id(i)}` },

@@ -12,6 +12,8 @@
 // same rounds, for a before/after ratio.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
@@ -67,9 +69,10 @@ async function withServer<T>(
   script: string,
   args: string[],
   body: (server: Server) => Promise<T>,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-http-'));
-  const server = await startServer(join(__dirname, 'support', script), [dir, ...args]);
+  const server = await startServer(join(__dirname, 'support', script), [dir, ...args], env);
   try {
     return await body(server);
   } finally {
@@ -190,20 +193,48 @@ function rapportContacts(
   name: string,
   off: readonly Guarantee[] = [],
   args = apiArgs(off),
+  env: () => Promise<NodeJS.ProcessEnv> = async () => process.env,
 ): Configuration {
   return {
     name,
-    run: (seconds, connections) =>
-      withServer('api-server.ts', args, async (server) => {
-        const customers = await createCustomers(server.url, connections * 2);
-        return loadWithCpu(server, {
-          url: server.url,
-          duration: seconds,
-          connections,
-          requests: contactRequests(customers, !off.includes('idempotency')),
-        });
-      }),
+    run: async (seconds, connections) =>
+      withServer(
+        'api-server.ts',
+        args,
+        async (server) => {
+          const customers = await createCustomers(server.url, connections * 2);
+          return loadWithCpu(server, {
+            url: server.url,
+            duration: seconds,
+            connections,
+            requests: contactRequests(customers, !off.includes('idempotency')),
+          });
+        },
+        await env(),
+      ),
   };
+}
+
+/**
+ * An OTLP/HTTP endpoint that accepts and drops spans, in this process: "tracing on" then pays
+ * for making and exporting spans, as against a real collector, but no collector's CPU.
+ */
+let otlpSink: Promise<string> | undefined;
+function startOtlpSink(): Promise<string> {
+  otlpSink ??= new Promise((resolve) => {
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () =>
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{}'),
+      );
+    });
+    server.unref();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve(`http://127.0.0.1:${port}`);
+    });
+  });
+  return otlpSink;
 }
 
 const CONFIGURATIONS: Configuration[] = [
@@ -235,6 +266,12 @@ const CONFIGURATIONS: Configuration[] = [
       }),
   },
   rapportContacts('Rapport, log a contact (every guarantee)'),
+  rapportContacts(
+    'Rapport, log a contact (every guarantee), tracing on (OTLP to a sink)',
+    [],
+    apiArgs([]),
+    async () => ({ ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: await startOtlpSink() }),
+  ),
   rapportContacts('Rapport, log a contact, without authentication', ['auth']),
   rapportContacts('Rapport, log a contact, without validation', ['validation']),
   rapportContacts('Rapport, log a contact, without sealing', ['sealing']),
@@ -298,8 +335,11 @@ async function main(): Promise<void> {
   const full = results.get(CONFIGURATIONS[2]!.name) ?? [];
   const rows: Row[] = configurations.map((configuration) => {
     const runs = results.get(configuration.name)!;
+    // NaN when --only left the reference configuration out.
     const perRound = (reference: Measured[]) =>
-      median(runs.map((run, i) => run.requestsPerSecond / reference[i]!.requestsPerSecond));
+      median(
+        runs.map((run, i) => run.requestsPerSecond / (reference[i]?.requestsPerSecond ?? NaN)),
+      );
     const cpu = median(runs.map((run) => run.cpuMs));
     return {
       server: configuration.name,

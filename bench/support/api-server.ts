@@ -7,7 +7,7 @@
 // configuration or environment variable of a deployment can ask for it.
 import { appendFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createLogger, loadConfig } from '@rapport/platform';
+import { createLogger, loadConfig, startTracing } from '@rapport/platform';
 import type * as ApiFactory from '../../apps/api/src/api.factory';
 import type { BenchmarkedGuarantee } from '../../apps/api/src/infrastructure/tokens';
 import { textArgument } from './report';
@@ -47,6 +47,8 @@ async function main(): Promise<void> {
     CRM_MASTER_KEY: BENCH_MASTER_KEY,
     LOG_LEVEL: 'warn',
   });
+  // As main.ts: OpenTelemetry only when OTEL_EXPORTER_OTLP_ENDPOINT is set (http.bench's "tracing on").
+  startTracing({ serviceName: 'rapport-bench' });
   const dist = textArgument('dist');
   const entry = dist
     ? join(resolve(dist), 'apps', 'api', 'src', 'api.factory')

@@ -9,17 +9,19 @@ import { buildWorld, type World } from '../support/world';
  * purpose, not read from the code). Writes are sent with an unknown field, so an allowed role
  * gets 400 and nothing changes, while a refused one gets 403 — before validation.
  */
-const ROLES: Role[] = ['sales', 'support', 'analyst', 'auditor', 'service', 'admin'];
+const ROLES: Role[] = ['sales', 'support', 'analyst', 'auditor', 'service', 'admin', 'marketing'];
 
 interface Endpoint {
   method: 'GET' | 'POST' | 'PATCH';
-  path: (w: World & { viewId: string }) => string;
+  path: (w: MatrixWorld) => string;
   allowed: Role[];
   /** The denial names this client in its path. */
   customerScoped?: boolean;
 }
 
 const write = { sneaky: 'unknown field' };
+
+type MatrixWorld = World & { viewId: string; campaignId: string };
 
 /**
  * Who may run each command, as API.md's role table says. Keyed by command name: the compiler
@@ -45,10 +47,22 @@ const COMMAND_ROLES: Record<IngestCommandType, Role[]> = {
   ReassignActivity: ['sales', 'support', 'service'],
   CompleteActivity: ['sales', 'support', 'service'],
   CancelActivity: ['sales', 'support', 'service'],
+  PlanCampaign: ['marketing', 'service'],
+  LaunchCampaign: ['marketing', 'service'],
+  CloseCampaign: ['marketing', 'service'],
+  RecordCampaignCost: ['marketing', 'service'],
+  AddCampaignMembers: ['marketing', 'service'],
+  RecordCampaignResponse: ['marketing', 'service'],
 };
 
-const idOf = (w: World, target: string) =>
-  target === 'deal' ? w.dealId : target === 'complaint' ? w.complaintId : w.customerId;
+const idOf = (w: MatrixWorld, target: string) =>
+  target === 'deal'
+    ? w.dealId
+    : target === 'complaint'
+      ? w.complaintId
+      : target === 'campaign'
+        ? w.campaignId
+        : w.customerId;
 
 const COMMAND_ENDPOINTS: Endpoint[] = COMMAND_LIST.map((definition) => ({
   method: definition.http.method,
@@ -85,6 +99,10 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: () => '/analytics/retention', allowed: ['analyst'] },
   { method: 'GET', path: () => '/analytics/churn-risk', allowed: ['analyst'] },
   { method: 'GET', path: () => '/analytics/segments', allowed: ['analyst'] },
+  { method: 'GET', path: () => '/campaigns', allowed: ['marketing', 'analyst'] },
+  { method: 'GET', path: (w) => `/campaigns/${w.campaignId}`, allowed: ['marketing', 'analyst'] },
+  { method: 'GET', path: () => '/analytics/campaigns', allowed: ['marketing', 'analyst'] },
+  { method: 'GET', path: () => '/analytics/sources', allowed: ['marketing', 'analyst'] },
   {
     method: 'GET',
     path: (w) => `/audit/customers/${w.customerId}`,
@@ -120,14 +138,17 @@ const ENDPOINTS: Endpoint[] = [
 
 describe('the role matrix, endpoint by endpoint', () => {
   let api: TestApi;
-  let world: World & { viewId: string };
+  let world: MatrixWorld;
 
   beforeAll(async () => {
     api = await startTestApi();
     const base = await buildWorld(api.client);
     await api.client.as('sales').get(`/customers/${base.customerId}`);
     const [view] = (await api.eventStore.readStream(`audit-${base.customerId}`)).events;
-    world = { ...base, viewId: view!.id };
+    const campaign = await api.client
+      .as('marketing')
+      .post('/campaigns', { name: 'Matrix', channel: 'email', startsAt: '2026-01-01T00:00:00Z' });
+    world = { ...base, viewId: view!.id, campaignId: campaign.body.campaignId };
   });
   afterAll(() => api.close());
 
@@ -143,7 +164,7 @@ describe('the role matrix, endpoint by endpoint', () => {
     ENDPOINTS.map(
       (e) =>
         [
-          `${e.method} ${e.path({ customerId: ':id', dealId: ':id', complaintId: ':id', viewId: ':id' })}`,
+          `${e.method} ${e.path({ customerId: ':id', dealId: ':id', complaintId: ':id', viewId: ':id', campaignId: ':id' })}`,
           e,
         ] as const,
     ),

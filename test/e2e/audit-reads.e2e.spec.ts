@@ -6,6 +6,7 @@ import { buildWorld, createLead, type World } from '../support/world';
 interface Seeded extends World {
   otherId: string;
   viewId: string;
+  campaignId: string;
   head: number;
 }
 
@@ -30,6 +31,10 @@ const SAMPLE_CALLS: Record<string, (s: Seeded) => string> = {
   '/analytics/retention': (s) => `/analytics/retention?minPosition=${s.head}`,
   '/analytics/churn-risk': (s) => `/analytics/churn-risk?minPosition=${s.head}`,
   '/analytics/segments': (s) => `/analytics/segments?minPosition=${s.head}`,
+  '/campaigns': (s) => `/campaigns?minPosition=${s.head}`,
+  '/campaigns/:id': (s) => `/campaigns/${s.campaignId}?minPosition=${s.head}`,
+  '/analytics/campaigns': (s) => `/analytics/campaigns?minPosition=${s.head}`,
+  '/analytics/sources': (s) => `/analytics/sources?minPosition=${s.head}`,
   '/audit/customers/:id': (s) => `/audit/customers/${s.customerId}?minPosition=${s.head}`,
   '/audit/customers/:id/state': (s) =>
     `/audit/customers/${s.customerId}/state?at=2030-01-01T00:00:00Z&minPosition=${s.head}`,
@@ -65,7 +70,29 @@ describe('every read of client data is audited, route by route', () => {
     expect((await api.client.as('auditor').get(`/customers/${otherId}`)).status).toBe(403);
     await api.client.as('sales').get(`/customers/${world.customerId}`);
     const [view] = (await api.eventStore.readStream(`audit-${world.customerId}`)).events;
-    seeded = { ...world, otherId, viewId: view!.id, head: await api.eventStore.headPosition() };
+    // A campaign with the client as member and a response, so its figures count them.
+    const campaign = await api.client
+      .as('marketing')
+      .post('/campaigns', { name: 'Audit', channel: 'email', startsAt: '2026-01-01T00:00:00Z' });
+    const campaignId = campaign.body.campaignId as string;
+    await api.client.as('marketing').post(`/campaigns/${campaignId}/launch`, {});
+    await api.client
+      .as('sales')
+      .post(`/customers/${world.customerId}/consents`, { purpose: 'marketing', granted: true });
+    await api.client
+      .as('marketing')
+      .post(`/campaigns/${campaignId}/members`, { customerIds: [world.customerId] });
+    await api.client.as('marketing').post(`/campaigns/${campaignId}/responses`, {
+      customerId: world.customerId,
+      response: 'clicked',
+    });
+    seeded = {
+      ...world,
+      otherId,
+      viewId: view!.id,
+      campaignId,
+      head: await api.eventStore.headPosition(),
+    };
   });
   afterAll(() => api.close());
 

@@ -112,6 +112,7 @@ describe('audit report of one client for a period', () => {
     const [header, ...rows] = parseCsv(response.text);
     expect(header).toEqual([
       'at',
+      'occurred_at',
       'kind',
       'type',
       'actor',

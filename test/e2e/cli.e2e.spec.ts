@@ -78,6 +78,8 @@ describe('the rapport CLI', () => {
     expect(result.json.projections.map((p: { name: string }) => p.name).sort()).toEqual([
       'activities',
       'audit-trail',
+      'campaign-attribution',
+      'campaigns',
       'customer-360',
       'sales-pipeline',
       'timeline',
@@ -170,6 +172,8 @@ describe('the rapport CLI', () => {
       'customer-360/first-contact-days',
       'sales-pipeline/pipeline-owners',
       'activities/activity-owners',
+      'campaign-attribution/campaign-performance',
+      'campaign-attribution/source-effectiveness',
     ]);
     const store = await readLive(api);
     const state = (await store.projectionStates()).find(
@@ -346,5 +350,76 @@ describe('the rapport CLI on a data dir that holds nothing yet', () => {
     } finally {
       await api.close();
     }
+  });
+});
+
+describe('rapport replay and diff with another attribution model', () => {
+  let api: TestApi;
+  const work = mkdtempSync(join(tmpdir(), 'rapport-cli-attribution-'));
+  afterAll(async () => {
+    await api.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('moves won revenue from the first-touch campaign to the last-touch one in the sandbox', async () => {
+    api = await startTestApi({ clock: new TestClock('2026-01-01T09:00:00Z') });
+    const marketing = api.client.as('marketing');
+    const campaign = async (name: string) => {
+      const { campaignId } = (
+        await marketing.post('/campaigns', {
+          name,
+          channel: 'email',
+          startsAt: '2026-01-01T00:00:00Z',
+        })
+      ).body;
+      await marketing.post(`/campaigns/${campaignId}/launch`, {});
+      return campaignId as string;
+    };
+    const first = await campaign('Fair');
+    const last = await campaign('Mailing');
+    const customerId = await createLead(api.client, { campaignId: first });
+    await api.client
+      .as('sales')
+      .post(`/customers/${customerId}/consents`, { purpose: 'marketing', granted: true });
+    await marketing.post(`/campaigns/${last}/members`, { customerIds: [customerId] });
+    await marketing.post(`/campaigns/${last}/responses`, { customerId, response: 'clicked' });
+    const deal = await openDeal(api.client, customerId, { amount: 1000, currency: 'EUR' });
+    await api.client.as('sales').post(`/deals/${deal}/won`, {});
+    await api.client
+      .as('analyst')
+      .get(`/analytics/campaigns?minPosition=${await api.eventStore.headPosition()}`);
+
+    const sandbox = join(work, 'last-touch');
+    const replay = await cli(
+      api,
+      '--json',
+      'replay',
+      'all',
+      '--into',
+      sandbox,
+      '--option',
+      'attribution=last',
+    );
+    expect(replay.code).toBe(0);
+    expect(replay.json.options).toMatchObject({ attribution: 'last-touch' });
+    const diff = await cli(api, '--json', 'diff', sandbox);
+    expect(diff.code).toBe(0);
+    expect(diff.json.metrics).toEqual(
+      expect.arrayContaining([
+        { metric: 'campaigns.attribution', live: 'first-touch', sandbox: 'last-touch' },
+        { metric: 'campaigns.Fair.revenue', live: 1000, sandbox: 0 },
+        { metric: 'campaigns.Mailing.revenue', live: 0, sandbox: 1000 },
+      ]),
+    );
+    const bogus = await cli(
+      api,
+      'replay',
+      'campaigns',
+      '--into',
+      join(work, 'bogus'),
+      '--option',
+      'attribution=middle',
+    );
+    expect(bogus.code).toBe(2);
   });
 });

@@ -25,7 +25,11 @@ describe('read side over HTTP: a known population', () => {
   const ids: Record<string, string> = {};
   const at = (day: string) => api.clock.set(`2026-${day}T09:00:00.000Z`);
 
-  async function command(role: 'sales' | 'support', path: string, body: Record<string, unknown>) {
+  async function command(
+    role: 'sales' | 'support' | 'marketing',
+    path: string,
+    body: Record<string, unknown>,
+  ) {
     const response = await api.client.as(role).post(path, body);
     expectCreated(response, path);
     head = response.body.position;
@@ -148,6 +152,12 @@ describe('read side over HTTP: a known population', () => {
     });
     at('04-10');
     await command('sales', `/customers/${ids.b}/churn`, { reason: 'closed shop' });
+    // A campaign, planned only: no client's figure changes.
+    await command('marketing', '/campaigns', {
+      name: 'Summer',
+      channel: 'web',
+      startsAt: '2026-07-01T00:00:00Z',
+    });
     at('06-15');
   });
   afterAll(() => api.close());
@@ -402,6 +412,8 @@ describe('read side over HTTP: a known population', () => {
       'audit-trail',
       'activities',
       'timeline',
+      'campaigns',
+      'campaign-attribution',
     ]);
     const versions = Object.fromEntries(PROJECTIONS.map((p) => [p.name, p.version]));
     for (const projection of status.body.projections) {

@@ -272,6 +272,58 @@ describe('distributed profile (real Kafka broker, MongoDB-wire server)', () => {
     expect(await snapshot(d)).toEqual(await cleanRebuild(d));
   });
 
+  it('projects campaigns over Kafka: a campaign keyed by its id, responses by their member, figures equal to a clean rebuild', async () => {
+    const marketing = d.api.client.as('marketing');
+    const campaignId = (
+      await marketing.post('/campaigns', {
+        name: 'Kafka mailing',
+        channel: 'email',
+        startsAt: '2026-01-01T00:00:00Z',
+      })
+    ).body.campaignId as string;
+    await marketing.post(`/campaigns/${campaignId}/launch`, {});
+    await marketing.post(`/campaigns/${campaignId}/costs`, { amount: 100, currency: 'EUR' });
+    const clients = await Promise.all(
+      Array.from({ length: 6 }, () => createLead(d.api.client, { campaignId })),
+    );
+    for (const customerId of clients) {
+      await d.api.client
+        .as('sales')
+        .post(`/customers/${customerId}/consents`, { purpose: 'marketing', granted: true });
+    }
+    await marketing.post(`/campaigns/${campaignId}/members`, { customerIds: clients });
+    for (const [i, customerId] of clients.entries()) {
+      await marketing.post(`/campaigns/${campaignId}/responses`, {
+        customerId,
+        response: i === 0 ? 'unsubscribed' : 'opened',
+      });
+      if (i % 2 === 1) {
+        const deal = await d.api.client
+          .as('sales')
+          .post(`/customers/${customerId}/deals`, { title: 'x', amount: 100, currency: 'EUR' });
+        await d.api.client.as('sales').post(`/deals/${deal.body.dealId}/won`, {});
+      }
+    }
+    await caughtUp(d);
+    const head = await d.api.eventStore.headPosition();
+    const figures = await d.api.client
+      .as('analyst')
+      .get(`/analytics/campaigns?currency=EUR&minPosition=${head}`);
+    expect(figures.body.campaigns).toEqual([
+      expect.objectContaining({
+        campaignId,
+        members: 6,
+        responders: 5,
+        responses: expect.objectContaining({ opened: 5, unsubscribed: 1 }),
+        leads: 6,
+        dealsWon: { firstTouch: 3, lastTouch: 3 },
+        revenue: { firstTouch: 300, lastTouch: 300 },
+        cost: 100,
+      }),
+    ]);
+    expect(await snapshot(d)).toEqual(await cleanRebuild(d));
+  });
+
   it('rebuilds a projection beside the live one with its own consumer group, then swaps it in', async () => {
     const clients = await Promise.all(Array.from({ length: 8 }, () => createLead(d.api.client)));
     for (const customerId of clients) {

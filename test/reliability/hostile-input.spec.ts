@@ -10,6 +10,8 @@
 import fc from 'fast-check';
 import {
   ACTIVITY_KINDS,
+  CAMPAIGN_CHANNELS,
+  CAMPAIGN_RESPONSES,
   COMPLAINT_SEVERITIES,
   CONTACT_CHANNELS,
   CONTACT_OUTCOMES,
@@ -51,7 +53,15 @@ interface Field {
 }
 
 type Slot =
-  'customer' | 'victim' | 'deal' | 'complaint' | 'activity' | 'view' | 'projection' | 'key';
+  | 'customer'
+  | 'victim'
+  | 'deal'
+  | 'complaint'
+  | 'activity'
+  | 'view'
+  | 'projection'
+  | 'key'
+  | 'campaign';
 
 interface Endpoint {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -92,6 +102,27 @@ const DEAL: Field[] = [
   opt('stage', fc.constantFrom(...OPEN_DEAL_STAGES)),
   opt('ownerId', text(100)),
   opt('dealId', fc.uuid()),
+];
+const CAMPAIGN: Field[] = [
+  req('name', text(200)),
+  req('channel', fc.constantFrom(...CAMPAIGN_CHANNELS)),
+  req('startsAt', fc.constantFrom('2026-01-01T10:00:00Z', '2025-12-31T23:59:59.999+02:00')),
+  opt('endsAt', fc.constantFrom('2031-06-30T23:59:59Z')),
+  opt(
+    'budget',
+    fc.constantFrom(
+      new Obj([
+        ['amount', 5000],
+        ['currency', 'EUR'],
+      ]),
+      new Obj([
+        ['amount', 1],
+        ['currency', 'JPY'],
+      ]),
+    ),
+  ),
+  opt('purpose', fc.constantFrom('marketing', 'newsletter.v2')),
+  opt('campaignId', fc.uuid()),
 ];
 const COMPLAINT: Field[] = [
   req('category', text(100)),
@@ -156,6 +187,22 @@ const COMMAND_FIELDS: Record<IngestCommandType, Field[]> = {
     opt('occurredAt', fc.constantFrom('2026-01-01T10:00:00Z', '2025-12-31T23:59:59.999+02:00')),
   ],
   CancelActivity: REASON,
+  PlanCampaign: CAMPAIGN,
+  LaunchCampaign: [opt('note', text(500))],
+  CloseCampaign: [opt('note', text(500))],
+  RecordCampaignCost: [
+    req('amount', fc.oneof(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom(0.01, 99.99))),
+    req('currency', fc.constantFrom('EUR', 'USD')),
+    opt('note', text(500)),
+  ],
+  AddCampaignMembers: [
+    req('customerIds', fc.constantFrom(['@customer'], ['@customer', '@victim'])),
+  ],
+  RecordCampaignResponse: [
+    req('customerId', fc.constantFrom('@customer')),
+    req('response', fc.constantFrom(...CAMPAIGN_RESPONSES)),
+    opt('occurredAt', fc.constantFrom('2026-01-01T10:00:00Z')),
+  ],
 };
 
 const COMMAND_ENDPOINTS: Endpoint[] = COMMAND_LIST.map((definition) => ({
@@ -184,6 +231,10 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: '/analytics/retention', role: 'analyst' },
   { method: 'GET', path: '/analytics/churn-risk', role: 'analyst' },
   { method: 'GET', path: '/analytics/segments', role: 'analyst' },
+  { method: 'GET', path: '/campaigns', role: 'marketing' },
+  { method: 'GET', path: '/campaigns/:campaign', role: 'marketing' },
+  { method: 'GET', path: '/analytics/campaigns', role: 'analyst' },
+  { method: 'GET', path: '/analytics/sources', role: 'marketing' },
   { method: 'GET', path: '/audit/customers/:customer', role: 'auditor' },
   { method: 'GET', path: '/audit/customers/:customer/state', role: 'auditor' },
   { method: 'GET', path: '/audit/denials', role: 'auditor' },
@@ -416,6 +467,7 @@ describe('hostile input on every endpoint (fast-check)', () => {
     view: '',
     projection: 'customer-360',
     key: '',
+    campaign: '',
   };
   const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort();
   let requests = 0;
@@ -434,6 +486,11 @@ describe('hostile input on every endpoint (fast-check)', () => {
       })
     ).body.activityId;
     ids.key = ids.customer;
+    ids.campaign = (
+      await api.client
+        .as('marketing')
+        .post('/campaigns', { name: 'Fuzz', channel: 'email', startsAt: '2026-01-01T00:00:00Z' })
+    ).body.campaignId;
     await api.client.as('sales').get(`/customers/${ids.customer}`);
     const views = (await api.eventStore.readAll({ after: 0, limit: 100 })).filter(
       (e) => e.type === 'CustomerDataViewed',
@@ -449,7 +506,7 @@ describe('hostile input on every endpoint (fast-check)', () => {
   async function check(c: Case): Promise<Outcome> {
     const path = fill(c.endpoint.path, c.params) + (c.query ? `?${c.query}` : '');
     const body = c.body?.replace(
-      /"@(customer|deal|complaint)"/g,
+      /"@(customer|deal|complaint|victim)"/g,
       (_, slot: Slot) => `"${ids[slot]}"`,
     );
     const role = c.endpoint.role;

@@ -17,6 +17,7 @@ export const TEST_TOKENS: Record<TestRole, string> = {
   auditor: 'test-token-auditor-0001',
   service: 'test-token-service-0001',
   admin: 'test-token-admin-0001',
+  marketing: 'test-token-marketing-0001',
   nobody: 'test-token-nobody-0001',
 };
 

@@ -5,6 +5,7 @@ import {
   loadConfig,
   resolveLogFormat,
   startSummary,
+  startTracing,
 } from '@rapport/platform';
 import { createApiApp } from './api.factory';
 import { announceStart } from './start-announcement';
@@ -22,6 +23,9 @@ async function main(): Promise<void> {
   }
   const format = resolveLogFormat(config.logFormat, process.stdout.isTTY === true);
   const logger = createLogger(config.logLevel, 'rapport-api', { format });
+  // OpenTelemetry, only when OTEL_EXPORTER_OTLP_ENDPOINT is set (the projector worker too).
+  if (startTracing({ serviceName: 'rapport-api' }))
+    logger.info('tracing: exporting spans over OTLP');
   const app = await createApiApp(config, { logger });
   await app.listen({ port: config.port, host: config.host });
   announceStart(logger, format, startSummary(config, await app.getUrl()), (text) =>

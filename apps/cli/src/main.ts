@@ -4,6 +4,7 @@ import { CliError, EXIT, type GlobalOptions } from './cli-context';
 import { auditCommand } from './commands/audit.command';
 import { diffCommand } from './commands/diff.command';
 import { exportEventsCommand } from './commands/export-events.command';
+import { importCommand } from './commands/import.command';
 import { keysCommand } from './commands/keys.command';
 import { rebuildCommand } from './commands/rebuild.command';
 import { replayCommand } from './commands/replay.command';
@@ -30,6 +31,7 @@ export async function runCli(argv: string[]): Promise<number> {
     diffCommand,
     verifyCommand,
     seedCommand,
+    importCommand,
     exportEventsCommand,
     auditCommand,
     keysCommand,
@@ -56,7 +58,7 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   program.hook('preAction', async (_program, command) => {
     const remote = (command.opts<{ url?: string }>().url ?? process.env.CRM_API_URL) !== undefined;
-    if (command.name() === 'seed' || remote) return;
+    if (command.name() === 'seed' || command.name() === 'import' || remote) return;
     const text = await hints(global().dataDir);
     if (text) process.stderr.write(`${text}\n\n`);
   });

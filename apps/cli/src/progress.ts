@@ -6,10 +6,15 @@ export interface Progress {
 }
 
 /** A progress bar with rate and ETA on stderr; silent with --json or when not a terminal. */
-export function progressBar(title: string, total: number, enabled: boolean): Progress {
+export function progressBar(
+  title: string,
+  total: number,
+  enabled: boolean,
+  unit = 'events',
+): Progress {
   if (!enabled || !process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
   const bar = new SingleBar({
-    format: `${title} [{bar}] {percentage}% | {value}/{total} | {speed} events/s | ETA {eta_formatted} {detail}`,
+    format: `${title} [{bar}] {percentage}% | {value}/{total} | {speed} ${unit}/s | ETA {eta_formatted} {detail}`,
     stream: process.stderr,
     hideCursor: true,
     etaBuffer: 50,

@@ -8,7 +8,7 @@ import {
 } from '@rapport/contracts';
 import { upcast, type EventEnvelope } from '@rapport/domain';
 import type { IncomingMessage, MessageBus, MessageConsumer } from '@rapport/messaging';
-import type { Logger } from '@rapport/platform';
+import { tracedBatch, type Logger } from '@rapport/platform';
 import {
   activateGeneration,
   dropGeneration,
@@ -252,8 +252,16 @@ export class KafkaProjector {
       shard: `${last.topic}#${last.partition}`,
       ...(this.options.clock && { clock: this.options.clock }),
     });
-    const outcome = await session.apply(events);
-    await session.flush();
+    // Tracing on: a span per request whose events the batch holds, child of the relay's.
+    const outcome = await tracedBatch(
+      'projector write',
+      messages.map((message) => message.headers['traceparent']),
+      async () => {
+        const applied = await session.apply(events);
+        await session.flush();
+        return applied;
+      },
+    );
     const lastPosition = events.length > 0 ? events[events.length - 1]!.position : 0;
     if (lastPosition > 0) {
       const progress: PartitionProgress = {

@@ -2,7 +2,9 @@ import { cloudEventHeaders, encodeEnvelope, topicName, TOPICS } from '@rapport/c
 import type { EventEnvelope } from '@rapport/domain';
 import type { EventStore } from '@rapport/event-store';
 import type { CheckpointStore, MessagePublisher, OutgoingMessage } from '@rapport/messaging';
-import type { Logger } from '@rapport/platform';
+import { openChildSpans, type Logger } from '@rapport/platform';
+
+const traceOf = (event: EventEnvelope): string | undefined => event.metadata.traceparent;
 
 export interface RelayProgress {
   /** Last position acknowledged by the broker and checkpointed. */
@@ -59,7 +61,19 @@ export class EventRelay {
       signal,
     })) {
       const messages = events.map((event) => toMessage(event, this.options.topicPrefix));
+      // Tracing on: each event's publish is a span in its request's trace, and the message
+      // carries that span as its traceparent, so the projector's write is its child.
+      const spans = openChildSpans('relay publish', 'producer', events.map(traceOf), (i) => ({
+        'messaging.system': 'kafka',
+        'messaging.destination.name': messages[i]!.topic,
+        'rapport.event.type': events[i]!.type,
+        'rapport.position': events[i]!.position,
+      }));
+      spans.forEach((span, i) => {
+        if (span) messages[i]!.headers = { ...messages[i]!.headers, traceparent: span.traceparent };
+      });
       const published = await this.publish(messages, signal);
+      for (const span of spans) span?.end();
       if (!published) return;
       const last = events[events.length - 1]!;
       await this.checkpoints.save(this.name, last.position);

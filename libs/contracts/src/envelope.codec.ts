@@ -17,6 +17,7 @@ export function encodeEnvelope(envelope: EventEnvelope): string {
     streamRevision: envelope.streamRevision,
     position: envelope.position,
     recordedAt: envelope.recordedAt,
+    occurredAt: envelope.occurredAt,
     data: envelope.data,
     metadata: envelope.metadata,
   });
@@ -48,7 +49,10 @@ export function decodeEnvelope(value: string | Buffer): EventEnvelope {
   ) {
     problems.push('metadata');
   }
+  if (e.occurredAt !== undefined && typeof e.occurredAt !== 'string') problems.push('occurredAt');
   if (problems.length > 0)
     throw new EnvelopeDecodeError(`invalid envelope fields: ${problems.join(', ')}`);
+  // Messages published before business time existed: it happened when it was recorded.
+  if (e.occurredAt === undefined) e.occurredAt = e.recordedAt;
   return e as EventEnvelope;
 }

@@ -22,6 +22,12 @@ export const INGEST_COMMANDS = [
   'ReassignActivity',
   'CompleteActivity',
   'CancelActivity',
+  'PlanCampaign',
+  'LaunchCampaign',
+  'CloseCampaign',
+  'RecordCampaignCost',
+  'AddCampaignMembers',
+  'RecordCampaignResponse',
 ] as const;
 
 export type IngestCommandType = (typeof INGEST_COMMANDS)[number];
@@ -37,7 +43,8 @@ export interface IngestMessage {
    * generated if absent), LogContact, OpenDeal, RaiseComplaint, ChurnCustomer, SetConsent,
    * AssignOwner, CorrectProfile, EraseCustomer and ScheduleActivity; the dealId for
    * ChangeDealStage, WinDeal and LoseDeal; the complaintId for ResolveComplaint; the activityId
-   * for RescheduleActivity, ReassignActivity, CompleteActivity and CancelActivity. Each command
+   * for RescheduleActivity, ReassignActivity, CompleteActivity and CancelActivity; the campaignId
+   * for PlanCampaign (optional) and the other campaign commands. Each command
    * needs the same permission as its HTTP route (EraseCustomer: admin only, so a service sender
    * is refused). Key Kafka messages by the client's id so that one client's commands (an
    * OpenDeal, then its WinDeal) are handled in order.
@@ -47,6 +54,15 @@ export interface IngestMessage {
   correlationId?: string;
   /** Optimistic concurrency, like If-Match. */
   expectedRevision?: number;
+  /**
+   * Business time: when the command happened in the sending system (ISO 8601 with a zone),
+   * e.g. the dates of a migrated history. Becomes the command's decision time and its events'
+   * occurredAt. Not in the future (five minutes of clock skew tolerated). Service role only.
+   * The same as `data.occurredAt`, which HTTP callers send in the body.
+   */
+  occurredAt?: string;
+  /** W3C trace context of the sender (also accepted as the Kafka header `traceparent`). */
+  traceparent?: string;
   data: Record<string, unknown>;
 }
 

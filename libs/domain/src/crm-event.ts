@@ -1,16 +1,17 @@
 import type { ActivityEvent } from './activity/activity.events';
+import type { CampaignEvent } from './campaign/campaign.events';
 import type { ComplaintEvent } from './complaint/complaint.events';
 import type { CustomerEvent } from './customer/customer.events';
 import type { DealEvent } from './deal/deal.events';
 import type { EnvelopeOf, EventEnvelope } from './shared/envelope';
 
 /** Every fact about a client that the CRM records. */
-export type CrmEvent = CustomerEvent | DealEvent | ComplaintEvent | ActivityEvent;
+export type CrmEvent = CustomerEvent | DealEvent | ComplaintEvent | ActivityEvent | CampaignEvent;
 export type CrmEventType = CrmEvent['type'];
 export type CrmEnvelope = EnvelopeOf<CrmEvent>;
 
 /** The aggregate whose stream records an event type. */
-export type CrmAggregate = 'customer' | 'deal' | 'complaint' | 'activity';
+export type CrmAggregate = 'customer' | 'deal' | 'complaint' | 'activity' | 'campaign';
 
 export interface CrmEventInfo {
   aggregate: CrmAggregate;
@@ -48,6 +49,15 @@ export const CRM_EVENT_CATALOGUE: { readonly [T in CrmEventType]: CrmEventInfo }
   ActivityReassigned: { aggregate: 'activity', summary: 'a planned activity changed owner' },
   ActivityCompleted: { aggregate: 'activity', summary: 'a planned activity was done' },
   ActivityCancelled: { aggregate: 'activity', summary: 'a planned activity was cancelled' },
+  CampaignPlanned: { aggregate: 'campaign', summary: 'a marketing campaign was planned' },
+  CampaignLaunched: { aggregate: 'campaign', summary: 'a campaign was launched' },
+  CampaignClosed: { aggregate: 'campaign', summary: 'a campaign was closed' },
+  CampaignCostRecorded: { aggregate: 'campaign', summary: 'a cost of a campaign was recorded' },
+  CampaignMembersAdded: { aggregate: 'campaign', summary: 'clients were added to a campaign' },
+  CampaignResponseRecorded: {
+    aggregate: 'campaign',
+    summary: "a member's response to a campaign was recorded",
+  },
 };
 
 export const CRM_EVENT_TYPES = Object.keys(CRM_EVENT_CATALOGUE) as readonly CrmEventType[];

@@ -7,6 +7,7 @@ import {
 import type {
   AppendRequest,
   AppendResult,
+  BatchAppendResult,
   CommandRecord,
   ExpectedRevision,
   NewEvent,
@@ -102,4 +103,20 @@ export function serialize(value: unknown, what: string): string {
   }
   if (json === undefined) throw new InvalidAppendError(`${what} cannot be stored as JSON`);
   return json;
+}
+
+/** appendBatch for adapters that cannot commit many appends together: one after another. */
+export async function appendOneByOne(
+  append: (request: AppendRequest) => Promise<AppendResult>,
+  requests: readonly AppendRequest[],
+): Promise<BatchAppendResult> {
+  const results: AppendResult[] = [];
+  for (let index = 0; index < requests.length; index++) {
+    try {
+      results.push(await append(requests[index]!));
+    } catch (error) {
+      return { results, failed: { index, error } };
+    }
+  }
+  return { results };
 }

@@ -22,6 +22,15 @@ import type { ChainHead, ChainRecord } from './hash-chain';
  */
 export interface EventStore {
   append(request: AppendRequest): Promise<AppendResult>;
+  /**
+   * Many appends in order, as if `append` were called for each in turn and each waited for
+   * the previous one (imports: thousands of commands per call). Stops at the first request
+   * that fails: the ones before it are appended, it and the ones after are not, and `failed`
+   * says which and why. Adapters that can commit them together do (SQLite: one transaction,
+   * one fsync); the others append one by one. Each request keeps append's rules (expected
+   * revisions, idempotency by commandId, chain).
+   */
+  appendBatch(requests: readonly AppendRequest[]): Promise<BatchAppendResult>;
   /** The stream's events in revision order; `revision` is -1 for a stream with no events. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StreamRead>;
   /** Events of every stream strictly after `after`, in position order. */
@@ -51,6 +60,8 @@ export interface NewEvent {
   id: string;
   type: string;
   schemaVersion: number;
+  /** Business time (see EventEnvelope.occurredAt); the store's recordedAt when absent. */
+  occurredAt?: string;
   data: unknown;
   metadata: EventMetadata;
 }
@@ -79,6 +90,13 @@ export interface AppendResult {
   position: number;
   /** True when the commandId had been recorded before and nothing was written. */
   duplicate: boolean;
+}
+
+export interface BatchAppendResult {
+  /** One per request appended (or found as a duplicate), in request order. */
+  results: AppendResult[];
+  /** The request that failed (index into the requests) and its error; nothing after it ran. */
+  failed?: { index: number; error: unknown };
 }
 
 export interface CommandRecord {

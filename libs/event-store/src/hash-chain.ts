@@ -18,6 +18,8 @@ export interface ChainRecord {
   streamId: string;
   streamRevision: number;
   recordedAt: string;
+  /** Business time as stored; absent for events stored before it existed (not hashed then). */
+  occurredAt?: string;
   data: string;
   metadata: string;
   /** The hash stored with the event; null when the store holds none (not chained). */
@@ -55,6 +57,8 @@ export function chainHash(content: ChainContent, previousHash: string): string {
         content.streamId,
         content.streamRevision,
         content.recordedAt,
+        // Events stored before business time existed hash as they always did.
+        ...(content.occurredAt === undefined ? [] : [content.occurredAt]),
       ]),
     )
     .update('\n')

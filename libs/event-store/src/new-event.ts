@@ -12,6 +12,22 @@ export interface EventOrigin {
   /** What caused the events; the command itself unless said otherwise. */
   causationId?: string;
   source: string;
+  /**
+   * Business time: when what the events record happened (the command's decision time). An
+   * event whose data carries its own `occurredAt` (a contact logged afterwards, an activity
+   * completed) has that one. Without either, the store's recordedAt.
+   */
+  occurredAt?: string;
+  /** W3C trace context of the request, kept so the relay and the projector continue it. */
+  traceparent?: string;
+}
+
+function ownOccurredAt(data: unknown): string | undefined {
+  const value =
+    data !== null && typeof data === 'object'
+      ? (data as { occurredAt?: unknown }).occurredAt
+      : undefined;
+  return typeof value === 'string' ? value : undefined;
 }
 
 /**
@@ -23,10 +39,12 @@ export function newEvent(
   origin: EventOrigin,
   id: string = randomUUID(),
 ): NewEvent {
+  const occurredAt = ownOccurredAt(event.data) ?? origin.occurredAt;
   return {
     id,
     type: event.type,
     schemaVersion: event.schemaVersion,
+    ...(occurredAt !== undefined && { occurredAt }),
     data: event.data,
     metadata: {
       customerId: origin.customerId,
@@ -35,6 +53,7 @@ export function newEvent(
       causationId: origin.causationId ?? origin.commandId,
       commandId: origin.commandId,
       source: origin.source,
+      ...(origin.traceparent !== undefined && { traceparent: origin.traceparent }),
     },
   };
 }

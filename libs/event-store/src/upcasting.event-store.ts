@@ -2,6 +2,7 @@ import type { EventEnvelope } from '@rapport/domain';
 import type {
   AppendRequest,
   AppendResult,
+  BatchAppendResult,
   CommandRecord,
   EventStore,
   ReadAllOptions,
@@ -27,6 +28,17 @@ export class UpcastingEventStore implements EventStore {
     return this.inner
       .append(request)
       .then((result) => ({ ...result, events: result.events.map(this.upcast) }));
+  }
+
+  async appendBatch(requests: readonly AppendRequest[]): Promise<BatchAppendResult> {
+    const batch = await this.inner.appendBatch(requests);
+    return {
+      ...batch,
+      results: batch.results.map((result) => ({
+        ...result,
+        events: result.events.map(this.upcast),
+      })),
+    };
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<StreamRead> {

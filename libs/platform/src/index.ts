@@ -9,3 +9,4 @@ export * from './health/health-server';
 export * from './process/service-runner';
 export * from './process/data-dir-lock';
 export * from './process/start-banner';
+export * from './tracing/tracing';

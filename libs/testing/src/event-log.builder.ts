@@ -13,26 +13,32 @@ export class EventLogBuilder {
 
   constructor(private clock = '2026-01-01T00:00:00.000Z') {}
 
-  /** Appends one event; recordedAt is `at` (or the builder's clock). */
+  /** Appends one event; recordedAt and (unless its data has its own) occurredAt are `at`. */
   append(event: CrmEvent, at: string = this.clock): EventEnvelope {
-    const data = event.data as Record<string, unknown> & { customerId: string };
+    const data = event.data as Record<string, unknown> & {
+      customerId?: string;
+      campaignId?: string;
+    };
     const { aggregate } = CRM_EVENT_CATALOGUE[event.type];
     const streamId = `${aggregate}-${String(data[`${aggregate}Id`])}`;
     const revision = (this.revisions.get(streamId) ?? -1) + 1;
     this.revisions.set(streamId, revision);
     const commandId = randomUUID();
+    const built = newEvent(event, {
+      // A campaign's own events concern no single client: its id is their key, as in the API.
+      customerId: data.customerId ?? data.campaignId ?? '',
+      actor: { id: 'spec', roles: ['admin'], kind: 'user' },
+      correlationId: commandId,
+      commandId,
+      source: 'spec',
+    });
     const envelope: EventEnvelope = {
-      ...newEvent(event, {
-        customerId: data.customerId,
-        actor: { id: 'spec', roles: ['admin'], kind: 'user' },
-        correlationId: commandId,
-        commandId,
-        source: 'spec',
-      }),
+      ...built,
       streamId,
       streamRevision: revision,
       position: this.events.length + 1,
       recordedAt: at,
+      occurredAt: built.occurredAt ?? at,
     };
     this.events.push(envelope);
     this.clock = at;

@@ -2,7 +2,10 @@ import type { AuditEntryDocument, FieldChange } from '@rapport/read-models';
 
 /** One line of a client's audit report: who saw or changed what, when, and why. */
 export interface AuditReportLine {
+  /** When the log recorded it. */
   at: string;
+  /** When it happened (business time; differs from `at` for imported history). */
+  occurredAt: string;
   kind: AuditEntryDocument['kind'];
   /** The fact recorded: LeadCreated, CustomerDataViewed, AccessDenied... */
   type: string;
@@ -34,6 +37,7 @@ export function reportLine(
 ): AuditReportLine {
   return {
     at: entry.at,
+    occurredAt: entry.occurredAt ?? entry.at,
     kind: entry.kind,
     type: entry.type,
     actor: entry.actor.id,
@@ -57,6 +61,7 @@ export function reportLine(
 
 const COLUMNS: { header: string; value: (line: AuditReportLine) => string }[] = [
   { header: 'at', value: (l) => l.at },
+  { header: 'occurred_at', value: (l) => l.occurredAt },
   { header: 'kind', value: (l) => l.kind },
   { header: 'type', value: (l) => l.type },
   { header: 'actor', value: (l) => l.actor },

@@ -72,6 +72,7 @@ function trailEntry(entry: AuditEntryDocument, changes?: FieldChange[]) {
     actor: entry.actor.id,
     roles: entry.actor.roles,
     at: entry.at,
+    occurredAt: entry.occurredAt ?? entry.at,
     position: entry.position,
     correlationId: entry.correlationId,
     eventId: entry.eventId,

@@ -78,8 +78,12 @@ export class CustomerHistoryService {
       after = page[page.length - 1]!.id;
     }
     const events: EventEnvelope[] = [];
+    const own = customerStreamId(customerId);
     for (const streamId of streams) {
       for (const event of (await this.eventStore.readStream(streamId)).events) {
+        // A campaign's stream holds every member's responses: only this client's are theirs.
+        if (streamId !== own && (event.data as { customerId?: string }).customerId !== customerId)
+          continue;
         if (until.position !== undefined && event.position > until.position) continue;
         if (until.time !== undefined && event.recordedAt > until.time) continue;
         events.push(event);

@@ -100,6 +100,7 @@ export class DataSubjectController {
       history: events.map((event) => ({
         position: event.position,
         at: event.recordedAt,
+        occurredAt: event.occurredAt,
         type: event.type,
         record: event.streamId,
         actor: event.metadata.actor.id,

@@ -1,13 +1,27 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Actor } from '@rapport/domain';
-import { ApiError, header, type HttpRequestLike } from '@rapport/platform';
+import {
+  ApiError,
+  currentTraceparent,
+  header,
+  isServiceActor,
+  type HttpRequestLike,
+} from '@rapport/platform';
+import { businessTime } from '@rapport/domain';
 
 /** Who asks, when, and under which idempotency and concurrency conditions. */
 export interface CommandContext {
   actor: Actor;
-  /** ISO time of receipt: the decision time handed to deciders. */
+  /**
+   * Business time: the decision time handed to deciders and the events' occurredAt. The time
+   * of receipt, unless a service stated when the command happened (`occurredAt`, imports).
+   */
   now: string;
+  /** ISO time of receipt (our clock). */
+  receivedAt: string;
+  /** W3C trace context the events keep (metadata.traceparent), when there is one. */
+  traceparent?: string;
   correlationId: string;
   /** Idempotency key: from Idempotency-Key (scoped to the caller), else a fresh id. */
   commandId: string;
@@ -69,9 +83,12 @@ export function commandContextFromRequest(request: HttpRequestLike, now: Date): 
       `${request.method} ${path}\n${canonicalJson(request.body ?? {})}\n${expectedRevision ?? ''}`,
     )
     .digest('hex');
+  const traceparent = currentTraceparent(header(request, 'traceparent'));
   return {
     actor: principal.actor,
     now: now.toISOString(),
+    receivedAt: now.toISOString(),
+    ...(traceparent !== undefined && { traceparent }),
     correlationId: request.rapport?.correlationId ?? randomUUID(),
     // Keys are scoped to the caller: two systems choosing the same key never collide.
     commandId: key === undefined ? randomUUID() : `${principal.actor.id}/${key}`,
@@ -81,6 +98,34 @@ export function commandContextFromRequest(request: HttpRequestLike, now: Date): 
     source: 'api',
   };
 }
+
+/**
+ * The context in business time: a service's `occurredAt` (imports from an older system)
+ * becomes the command's decision time, so every command gets it without code of its own.
+ * Other roles may not move time (403 OCCURRED_AT_NOT_ALLOWED); a time in the future is
+ * refused by the domain rule (422 OCCURRED_AT_IN_FUTURE).
+ */
+export function inBusinessTime(context: CommandContext, occurredAt: unknown): CommandContext {
+  if (occurredAt === undefined) return context;
+  if (!isServiceActor(context.actor)) {
+    throw new ApiError(
+      403,
+      'OCCURRED_AT_NOT_ALLOWED',
+      'only the service role may state when a command happened (occurredAt)',
+      { field: 'occurredAt' },
+    );
+  }
+  if (typeof occurredAt !== 'string' || !ISO_DATE_TIME.test(occurredAt)) {
+    throw new ApiError(400, 'VALIDATION_FAILED', 'invalid occurredAt', {
+      fields: [{ field: 'occurredAt', problems: [OCCURRED_AT_PROBLEM] }],
+    });
+  }
+  return { ...context, now: businessTime(occurredAt, context.receivedAt) };
+}
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const OCCURRED_AT_PROBLEM =
+  'occurredAt must be an ISO 8601 date and time with a zone, e.g. 2026-03-01T10:00:00Z';
 
 /** Injects the CommandContext of the current request into a controller method. */
 export const CommandCtx = createParamDecorator((_: unknown, context: ExecutionContext) => {

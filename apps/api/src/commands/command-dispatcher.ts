@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { EVENT_STORE, type EventStore } from '@rapport/event-store';
-import { ApiError, type HttpRequestLike } from '@rapport/platform';
+import { ApiError, header, inSpan, isServiceActor, type HttpRequestLike } from '@rapport/platform';
 import { validatedObject } from '../http/validation';
 import { GUARANTEES_OFF, type BenchmarkedGuarantee } from '../infrastructure/tokens';
-import { commandContextFromRequest, type CommandContext } from './command-context';
+import { commandContextFromRequest, inBusinessTime, type CommandContext } from './command-context';
 import {
   addressesRecord,
   type AnyCommandDefinition,
@@ -16,11 +17,66 @@ import { respond, type CommandResponseBody } from './command-response';
 import type { CommandResult } from './command-result';
 import { recordId } from './record-id.pipe';
 
+/**
+ * The business time a body states: every command takes `occurredAt` (a service's imports)
+ * without declaring it. A command whose own body has an occurredAt (a contact logged
+ * afterwards, an activity completed) keeps it there as well: for those, users may state it too.
+ */
+function takeOccurredAt(
+  definition: AnyCommandDefinition,
+  body: unknown,
+  prefix = '',
+): { raw: unknown; occurredAt?: unknown; ownField?: boolean } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('occurredAt' in body)) {
+    return { raw: body };
+  }
+  const { occurredAt, ...rest } = body as Record<string, unknown>;
+  if (declaresOccurredAt(definition)) {
+    // Validated with the body; a user's occurredAt stays the command's own field only.
+    return typeof occurredAt === 'string'
+      ? { raw: body, occurredAt, ownField: true }
+      : { raw: body };
+  }
+  if (occurredAt === undefined) return { raw: rest };
+  if (typeof occurredAt !== 'string') {
+    throw new ApiError(400, 'VALIDATION_FAILED', `invalid ${prefix}occurredAt`, {
+      fields: [{ field: `${prefix}occurredAt`, problems: ['occurredAt must be a string'] }],
+    });
+  }
+  return { raw: rest, occurredAt };
+}
+
+/** A command's own occurredAt moves its business time only when a service sends it. */
+function withBusinessTime(
+  context: CommandContext,
+  occurredAt: unknown,
+  ownField = false,
+): CommandContext {
+  if (ownField && !isServiceActor(context.actor)) return context;
+  return inBusinessTime(context, occurredAt);
+}
+
+const declared = new WeakMap<AnyCommandDefinition, boolean>();
+
+/** Whether the command's own body has an occurredAt field (LogContact, CompleteActivity...). */
+function declaresOccurredAt(definition: AnyCommandDefinition): boolean {
+  let known = declared.get(definition);
+  if (known === undefined) {
+    known = getMetadataStorage()
+      .getTargetValidationMetadatas(definition.body, '', true, false)
+      .some((rule) => rule.propertyName === 'occurredAt');
+    declared.set(definition, known);
+  }
+  return known;
+}
+
 /** A command as an internal system sends it (POST /ingest, topic crm.ingest). */
 export interface IngestedCommand {
   /** The record addressed, as the HTTP path's :id (see IngestMessage.targetId). */
   targetId?: string;
   data: unknown;
+  /** Business time stated by the message (IngestMessage.occurredAt). */
+  occurredAt?: string;
   context: CommandContext;
 }
 
@@ -43,15 +99,42 @@ export class CommandDispatcher {
     request: HttpRequestLike & { receivedAt?: Date },
     reply: FastifyReply,
   ): Promise<CommandResponseBody & Record<string, unknown>> {
+    // Tracing on: the command is a server span, child of the caller's traceparent; its events
+    // keep this span as theirs (see commandContextFromRequest).
+    return inSpan(
+      `${definition.http.method} ${definition.http.path}`,
+      {
+        kind: 'server',
+        parent: header(request, 'traceparent'),
+        attributes: {
+          'http.request.method': definition.http.method,
+          'http.route': definition.http.path,
+          'rapport.command': definition.name,
+        },
+      },
+      () => this.fromHttpInSpan(definition, request, reply),
+    );
+  }
+
+  private async fromHttpInSpan(
+    definition: AnyCommandDefinition,
+    request: HttpRequestLike & { receivedAt?: Date },
+    reply: FastifyReply,
+  ): Promise<CommandResponseBody & Record<string, unknown>> {
     const pathId = addressesRecord(definition)
       ? recordId(definition.target, request.params?.['id'])
       : undefined;
     // No body at all is an empty object; a JSON null is not an object, and is refused.
-    const raw = request.body === undefined ? {} : request.body;
+    const received = request.body === undefined ? {} : request.body;
+    const { raw, occurredAt, ownField } = takeOccurredAt(definition, received);
     const body = this.off.has('validation')
       ? (raw as object)
       : await validatedObject(definition.body, raw, { what: 'request' });
-    const context = commandContextFromRequest(request, request.receivedAt ?? new Date());
+    const context = withBusinessTime(
+      commandContextFromRequest(request, request.receivedAt ?? new Date()),
+      occurredAt,
+      ownField,
+    );
     const input = this.input(definition, pathId, body, context);
     const result = await this.run(definition, input);
     return {
@@ -62,9 +145,27 @@ export class CommandDispatcher {
 
   async fromIngest(
     definition: AnyCommandDefinition,
-    { targetId, data, context }: IngestedCommand,
+    ingested: IngestedCommand,
   ): Promise<CommandResult> {
-    const body = await validatedObject(definition.body, data, { field: 'data', what: 'message' });
+    return this.run(definition, await this.prepareIngest(definition, ingested));
+  }
+
+  /** An ingested command checked and made the input of its definition (imports batch these). */
+  async prepareIngest(
+    definition: AnyCommandDefinition,
+    { targetId, data, occurredAt: stated, context: received }: IngestedCommand,
+  ): Promise<CommandInput<object>> {
+    const { raw, occurredAt, ownField } = takeOccurredAt(definition, data, 'data.');
+    if (stated !== undefined && occurredAt !== undefined && stated !== occurredAt) {
+      throw new ApiError(400, 'VALIDATION_FAILED', 'occurredAt and data.occurredAt differ', {
+        fields: [{ field: 'occurredAt', problems: ['occurredAt must equal data.occurredAt'] }],
+      });
+    }
+    const context =
+      stated !== undefined
+        ? inBusinessTime(received, stated)
+        : withBusinessTime(received, occurredAt, ownField);
+    const body = await validatedObject(definition.body, raw, { field: 'data', what: 'message' });
     if (addressesRecord(definition) && targetId === undefined) {
       throw new ApiError(400, 'VALIDATION_FAILED', `${definition.name} needs a targetId`, {
         fields: [{ field: 'targetId', problems: ['targetId is required for this command'] }],
@@ -91,7 +192,7 @@ export class CommandDispatcher {
       }
     }
     const id = targetId?.toLowerCase();
-    return this.run(definition, this.input(definition, id, body, context));
+    return this.input(definition, id, body, context);
   }
 
   private input(
@@ -110,10 +211,7 @@ export class CommandDispatcher {
         { id: typeof chosen === 'string' ? newId : (id ?? newId), newId, body, context };
   }
 
-  private run(
-    definition: AnyCommandDefinition,
-    input: CommandInput<object>,
-  ): Promise<CommandResult> {
+  run(definition: AnyCommandDefinition, input: CommandInput<object>): Promise<CommandResult> {
     return this.executor.execute(
       definition.name,
       input.context,

@@ -6,7 +6,7 @@ import { DataKeys, PersonalDataCipher } from '@rapport/privacy';
 import { InMemoryKeyStore } from '@rapport/privacy/adapters';
 import { sealed } from '@rapport/testing';
 import type { CommandContext } from './command-context';
-import { CommandExecutor } from './command-executor';
+import { CommandExecutor, type BatchCommand } from './command-executor';
 
 const customerId = 'c-1';
 const now = '2026-03-01T10:00:00.000Z';
@@ -16,6 +16,7 @@ function context(): CommandContext {
   return {
     actor: { id: 'u1', kind: 'user', roles: ['sales'] },
     now,
+    receivedAt: now,
     correlationId: commandId,
     commandId,
     idempotent: false,
@@ -148,5 +149,88 @@ describe('command executor', () => {
     const name = (lead!.data as { name: string }).name;
     expect(name).toMatch(/^enc:v1:/);
     expect(await keys.load(customerId)).toBeDefined();
+  });
+});
+
+describe('command executor, batches (imports)', () => {
+  const batchCommand = (command: CustomerCommand, commandId?: string): BatchCommand => {
+    const base = context();
+    return {
+      name: command.type,
+      context: commandId
+        ? { ...base, commandId, idempotent: true, fingerprint: JSON.stringify(command) }
+        : base,
+      createsKey: command.type === 'CreateLead',
+      decide: async ({ load, seal }) => {
+        const customer = await load(customerDecider, customerStreamId(customerId));
+        const sealedCommand =
+          command.type === 'CreateLead'
+            ? { ...command, data: { ...command.data, name: seal('Ada') } }
+            : command;
+        return {
+          customerId,
+          primary: {
+            streamId: customer.streamId,
+            revision: customer.revision,
+            events: customerDecider.decide(sealedCommand, customer.state),
+          },
+        };
+      },
+    };
+  };
+  const createLead: CustomerCommand = {
+    type: 'CreateLead',
+    now,
+    data: { customerId, name: sealed('placeholder'), source: 'import' },
+  };
+
+  it('decides each command on what the earlier ones of the batch decided, and appends them all in order', async () => {
+    const store = new InMemoryEventStore();
+    const executor = executorOn(store);
+    const outcomes = await executor.executeBatch([
+      batchCommand(createLead),
+      batchCommand(logContact('k1')),
+      batchCommand(churn),
+      batchCommand(churn),
+    ]);
+    expect(outcomes.map((o) => ('result' in o ? o.result.revision : 'refused'))).toEqual([
+      0,
+      1,
+      2,
+      'refused',
+    ]);
+    expect(outcomes[3]).toMatchObject({ error: { code: 'CUSTOMER_ALREADY_CHURNED' } });
+    const events = (await store.readStream(customerStreamId(customerId))).events;
+    expect(events.map((e) => e.type)).toEqual(['LeadCreated', 'ContactLogged', 'CustomerChurned']);
+    expect(String((events[0]!.data as { name: string }).name)).toMatch(/^enc:v1:/);
+  });
+
+  it('answers a command already recorded, or repeated in the batch, as a duplicate and appends it once', async () => {
+    const store = new InMemoryEventStore();
+    const executor = executorOn(store);
+    await executor.executeBatch([batchCommand(createLead, 'lead')]);
+    const outcomes = await executor.executeBatch([
+      batchCommand(createLead, 'lead'),
+      batchCommand(logContact('k1'), 'call'),
+      batchCommand(logContact('k1'), 'call'),
+    ]);
+    expect(outcomes.map((o) => 'result' in o && o.result.duplicate)).toEqual([true, false, true]);
+    expect((await store.readStream(customerStreamId(customerId))).revision).toBe(1);
+  });
+
+  it('decides again what another writer overtook between the decision and the append', async () => {
+    const store = new InMemoryEventStore();
+    const executor = executorOn(store);
+    await executor.executeBatch([batchCommand(createLead)]);
+    // Another instance appends to the client: this executor's cached state is now stale.
+    await run(executorOn(store), logContact('elsewhere'));
+    const outcomes = await executor.executeBatch([
+      batchCommand(logContact('k1')),
+      batchCommand(churn),
+    ]);
+    expect(outcomes.map((o) => 'result' in o && o.result.revision)).toEqual([2, 3]);
+    expect(
+      (await store.readStream(customerStreamId(customerId))).events.map((e) => e.type),
+    ).toEqual(['LeadCreated', 'ContactLogged', 'ContactLogged', 'CustomerChurned']);
   });
 });

@@ -1,14 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Decider, DomainEvent, EventEnvelope, Sealed } from '@rapport/domain';
+import {
+  DomainError,
+  type Decider,
+  type DomainEvent,
+  type EventEnvelope,
+  type Sealed,
+} from '@rapport/domain';
 import {
   CommandIdReusedError,
+  type AppendRequest,
   EVENT_STORE,
   newEvent,
   WrongExpectedRevisionError,
   type EventStore,
 } from '@rapport/event-store';
 import { GUARANTEES_OFF, LOGGER, type BenchmarkedGuarantee } from '../infrastructure/tokens';
-import { Metrics, type Logger } from '@rapport/platform';
+import { ApiError, Metrics, type Logger } from '@rapport/platform';
 import { PersonalDataCipher, SealingSession, type Seal } from '@rapport/privacy';
 import type { CommandContext } from './command-context';
 import { toCommandResult, type CommandResult } from './command-result';
@@ -56,6 +63,25 @@ export interface DecisionTools {
 export interface ExecuteOptions {
   /** Whether sealing may create the client's key (only a client's creation may). */
   createsKey?: boolean;
+}
+
+/** One command of a batch (see CommandExecutor.executeBatch). */
+export interface BatchCommand {
+  name: string;
+  context: CommandContext;
+  decide: (tools: DecisionTools) => Promise<Decision>;
+  createsKey?: boolean;
+}
+
+/** What became of one command of a batch: its answer, or why it was refused. */
+export type BatchOutcome = { result: CommandResult } | { error: unknown };
+
+/** A command of a batch that was decided and waits for the batch's append. */
+interface Decided {
+  index: number;
+  command: BatchCommand;
+  decision: Decision;
+  sealing: SealingSession;
 }
 
 /** Streams whose folded state is kept between commands (least recently used ones go first). */
@@ -106,6 +132,202 @@ export class CommandExecutor {
     }
   }
 
+  /**
+   * Many commands (an import) decided in order and appended together: each is decided as if
+   * the ones before it were already appended (their events folded into the states it loads),
+   * with the same rules as `execute` (idempotency, If-Match, sealing only once decided, effects
+   * after the append), then the whole batch goes to the store in one `appendBatch` (one SQLite
+   * transaction). A refused command is answered with its error and leaves the others alone.
+   * If the append stops at a command (another writer moved a stream meanwhile), the commands
+   * appended stay, that one runs through `execute` (fresh loads, retries), and the rest are
+   * decided again.
+   */
+  async executeBatch(commands: readonly BatchCommand[]): Promise<BatchOutcome[]> {
+    const outcomes: BatchOutcome[] = new Array<BatchOutcome>(commands.length);
+    let from = 0;
+    while (from < commands.length) {
+      const next = await this.batchFrom(commands, from, outcomes);
+      from = next;
+    }
+    for (const [index, outcome] of outcomes.entries()) {
+      const command = commands[index]!;
+      const label =
+        'error' in outcome
+          ? outcome.error instanceof Error && 'code' in outcome.error
+            ? 'rejected'
+            : 'error'
+          : outcome.result.duplicate
+            ? 'duplicate'
+            : 'ok';
+      this.metrics.commands.inc({ command: command.name, outcome: label });
+    }
+    return outcomes;
+  }
+
+  /** Decides and appends commands[from..]; returns where to go on (the end when all went in). */
+  private async batchFrom(
+    commands: readonly BatchCommand[],
+    from: number,
+    outcomes: BatchOutcome[],
+  ): Promise<number> {
+    // A batch trusts the cached states without reading their tails: if another writer moved
+    // a stream meanwhile, the append's expected revision says so and the command runs again.
+    const overlay = new BatchOverlay(this.loadTrustingCache);
+    const decided: Decided[] = [];
+    const firstOfKey = new Map<string, number>();
+    for (let index = from; index < commands.length; index++) {
+      const command = commands[index]!;
+      const { context } = command;
+      try {
+        if (context.idempotent) {
+          const earlier = firstOfKey.get(context.commandId);
+          const record =
+            earlier === undefined && (await this.eventStore.findCommand(context.commandId));
+          if (earlier !== undefined || record) {
+            const fingerprint = record
+              ? record.fingerprint
+              : commands[earlier!]!.context.fingerprint;
+            if (fingerprint !== undefined && fingerprint !== context.fingerprint) {
+              throw new CommandIdReusedError(context.commandId);
+            }
+            // The same command twice in one batch: the second is answered after the append.
+            if (record) outcomes[index] = { result: toCommandResult(record.events, true) };
+            else
+              decided.push({
+                index,
+                command,
+                decision: SAME_AS_EARLIER,
+                sealing: new SealingSession(),
+              });
+            continue;
+          }
+          firstOfKey.set(context.commandId, index);
+        }
+        const sealing = new SealingSession();
+        const decision = await command.decide({
+          load: overlay.load,
+          seal: sealing.seal,
+          destroyKey: this.destroyKey,
+        });
+        const { primary } = decision;
+        if (
+          context.expectedRevision !== undefined &&
+          context.expectedRevision !== primary.revision
+        ) {
+          throw new WrongExpectedRevisionError(
+            primary.streamId,
+            context.expectedRevision,
+            primary.revision,
+          );
+        }
+        if (primary.events.length === 0) {
+          throw new Error(`a command must record at least one event on ${primary.streamId}`);
+        }
+        overlay.decided([primary, ...(decision.others ?? [])]);
+        decided.push({ index, command, decision, sealing });
+      } catch (error) {
+        if (!isRefusal(error)) throw error;
+        outcomes[index] = { error };
+      }
+    }
+    // Sealing: one client's commands in order (the first may create the key the next use),
+    // clients side by side (the key store creates a tick's new keys in one transaction).
+    const sealedStreams = new Map<number, StreamDecision[]>();
+    const chains = new Map<string, Promise<void>>();
+    let keyGone: number | undefined;
+    for (const item of decided) {
+      if (item.decision === SAME_AS_EARLIER) continue;
+      const previous = chains.get(item.decision.customerId) ?? Promise.resolve();
+      chains.set(
+        item.decision.customerId,
+        previous.then(async () => {
+          try {
+            sealedStreams.set(
+              item.index,
+              await this.sealed(item.sealing, item.decision, {
+                createsKey: item.command.createsKey ?? false,
+              }),
+            );
+          } catch (error) {
+            if (!(error instanceof KeyGoneMeanwhile)) throw error;
+            keyGone = Math.min(keyGone ?? item.index, item.index);
+          }
+        }),
+      );
+    }
+    await Promise.all(chains.values());
+    // Appended: everything decided before a command whose client's key vanished meanwhile.
+    const appendable = decided.filter(
+      (item) =>
+        item.decision !== SAME_AS_EARLIER && (keyGone === undefined || item.index < keyGone),
+    );
+    const { results, failed } = await this.eventStore.appendBatch(
+      appendable.map((item) =>
+        this.appendRequest(item.command.context, item.decision, sealedStreams.get(item.index)!),
+      ),
+    );
+    const stoppedAt =
+      failed !== undefined ? appendable[failed.index]!.index : (keyGone ?? commands.length);
+    const resultOf = new Map<string, CommandResult>();
+    results.forEach((appended, i) => {
+      const item = appendable[i]!;
+      const result = toCommandResult(appended.events, appended.duplicate);
+      outcomes[item.index] = { result };
+      resultOf.set(item.command.context.commandId, result);
+    });
+    for (const item of decided) {
+      if (item.decision === SAME_AS_EARLIER && item.index < stoppedAt) {
+        const first = resultOf.get(item.command.context.commandId);
+        if (first) outcomes[item.index] = { result: { ...first, duplicate: true } };
+      }
+    }
+    // What was appended is what the overlay folded up to the first command not appended.
+    if (failed === undefined && keyGone === undefined) overlay.commitTo(this.aggregates);
+    else for (const streamId of overlay.streams()) this.aggregates.delete(streamId);
+    for (const item of appendable.slice(0, results.length))
+      await this.runAfterAppend(item.decision);
+    if (stoppedAt >= commands.length) return commands.length;
+    // The command the batch stopped at runs on its own, as any command does (fresh loads,
+    // concurrency retries); what follows it is decided again.
+    const stopped = commands[stoppedAt]!;
+    try {
+      outcomes[stoppedAt] = {
+        result: await this.run(stopped.context, stopped.decide, {
+          createsKey: stopped.createsKey ?? false,
+        }),
+      };
+    } catch (error) {
+      if (!isRefusal(error) && !(error instanceof Error && /no data key/.test(error.message)))
+        throw error;
+      outcomes[stoppedAt] = { error };
+    }
+    return stoppedAt + 1;
+  }
+
+  /** The append of one decided command: its streams, expectations and envelopes. */
+  private appendRequest(
+    context: CommandContext,
+    decision: Decision,
+    streams: StreamDecision[],
+  ): AppendRequest {
+    return {
+      commandId: context.commandId,
+      fingerprint: context.fingerprint,
+      streams: streams.map((stream) => ({
+        streamId: stream.streamId,
+        expectedRevision: stream.revision === -1 ? 'no-stream' : stream.revision,
+        events: stream.events.map((event) =>
+          // The decision time is the events' business time (occurredAt).
+          newEvent(event, {
+            ...context,
+            customerId: decision.customerId,
+            occurredAt: context.now,
+          }),
+        ),
+      })),
+    };
+  }
+
   private async run(
     context: CommandContext,
     decide: (tools: DecisionTools) => Promise<Decision>,
@@ -142,17 +364,9 @@ export class CommandExecutor {
       try {
         const streams = await this.sealed(sealing, decision, options);
         const timer = this.metrics.appendDuration.startTimer();
-        const appended = await this.eventStore.append({
-          commandId: context.commandId,
-          fingerprint: context.fingerprint,
-          streams: streams.map((stream) => ({
-            streamId: stream.streamId,
-            expectedRevision: stream.revision === -1 ? 'no-stream' : stream.revision,
-            events: stream.events.map((event) =>
-              newEvent(event, { ...context, customerId: decision.customerId }),
-            ),
-          })),
-        });
+        const appended = await this.eventStore.append(
+          this.appendRequest(context, decision, streams),
+        );
         timer();
         if (!appended.duplicate) {
           for (const stream of streams) this.remember(stream);
@@ -253,6 +467,15 @@ export class CommandExecutor {
     return { streamId, state, revision };
   };
 
+  private readonly loadTrustingCache: Load = async (decider, streamId) => {
+    const cached = this.aggregates.get(streamId);
+    if (cached && cached.decider === decider) {
+      const state = cached.state as ReturnType<typeof decider.initialState>;
+      return { streamId, state, revision: cached.revision };
+    }
+    return this.load(decider, streamId);
+  };
+
   /**
    * Folds what a command just appended into the cached aggregate, so the next command on the
    * stream finds an empty tail. Only when the cache held exactly the revision the append
@@ -265,6 +488,80 @@ export class CommandExecutor {
     let state = cached.state;
     for (const event of events) state = decider.evolve(state, event);
     this.aggregates.set(streamId, { decider, state, revision: revision + events.length });
+  }
+}
+
+/** Marks the repetition of a command earlier in the same batch (answered as a duplicate). */
+const SAME_AS_EARLIER: Decision = {
+  customerId: '',
+  primary: { streamId: '', revision: -1, events: [] },
+};
+
+/** A refusal of the command (answered to its sender), not a failure of the system. */
+function isRefusal(error: unknown): boolean {
+  return (
+    error instanceof DomainError ||
+    error instanceof ApiError ||
+    error instanceof CommandIdReusedError ||
+    error instanceof WrongExpectedRevisionError
+  );
+}
+
+type CacheEntry = { decider: unknown; state: unknown; revision: number };
+
+/**
+ * The states a batch's commands decide on: what the store holds plus the events decided
+ * earlier in the batch and not appended yet.
+ */
+class BatchOverlay {
+  private readonly entries = new Map<string, CacheEntry & { pending: DomainEvent[] }>();
+
+  constructor(private readonly base: Load) {}
+
+  readonly load: Load = async (decider, streamId) => {
+    const entry = this.entries.get(streamId);
+    if (entry && entry.decider === decider) {
+      return {
+        streamId,
+        state: entry.state as ReturnType<typeof decider.initialState>,
+        revision: entry.revision,
+      };
+    }
+    // First use in the batch, or with another decider: the store's state, then the pending.
+    const loaded = await this.base(decider, streamId);
+    const pending = entry?.pending ?? [];
+    let state = loaded.state;
+    for (const event of pending) state = decider.evolve(state, event as never);
+    const revision = loaded.revision + pending.length;
+    this.entries.set(streamId, { decider, state, revision, pending });
+    return { streamId, state, revision };
+  };
+
+  /** Folds a decided command's events into the states the next commands load. */
+  decided(streams: readonly StreamDecision[]): void {
+    for (const { streamId, events } of streams) {
+      if (events.length === 0) continue;
+      const entry = this.entries.get(streamId);
+      if (!entry) throw new Error(`a decision appends to ${streamId}, which it did not load`);
+      const decider = entry.decider as Decider<unknown, DomainEvent, unknown>;
+      let state = entry.state;
+      for (const event of events) state = decider.evolve(state, event);
+      entry.state = state;
+      entry.revision += events.length;
+      entry.pending.push(...events);
+    }
+  }
+
+  streams(): IterableIterator<string> {
+    return this.entries.keys();
+  }
+
+  /** Once appended: the states are the store's, and the executor's cache keeps them. */
+  commitTo(cache: Map<string, CacheEntry>): void {
+    for (const [streamId, { decider, state, revision }] of this.entries) {
+      cache.delete(streamId);
+      cache.set(streamId, { decider, state, revision });
+    }
   }
 }
 

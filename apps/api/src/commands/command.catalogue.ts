@@ -18,6 +18,12 @@ import { resolveComplaint } from './definitions/resolve-complaint.command';
 import { scheduleActivity } from './definitions/schedule-activity.command';
 import { setConsent } from './definitions/set-consent.command';
 import { winDeal } from './definitions/win-deal.command';
+import { addCampaignMembers } from './definitions/add-campaign-members.command';
+import { closeCampaign } from './definitions/close-campaign.command';
+import { launchCampaign } from './definitions/launch-campaign.command';
+import { planCampaign } from './definitions/plan-campaign.command';
+import { recordCampaignCost } from './definitions/record-campaign-cost.command';
+import { recordCampaignResponse } from './definitions/record-campaign-response.command';
 
 /**
  * Every command, by its name. A typed record: a name in the ingest contract without a
@@ -44,6 +50,12 @@ export const COMMANDS: {
   ReassignActivity: reassignActivity,
   CompleteActivity: completeActivity,
   CancelActivity: cancelActivity,
+  PlanCampaign: planCampaign,
+  LaunchCampaign: launchCampaign,
+  CloseCampaign: closeCampaign,
+  RecordCampaignCost: recordCampaignCost,
+  AddCampaignMembers: addCampaignMembers,
+  RecordCampaignResponse: recordCampaignResponse,
 };
 
 export const COMMAND_LIST: readonly AnyCommandDefinition[] = Object.values(COMMANDS);

@@ -36,6 +36,23 @@ export class ActivityResponse extends CommandResponse {
   @ApiProperty() activityId!: string;
 }
 
+export class CampaignResponse extends CommandResponse {
+  @ApiProperty() campaignId!: string;
+}
+
+class SkippedMemberDoc {
+  @ApiProperty() customerId!: string;
+  @ApiProperty({
+    enum: ['unknown', 'erased', 'no-consent', 'consent-revoked', 'already-member', 'duplicate'],
+  })
+  reason!: string;
+}
+
+export class CampaignMembersResponse extends CampaignResponse {
+  @ApiProperty({ type: [String] }) added!: string[];
+  @ApiProperty({ type: [SkippedMemberDoc] }) skipped!: SkippedMemberDoc[];
+}
+
 class ErasureReceiptDoc {
   @ApiProperty() customerId!: string;
   @ApiProperty() erasedAt!: string;
@@ -63,6 +80,11 @@ export function IdempotencyHeaders() {
       description: 'the revision you last saw; a different current revision answers 409',
     }),
     ApiHeader({ name: 'X-Correlation-Id', required: false }),
+    ApiHeader({
+      name: 'traceparent',
+      required: false,
+      description: 'W3C trace context: kept in the events (metadata.traceparent) and continued',
+    }),
     ApiBadRequestResponse({ description: 'invalid body: every invalid field is listed' }),
     ApiNotFoundResponse({ description: 'unknown id' }),
     ApiConflictResponse({ description: 'the record state forbids it, or If-Match failed' }),

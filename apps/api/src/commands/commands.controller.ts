@@ -45,7 +45,12 @@ export function commandsController(definitions: readonly AnyCommandDefinition[])
       HttpCode(http.status),
       Allow(definition.permission),
       ApiTags(`commands: ${http.tag}`),
-      ApiOperation({ summary: definition.summary, operationId: definition.name }),
+      ApiOperation({
+        summary: definition.summary,
+        operationId: definition.name,
+        description:
+          'Every command also takes `occurredAt` (ISO 8601 with a zone) in its body from the service role: when it happened (business time, e.g. imported history); not in the future (5 minutes of clock skew tolerated). Other roles: 403 OCCURRED_AT_NOT_ALLOWED, unless the command has its own occurredAt.',
+      }),
       ApiBody({ type: definition.body }),
       http.status === 201 ? ApiCreatedResponse(answered) : ApiOkResponse(answered),
       ...(addressesRecord(definition)

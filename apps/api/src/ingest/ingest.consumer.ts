@@ -135,7 +135,7 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
   private async executeWithRetries(command: unknown, message: IncomingMessage): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.ingest.execute(command);
+        await this.ingest.execute(command, undefined, message.headers['traceparent']);
         return;
       } catch (error) {
         if (attempt >= INGEST_ATTEMPTS || isOutage(error) || isRefusal(error)) throw error;

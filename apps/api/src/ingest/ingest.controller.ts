@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { HttpRequestLike } from '@rapport/platform';
+import { header, type HttpRequestLike } from '@rapport/platform';
 import { respond, type CommandResponseBody } from '../commands/command-response';
 import { CommandResponse } from '../commands/command.openapi';
 import { Allow } from '../http/access.decorators';
@@ -25,6 +25,13 @@ export class IngestController {
     @Req() request: HttpRequestLike,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CommandResponseBody> {
-    return respond(reply, await this.ingest.execute(body, request.rapport!.principal!.actor));
+    return respond(
+      reply,
+      await this.ingest.execute(
+        body,
+        request.rapport!.principal!.actor,
+        header(request, 'traceparent'),
+      ),
+    );
   }
 }

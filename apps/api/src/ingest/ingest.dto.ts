@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsObject, IsUUID, Matches, Min } from 'class-validator';
 import { INGEST_COMMANDS, type IngestCommandType, type IngestMessage } from '@rapport/contracts';
-import { Omittable } from '../commands/validators';
+import { IsIsoDateTime, Omittable } from '../commands/validators';
 
 /** The ingest envelope (see libs/contracts IngestMessage and docs/asyncapi.yaml). */
 export class IngestMessageDto implements IngestMessage {
@@ -36,6 +36,25 @@ export class IngestMessageDto implements IngestMessage {
   @IsInt()
   @Min(-1)
   expectedRevision?: number;
+
+  @ApiPropertyOptional({
+    example: '2019-04-01T09:30:00Z',
+    description:
+      'business time: when the command happened (imports); service role only; not in the future',
+  })
+  @Omittable()
+  @IsIsoDateTime()
+  occurredAt?: string;
+
+  @ApiPropertyOptional({
+    example: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    description: 'W3C trace context of the sender',
+  })
+  @Omittable()
+  @Matches(/^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/i, {
+    message: 'traceparent must be a W3C traceparent, e.g. 00-<32 hex>-<16 hex>-01',
+  })
+  traceparent?: string;
 
   @ApiProperty({ description: 'the body of the matching HTTP command' })
   @IsObject()

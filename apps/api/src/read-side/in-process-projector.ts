@@ -5,7 +5,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@rapport/event-store';
-import type { AppConfig, Logger } from '@rapport/platform';
+import { tracedBatch, tracingEnabled, type AppConfig, type Logger } from '@rapport/platform';
 import { LiveProjector, PROJECTIONS, READ_STORE, type ReadStore } from '@rapport/read-models';
 import { APP_CONFIG, LOGGER } from '../infrastructure/tokens';
 import { ProjectionProgress } from './projection-progress';
@@ -41,6 +41,14 @@ export class InProcessProjector implements OnApplicationBootstrap, OnApplication
       onRebuild: (status) => {
         if (status.status === 'swapped') void this.catalog.refresh();
       },
+      ...(tracingEnabled() && {
+        traceBatch: (batch, write) =>
+          tracedBatch(
+            'projector write',
+            batch.map((event) => event.metadata.traceparent),
+            write,
+          ),
+      }),
     });
     this.projector = projector;
     this.running = (async () => {

@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { upcast } from '@rapport/domain';
 import { UpcastingEventStore } from '@rapport/event-store';
 import { SqliteEventStore } from '@rapport/event-store/adapters';
+import { startTracing, stopTracing, tracedBatch } from '@rapport/platform';
 import { LiveProjector, PROJECTIONS } from '@rapport/read-models';
 import { SqliteReadStore } from '@rapport/read-models/adapters';
 import type { ProjectorCommand, ProjectorMessage, ProjectorWorkerData } from './projector.protocol';
@@ -13,6 +14,8 @@ const { eventsFile, readModelsFile, batchSize, defaultCurrency } =
 const post = (message: ProjectorMessage) => parentPort!.postMessage(message);
 
 async function main(): Promise<void> {
+  // The worker has its own SDK (OTEL_EXPORTER_OTLP_ENDPOINT), continuing the events' traces.
+  const tracing = startTracing({ serviceName: 'rapport-projector' });
   const sqlite = new SqliteEventStore({ file: eventsFile });
   const events = new UpcastingEventStore(sqlite, upcast);
   const store = new SqliteReadStore(readModelsFile);
@@ -38,6 +41,14 @@ async function main(): Promise<void> {
       });
     },
     onRebuild: (status) => post({ type: 'rebuild', status }),
+    ...(tracing && {
+      traceBatch: (batch, write) =>
+        tracedBatch(
+          'projector write',
+          batch.map((event) => event.metadata.traceparent),
+          write,
+        ),
+    }),
   });
   parentPort!.on('message', (message: ProjectorCommand) => {
     switch (message.type) {
@@ -65,6 +76,7 @@ async function main(): Promise<void> {
   } finally {
     await store.close();
     await events.close();
+    await stopTracing();
   }
   post({ type: 'stopped' });
   // The message listener would keep this thread alive: let it end now.

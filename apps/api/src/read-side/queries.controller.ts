@@ -3,9 +3,12 @@ import { ApiOperation } from '@nestjs/swagger';
 import { notFound } from '@rapport/domain';
 import { isAllowed, type HttpRequestLike, type Principal } from '@rapport/platform';
 import {
+  campaignAttributionProjection,
+  campaignTouchesOf,
   customer360Projection,
   READ_STORE,
   salesPipelineProjection,
+  type CampaignAttributionDocument,
   type Customer360Document,
   type ReadStore,
 } from '@rapport/read-models';
@@ -68,12 +71,20 @@ export class QueriesController {
       throw notFound('CUSTOMER_NOT_FOUND', `customer ${customerId} does not exist`, { customerId });
     const principal = principalOf(request);
     const personal = await this.presenter.forCustomer(principal, customerId);
-    const view = customer360View(doc, personal, {
-      churnRisk: this.analytics.churnRiskOf(doc),
-      rfm: await this.analytics.rfmOf(doc),
-      activities: customerActivitiesView(doc, this.clock()),
-      position: Math.max(position, doc.position),
-    });
+    const attribution = await this.store.get<CampaignAttributionDocument>(
+      await this.catalog.collection(campaignAttributionProjection),
+      customerId,
+    );
+    const view = {
+      ...customer360View(doc, personal, {
+        churnRisk: this.analytics.churnRiskOf(doc),
+        rfm: await this.analytics.rfmOf(doc),
+        activities: customerActivitiesView(doc, this.clock()),
+        position: Math.max(position, doc.position),
+      }),
+      // The campaigns that touched the client (responses by kind, first and last engagement).
+      campaigns: campaignTouchesOf(attribution),
+    };
     await this.audit.recordDocumentView({
       request,
       principal,

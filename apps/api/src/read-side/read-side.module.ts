@@ -3,6 +3,8 @@ import { ActivitiesController } from './activities.controller';
 import { ActivityAnalyticsService } from './activity-analytics.service';
 import { AgendaService } from './agenda.service';
 import { AnalyticsService } from './analytics.service';
+import { CampaignAnalyticsService } from './campaign-analytics.service';
+import { CampaignsController } from './campaigns.controller';
 import { EmbeddedProjector } from './embedded-projector';
 import { InProcessProjector } from './in-process-projector';
 import { ProjectionControl } from './projection-control';
@@ -20,7 +22,13 @@ import { AuditRecordingModule } from '../audit/audit-recording.module';
 /** Queries, analytics and projection operations; the embedded projector runs here too. */
 @Module({
   imports: [AuditRecordingModule],
-  controllers: [QueriesController, ActivitiesController, TimelineController, OperationsController],
+  controllers: [
+    QueriesController,
+    ActivitiesController,
+    TimelineController,
+    OperationsController,
+    CampaignsController,
+  ],
   providers: [
     ProjectionProgress,
     ReadModelCatalog,
@@ -28,6 +36,7 @@ import { AuditRecordingModule } from '../audit/audit-recording.module';
     AgendaService,
     TimelineService,
     ActivityAnalyticsService,
+    CampaignAnalyticsService,
     PersonalDataPresenter,
     ReadYourWrites,
     EmbeddedProjector,

@@ -1,7 +1,13 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
+  campaignAttributionProjection,
+  campaignPerformanceAggregation,
+  campaignsProjection,
   customer360Projection,
+  readTallies,
+  type CampaignDocument,
+  type CampaignFiguresInput,
   diffFigures,
   physicalCollection,
   salesPipelineProjection,
@@ -32,6 +38,22 @@ async function all<T extends StoredDocument>(
   return documents;
 }
 
+/** Campaigns and their performance tallies, for the attribution figures (a CLI pass). */
+async function campaignFigures(store: ReadStore): Promise<CampaignFiguresInput> {
+  const active = (await store.projectionStates()).find(
+    (s) => s.projection === campaignAttributionProjection.name && s.active,
+  );
+  return {
+    campaigns: await all<CampaignDocument>(store, campaignsProjection),
+    tallies: active
+      ? await readTallies(
+          store,
+          physicalCollection(campaignPerformanceAggregation.collection, active.generation),
+        )
+      : new Map(),
+  };
+}
+
 export function diffCommand(program: Command, global: () => GlobalOptions): void {
   program
     .command('diff')
@@ -49,12 +71,19 @@ export function diffCommand(program: Command, global: () => GlobalOptions): void
           manifest.projections.includes(projection.name);
         const liveCustomers = await all<Customer360Document>(live, customer360Projection);
         const liveDeals = await all<PipelineDealDocument>(live, salesPipelineProjection);
+        const liveCampaigns = await campaignFigures(live);
+        // Campaign figures come from two projections: the sandbox's when it replayed both.
+        const sandboxCampaigns =
+          replayed(campaignsProjection) && replayed(campaignAttributionProjection)
+            ? await campaignFigures(sandbox)
+            : liveCampaigns;
         const now = new Date();
         const result = diffFigures(
           {
             customers: liveCustomers,
             deals: liveDeals,
             options: defaultAnalyticsOptions(context.config),
+            campaigns: liveCampaigns,
           },
           {
             customers: replayed(customer360Projection)
@@ -64,6 +93,7 @@ export function diffCommand(program: Command, global: () => GlobalOptions): void
               ? await all(sandbox, salesPipelineProjection)
               : liveDeals,
             options: manifest.options,
+            campaigns: sandboxCampaigns,
           },
           now,
         );

@@ -40,7 +40,7 @@ export function replayCommand(program: Command, global: () => GlobalOptions): vo
     )
     .option(
       '--option <key=value>',
-      'a changed definition, e.g. churn.noWinMonths=6, churn.cadenceBenchmarkDays=60, stage.proposal=0.5, currency=USD (repeatable)',
+      'a changed definition, e.g. churn.noWinMonths=6, churn.cadenceBenchmarkDays=60, stage.proposal=0.5, currency=USD, attribution=last (first or last touch) (repeatable)',
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )

@@ -24,6 +24,7 @@ export function defaultAnalyticsOptions(config: AppConfig): AnalyticsOptions {
     churn: { ...DEFAULT_CHURN_RISK_OPTIONS },
     stageProbabilities: { ...DEFAULT_STAGE_PROBABILITIES, ...config.stageProbabilities },
     currency: config.defaultCurrency,
+    attribution: 'first-touch',
   };
 }
 

@@ -3,6 +3,15 @@ import { newEvent, type EventStore } from '@rapport/event-store';
 import {
   ACTIVITY_KINDS,
   activityDecider,
+  CAMPAIGN_CHANNELS,
+  campaignDecider,
+  type CampaignCommand,
+  type CampaignEvent,
+  type CampaignResponse,
+  type CampaignState,
+  decideCampaignMembers,
+  decideCampaignResponseWithCustomer,
+  memberEligibility,
   decideActivityWithCustomer,
   type ActivityCommand,
   type ActivityState,
@@ -25,6 +34,8 @@ import {
 /** One command's worth of events, ready to append (one atomic append per command). */
 export interface SyntheticCommand {
   customerId: string;
+  /** Other keys whose commands this one must follow (a response follows its campaign's). */
+  orderedAfter?: string[];
   at: string;
   streams: {
     streamId: string;
@@ -42,7 +53,25 @@ export interface SyntheticOptions {
   seal: (customerId: string, text: string) => Sealed;
   /** Deterministic pseudo-random source in [0, 1). */
   random?: () => number;
+  /** Marketing campaigns run during the history (default true). */
+  campaigns?: boolean;
 }
+
+/**
+ * How members answer a campaign, per member: about a quarter open it, a few percent click,
+ * fewer reply or register (attend, for events), and under one percent unsubscribe.
+ */
+const RESPONSE_RATES: readonly [CampaignResponse, number][] = [
+  ['opened', 0.25],
+  ['clicked', 0.04],
+  ['replied', 0.01],
+  ['registered', 0.015],
+  ['attended', 0.01],
+  ['unsubscribed', 0.006],
+];
+/** A campaign runs this long; one starts every CAMPAIGN_EVERY_DAYS of the history. */
+const CAMPAIGN_DAYS = 30;
+const CAMPAIGN_EVERY_DAYS = 45;
 
 const FIRST = [
   'Ada',
@@ -109,6 +138,92 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
     activities: { id: string; state: ActivityState; revision: number }[];
   }
 
+  interface Campaign {
+    id: string;
+    state: CampaignState;
+    revision: number;
+    startMs: number;
+    endMs: number;
+    budget: number;
+  }
+  // Campaign outcomes draw from their own source, so their randomness is reproducible too.
+  const chance = seededRandom(0x5eed);
+  const campaigns: Campaign[] = [];
+  const campaignCount =
+    options.campaigns === false ? 0 : Math.max(1, Math.floor(options.days / CAMPAIGN_EVERY_DAYS));
+  for (let k = 0; k < campaignCount; k++) {
+    const campaignStart =
+      startMs + Math.floor((k * options.days) / campaignCount) * dayMs + 9 * 3600_000;
+    campaigns.push({
+      id: randomUUIDFrom(chance),
+      state: campaignDecider.initialState(),
+      revision: -1,
+      startMs: campaignStart,
+      endMs: campaignStart + CAMPAIGN_DAYS * dayMs,
+      budget: 2000 + Math.round(chance() * 18) * 1000,
+    });
+  }
+  const campaignCommand = (
+    campaign: Campaign,
+    events: CampaignEvent[],
+    at: string,
+    client?: { id: string; stream?: ReturnType<typeof applyCustomer> },
+  ): SyntheticCommand => {
+    campaign.state = events.reduce(campaignDecider.evolve, campaign.state);
+    const expected = campaign.revision;
+    campaign.revision += events.length;
+    const own = { streamId: `campaign-${campaign.id}`, expectedRevision: expected, events };
+    return client
+      ? {
+          customerId: client.id,
+          orderedAfter: [campaign.id],
+          at,
+          streams: client.stream && client.stream.events.length > 0 ? [own, client.stream] : [own],
+        }
+      : { customerId: campaign.id, at, streams: [own] };
+  };
+  const decideOn = (campaign: Campaign, command: CampaignCommand) =>
+    campaignDecider.decide(command, campaign.state);
+  // Plan and launch every campaign first (their business times say when they run); costs at
+  // the launch, the rest at the close, which comes after the history.
+  for (const campaign of campaigns) {
+    const plannedAt = new Date(campaign.startMs - 7 * dayMs).toISOString();
+    const launchedAt = new Date(campaign.startMs).toISOString();
+    const data = { campaignId: campaign.id };
+    yield campaignCommand(
+      campaign,
+      decideOn(campaign, {
+        type: 'PlanCampaign',
+        now: plannedAt,
+        data: {
+          ...data,
+          name: `Campaign ${campaigns.indexOf(campaign) + 1}`,
+          channel: CAMPAIGN_CHANNELS[campaigns.indexOf(campaign) % CAMPAIGN_CHANNELS.length]!,
+          startsAt: launchedAt,
+          endsAt: new Date(campaign.endMs).toISOString(),
+          budget: { amount: campaign.budget, currency: 'EUR' },
+        },
+      }),
+      plannedAt,
+    );
+    yield campaignCommand(
+      campaign,
+      decideOn(campaign, { type: 'LaunchCampaign', now: launchedAt, data }),
+      launchedAt,
+    );
+    yield campaignCommand(
+      campaign,
+      decideOn(campaign, {
+        type: 'RecordCampaignCost',
+        now: launchedAt,
+        data: { ...data, amount: Math.round(campaign.budget * 0.4), currency: 'EUR' },
+      }),
+      launchedAt,
+    );
+  }
+  const runningAt = (ms: number) =>
+    campaigns.filter((c) => c.startMs <= ms && ms <= c.endMs && c.state.status === 'launched');
+
   const clients: Client[] = [];
   for (let i = 0; i < options.customers; i++) {
     clients.push({
@@ -139,13 +254,116 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
   while (active.length > 0) {
     for (const client of active) {
       const now = new Date(client.clock).toISOString();
-      const command = nextCommand(client, now);
-      if (command) yield command;
+      const marketing = campaignStep(client, now);
+      const command = marketing ?? nextCommand(client, now);
+      if (Array.isArray(command)) yield* command;
+      else if (command) yield command;
       client.steps -= 1;
       client.clock += Math.floor((1 + random() * 20) * dayMs);
       if (client.clock > startMs + options.days * dayMs) client.steps = 0;
     }
     active = active.filter((c) => c.steps > 0);
+  }
+  for (const campaign of campaigns) {
+    const closedAt = new Date(campaign.endMs).toISOString();
+    const data = { campaignId: campaign.id };
+    yield campaignCommand(
+      campaign,
+      decideOn(campaign, {
+        type: 'RecordCampaignCost',
+        now: closedAt,
+        data: {
+          ...data,
+          amount: Math.round(campaign.budget * (0.4 + chance() * 0.3)),
+          currency: 'EUR',
+        },
+      }),
+      closedAt,
+    );
+    yield campaignCommand(
+      campaign,
+      decideOn(campaign, { type: 'CloseCampaign', now: closedAt, data }),
+      closedAt,
+    );
+  }
+
+  /**
+   * Marketing's part of a client's step: during a running campaign a client without a
+   * decision may grant marketing consent; a client with a grant is added to the campaign
+   * and answers it at the realistic rates (an unsubscribe revokes the consent).
+   */
+  function campaignStep(client: Client, now: string): SyntheticCommand[] | undefined {
+    if (client.state.status === 'none' || client.state.status === 'erased') return undefined;
+    const campaign = runningAt(client.clock).find(
+      (c) => c.state.status !== 'none' && !c.state.members.has(client.id),
+    );
+    if (!campaign || chance() >= 0.5) return undefined;
+    const commands: SyntheticCommand[] = [];
+    const eligibility = memberEligibility(client.state, 'marketing');
+    if (eligibility === 'no-consent') {
+      const events = customerDecider.decide(
+        {
+          type: 'SetConsent',
+          now,
+          data: { customerId: client.id, purpose: 'marketing', granted: chance() < 0.7 },
+        },
+        client.state,
+      );
+      commands.push({ customerId: client.id, at: now, streams: [applyCustomer(client, events)] });
+    }
+    if (memberEligibility(client.state, 'marketing') !== 'eligible') {
+      return commands.length > 0 ? commands : undefined;
+    }
+    const added = decideCampaignMembers(
+      { now, campaignId: campaign.id, customerIds: [client.id] },
+      campaign.state,
+      new Map([[client.id, client.state]]),
+    );
+    commands.push(campaignCommand(campaign, added, now));
+    let at = client.clock;
+    for (const [response, rate] of RESPONSE_RATES) {
+      if (chance() >= rate) continue;
+      at += Math.floor(1 + chance() * 48) * 3600_000;
+      if (at > campaign.endMs) break;
+      const occurredAt = new Date(at).toISOString();
+      const decision = decideCampaignResponseWithCustomer(
+        {
+          type: 'RecordCampaignResponse',
+          now: occurredAt,
+          data: {
+            campaignId: campaign.id,
+            customerId: client.id,
+            response,
+            occurredAt,
+            graceDays: 14,
+          },
+        },
+        campaign.state,
+        client.state,
+      );
+      commands.push(
+        campaignCommand(campaign, decision.campaign, occurredAt, {
+          id: client.id,
+          stream: applyCustomer(client, decision.customer),
+        }),
+      );
+      if (response === 'unsubscribed') break;
+    }
+    return commands;
+  }
+
+  /** A third of the leads that arrive during a campaign came from it. */
+  function leadSource(ms: number): { source: string; campaignId?: string } {
+    const source = pick(SOURCES);
+    const running = runningAt(ms);
+    if (running.length === 0 || chance() >= 0.33) return { source };
+    return { source: 'campaign', campaignId: running[Math.floor(chance() * running.length)]!.id };
+  }
+
+  /** One deal in ten opened during a campaign names it. */
+  function dealCampaign(ms: number): { campaignId?: string } {
+    const running = runningAt(ms);
+    return running.length > 0 && chance() < 0.1 ? { campaignId: running[0]!.id } : {};
   }
 
   function nextCommand(client: Client, now: string): SyntheticCommand | undefined {
@@ -164,7 +382,7 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
               customerId,
               `${name.toLowerCase().replace(/[^a-z]+/g, '.')}@example.com`,
             ),
-            source: pick(SOURCES),
+            ...leadSource(client.clock),
             ownerId: `rep-${1 + Math.floor(random() * 8)}`,
           },
         },
@@ -209,6 +427,7 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
             title: 'Subscription',
             amount: Math.round((200 + random() * 20_000) * 100) / 100,
             currency: pick(CURRENCIES),
+            ...dealCampaign(client.clock),
           },
         },
         deal.state,
@@ -424,13 +643,15 @@ export async function appendSynthetic(
   let written = 0;
   const appendBatch = async (batch: SyntheticCommand[]) => {
     const settled = options.settle ? await options.settle(batch) : batch;
-    const lastOfClient = new Map<string, Promise<void>>();
+    const lastOfKey = new Map<string, Promise<void>>();
     const tasks = settled.map((command) => {
-      const previous = lastOfClient.get(command.customerId);
-      const task = previous
-        ? previous.then(() => appendCommand(store, command, options.source))
-        : appendCommand(store, command, options.source);
-      lastOfClient.set(command.customerId, task);
+      const keys = [command.customerId, ...(command.orderedAfter ?? [])];
+      const previous = keys.flatMap((key) => lastOfKey.get(key) ?? []);
+      const task =
+        previous.length > 0
+          ? Promise.all(previous).then(() => appendCommand(store, command, options.source))
+          : appendCommand(store, command, options.source);
+      for (const key of keys) lastOfKey.set(key, task);
       return task;
     });
     await Promise.all(tasks);

@@ -21,6 +21,8 @@ export type CreateLead = Timed & {
     company?: string;
     source: string;
     ownerId?: string;
+    /** The campaign the lead came from (attribution); must exist. */
+    campaignId?: string;
   };
 };
 
@@ -95,6 +97,12 @@ export type RegisterActivity = Timed & {
   };
 };
 
+/** A campaign records a member's response: only for a known client who is not erased. */
+export type RegisterCampaignResponse = Timed & {
+  type: 'RegisterCampaignResponse';
+  data: { customerId: string; campaignId: string };
+};
+
 export type CustomerCommand =
   | CreateLead
   | LogContact
@@ -105,4 +113,5 @@ export type CustomerCommand =
   | EraseCustomer
   | RegisterDealActivity
   | RegisterComplaintActivity
-  | RegisterActivity;
+  | RegisterActivity
+  | RegisterCampaignResponse;

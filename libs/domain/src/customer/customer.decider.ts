@@ -53,6 +53,7 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
             ...(data.company !== undefined && { company: data.company }),
             source: data.source,
             ...(data.ownerId !== undefined && { ownerId: data.ownerId }),
+            ...(data.campaignId !== undefined && { campaignId: data.campaignId }),
             createdAt: now,
           },
         },
@@ -207,7 +208,8 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
       return events;
     }
     case 'RegisterComplaintActivity':
-    case 'RegisterActivity': {
+    case 'RegisterActivity':
+    case 'RegisterCampaignResponse': {
       requireLiving(state, command.data.customerId);
       return [];
     }

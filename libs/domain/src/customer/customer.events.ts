@@ -42,6 +42,8 @@ export type LeadCreated = {
     company?: string;
     source: string;
     ownerId?: string;
+    /** The campaign the lead came from (first-touch attribution); absent in older events. */
+    campaignId?: string;
     createdAt: string;
   };
 };

@@ -14,6 +14,8 @@ export type OpenDeal = Timed & {
     currency: string;
     stage?: DealStage;
     ownerId?: string;
+    /** The campaign the deal came from (attribution); must exist. */
+    campaignId?: string;
   };
 };
 

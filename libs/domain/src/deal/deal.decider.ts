@@ -54,6 +54,7 @@ export function decideDeal(command: DealCommand, state: DealState): DealEvent[] 
             currency: data.currency,
             stage: data.stage ?? 'qualification',
             ...(data.ownerId !== undefined && { ownerId: data.ownerId }),
+            ...(data.campaignId !== undefined && { campaignId: data.campaignId }),
             openedAt: now,
           },
         },

@@ -12,6 +12,8 @@ export type DealOpened = {
     currency: string;
     stage: DealStage;
     ownerId?: string;
+    /** The campaign the deal came from (last-touch attribution); absent in older events. */
+    campaignId?: string;
     openedAt: string;
   };
 };

@@ -20,6 +20,11 @@ export interface EventMetadata {
   commandId: string;
   /** The system that issued the command, e.g. "api" or "ingest:billing". */
   source: string;
+  /**
+   * W3C trace context of the request that caused the event (`traceparent` header or ingest
+   * field): the relay and the projector continue that trace.
+   */
+  traceparent?: string;
 }
 
 export interface DomainEvent<Type extends string = string, Data = unknown> {
@@ -37,7 +42,14 @@ export interface EventEnvelope<Type extends string = string, Data = unknown> {
   streamRevision: number;
   /** Global order within one store; strictly increasing, starts at 1. */
   position: number;
+  /** When the log took the event (record time): the audit's and the lag metrics' clock. */
   recordedAt: string;
+  /**
+   * When it happened (business time): the command's decision time, which an importing
+   * service may set in the past (see docs/business-time.md). Every figure uses it. Events
+   * stored before it existed read as occurredAt = recordedAt.
+   */
+  occurredAt: string;
   data: Data;
   metadata: EventMetadata;
 }

@@ -1,7 +1,7 @@
 import { invalid } from './domain-error';
 
 /** Clock skew we tolerate between a caller's clock and ours. */
-const ALLOWED_CLOCK_SKEW_MS = 5 * 60 * 1000;
+export const ALLOWED_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 export function requireText(field: string, value: string): void {
   if (typeof value !== 'string' || value.trim().length === 0) {

@@ -9,6 +9,7 @@ import {
 } from '@kurrent/kurrentdb-client';
 import type { EventEnvelope } from '@rapport/domain';
 import {
+  appendOneByOne,
   checkExpectedRevision,
   duplicateResult,
   lastPosition,
@@ -18,6 +19,7 @@ import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../event
 import type {
   AppendRequest,
   AppendResult,
+  BatchAppendResult,
   CommandRecord,
   EventStore,
   ReadAllOptions,
@@ -126,6 +128,11 @@ export class EventStoreDbEventStore implements EventStore {
     );
     this.reader = new LogReader(this.client);
     this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** One by one (see EventStore.appendBatch). */
+  appendBatch(requests: readonly AppendRequest[]): Promise<BatchAppendResult> {
+    return appendOneByOne((request) => this.append(request), requests);
   }
 
   async append(request: AppendRequest): Promise<AppendResult> {

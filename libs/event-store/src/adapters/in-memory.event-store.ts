@@ -1,5 +1,6 @@
 import type { EventEnvelope } from '@rapport/domain';
 import {
+  appendOneByOne,
   checkExpectedRevision,
   duplicateResult,
   lastPosition,
@@ -12,6 +13,7 @@ import { CHAIN_START, chainHash, type ChainHead, type ChainRecord } from '../has
 import type {
   AppendRequest,
   AppendResult,
+  BatchAppendResult,
   CommandRecord,
   EventStore,
   ReadAllOptions,
@@ -31,6 +33,11 @@ export class InMemoryEventStore implements EventStore {
   private readonly appended = new AppendSignal();
 
   constructor(private readonly clock: () => Date = () => new Date()) {}
+
+  /** One by one (see EventStore.appendBatch). */
+  appendBatch(requests: readonly AppendRequest[]): Promise<BatchAppendResult> {
+    return appendOneByOne((request) => this.append(request), requests);
+  }
 
   async append(request: AppendRequest): Promise<AppendResult> {
     validateAppendRequest(request);
@@ -71,6 +78,7 @@ export class InMemoryEventStore implements EventStore {
           streamRevision: ++revision,
           position: ++position,
           recordedAt,
+          occurredAt: event.occurredAt ?? recordedAt,
           data: JSON.parse(data),
           metadata: JSON.parse(metadata),
         };

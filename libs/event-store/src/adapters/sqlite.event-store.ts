@@ -13,6 +13,7 @@ import { CHAIN_START, chainHash, type ChainHead, type ChainRecord } from '../has
 import type {
   AppendRequest,
   AppendResult,
+  BatchAppendResult,
   CommandRecord,
   EventStore,
   ReadAllOptions,
@@ -54,6 +55,8 @@ interface EventRow {
   data: string;
   metadata: string;
   recorded_at: string;
+  /** Null for events stored before business time existed: they read as recorded_at. */
+  occurred_at?: string | null;
 }
 
 interface ChainRow extends EventRow {
@@ -72,6 +75,7 @@ const SCHEMA = `
     metadata        TEXT    NOT NULL,
     recorded_at     TEXT    NOT NULL,
     hash            TEXT,
+    occurred_at     TEXT,
     UNIQUE (stream_id, stream_revision)
   );
   CREATE TABLE IF NOT EXISTS commands (
@@ -123,6 +127,9 @@ export class SqliteEventStore implements EventStore {
     chain: Database.Statement<[number, number], ChainRow>;
   };
   private readonly appendOne: (request: AppendRequest, recordedAt: string) => AppendResult;
+  private readonly commitMany: Database.Transaction<
+    (requests: readonly AppendRequest[], recordedAt: string, results: AppendResult[]) => void
+  >;
   private readonly commitGroup: Database.Transaction<
     (group: PendingAppend[], recordedAt: string) => void
   >;
@@ -138,6 +145,7 @@ export class SqliteEventStore implements EventStore {
       this.db.pragma('busy_timeout = 5000');
       this.db.exec(SCHEMA);
       chainUnchainedFile(this.db);
+      addBusinessTime(this.db);
     } catch (error) {
       throw new EventStoreUnavailableError(
         `cannot open event store ${options.file}: ${(error as Error).message}`,
@@ -146,13 +154,13 @@ export class SqliteEventStore implements EventStore {
     }
     const db = this.db;
     const columns =
-      'position, id, stream_id, stream_revision, type, schema_version, data, metadata, recorded_at';
+      'position, id, stream_id, stream_revision, type, schema_version, data, metadata, recorded_at, occurred_at';
     this.stmt = {
       revision: db.prepare(
         'SELECT MAX(stream_revision) AS revision FROM events WHERE stream_id = ?',
       ),
       insert: db.prepare(
-        'INSERT INTO events (position, id, stream_id, stream_revision, type, schema_version, data, metadata, recorded_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO events (position, id, stream_id, stream_revision, type, schema_version, data, metadata, recorded_at, hash, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       findCommand: db.prepare(
         'SELECT fingerprint, first_position, last_position FROM commands WHERE command_id = ?',
@@ -175,85 +183,20 @@ export class SqliteEventStore implements EventStore {
     };
 
     // A nested better-sqlite3 transaction is a savepoint: a throw undoes only this append.
-    this.appendOne = db.transaction((request: AppendRequest, recordedAt: string) => {
-      if (request.commandId !== undefined) {
-        const record = this.loadCommand(request.commandId);
-        if (record) return duplicateResult(request, record);
-      }
-      const revisions: Record<string, number> = {};
-      for (const stream of request.streams) {
-        const actual = this.currentRevision(stream.streamId);
-        checkExpectedRevision(stream.streamId, stream.expectedRevision, actual);
-        revisions[stream.streamId] = actual;
-      }
-      const events: EventEnvelope[] = [];
-      for (const stream of request.streams) {
-        for (const event of stream.events) {
-          const revision = (revisions[stream.streamId] ?? -1) + 1;
-          revisions[stream.streamId] = revision;
-          const data = serialize(event.data, `data of ${event.type}`);
-          const metadata = serialize(event.metadata, `metadata of ${event.type}`);
-          const position = this.tip.position + 1;
-          const hash = chainHash(
-            {
-              sequence: position,
-              id: event.id,
-              type: event.type,
-              schemaVersion: event.schemaVersion,
-              streamId: stream.streamId,
-              streamRevision: revision,
-              recordedAt,
-              data,
-              metadata,
-            },
-            this.tip.hash,
-          );
-          this.insertEvent([
-            position,
-            event.id,
-            stream.streamId,
-            revision,
-            event.type,
-            event.schemaVersion,
-            data,
-            metadata,
-            recordedAt,
-            hash,
-          ]);
-          this.tip = { position, sequence: position, hash };
-          events.push({
-            id: event.id,
-            type: event.type,
-            schemaVersion: event.schemaVersion,
-            streamId: stream.streamId,
-            streamRevision: revision,
-            position,
-            recordedAt,
-            // The caller's own objects (already proven serialisable): no second parse.
-            data: event.data,
-            metadata: event.metadata,
-          });
-        }
-      }
-      if (request.commandId !== undefined) {
-        this.stmt.insertCommand.run(
-          request.commandId,
-          request.fingerprint ?? null,
-          events[0]!.position,
-          lastPosition(events),
-        );
-      }
-      return { events, revisions, position: lastPosition(events), duplicate: false };
-    });
+    this.appendOne = db.transaction((request: AppendRequest, recordedAt: string) =>
+      this.appendInside(request, recordedAt),
+    );
+    // appendBatch: no savepoint per request; a failure undoes the whole transaction.
+    this.commitMany = db.transaction(
+      (requests: readonly AppendRequest[], recordedAt: string, results: AppendResult[]) => {
+        this.tip = this.readTip();
+        for (const request of requests) results.push(this.appendInside(request, recordedAt));
+      },
+    );
 
     this.commitGroup = db.transaction((group: PendingAppend[], recordedAt: string) => {
       // Read inside the write transaction: no other connection can move the head meanwhile.
-      // A newest row without a hash was put there outside the store: appends go on (the
-      // verifier names that row), chained to a hash no genuine row has.
-      const tip = this.stmt.tip.get();
-      this.tip = tip
-        ? { position: tip.position, sequence: tip.position, hash: tip.hash ?? CHAIN_START.hash }
-        : CHAIN_START;
+      this.tip = this.readTip();
       for (const pending of group) {
         const before = this.tip;
         try {
@@ -268,6 +211,93 @@ export class SqliteEventStore implements EventStore {
         }
       }
     });
+  }
+
+  /**
+   * A newest row without a hash was put there outside the store: appends go on (the verifier
+   * names that row), chained to a hash no genuine row has.
+   */
+  private readTip(): ChainHead {
+    const tip = this.stmt.tip.get();
+    return tip
+      ? { position: tip.position, sequence: tip.position, hash: tip.hash ?? CHAIN_START.hash }
+      : CHAIN_START;
+  }
+
+  /** One append's rows, inside the caller's transaction (or savepoint). */
+  private appendInside(request: AppendRequest, recordedAt: string): AppendResult {
+    if (request.commandId !== undefined) {
+      const record = this.loadCommand(request.commandId);
+      if (record) return duplicateResult(request, record);
+    }
+    const revisions: Record<string, number> = {};
+    for (const stream of request.streams) {
+      const actual = this.currentRevision(stream.streamId);
+      checkExpectedRevision(stream.streamId, stream.expectedRevision, actual);
+      revisions[stream.streamId] = actual;
+    }
+    const events: EventEnvelope[] = [];
+    for (const stream of request.streams) {
+      for (const event of stream.events) {
+        const revision = (revisions[stream.streamId] ?? -1) + 1;
+        revisions[stream.streamId] = revision;
+        const data = serialize(event.data, `data of ${event.type}`);
+        const metadata = serialize(event.metadata, `metadata of ${event.type}`);
+        const position = this.tip.position + 1;
+        const occurredAt = event.occurredAt ?? recordedAt;
+        const hash = chainHash(
+          {
+            sequence: position,
+            id: event.id,
+            type: event.type,
+            schemaVersion: event.schemaVersion,
+            streamId: stream.streamId,
+            streamRevision: revision,
+            recordedAt,
+            occurredAt,
+            data,
+            metadata,
+          },
+          this.tip.hash,
+        );
+        this.insertEvent([
+          position,
+          event.id,
+          stream.streamId,
+          revision,
+          event.type,
+          event.schemaVersion,
+          data,
+          metadata,
+          recordedAt,
+          hash,
+          occurredAt,
+        ]);
+        this.tip = { position, sequence: position, hash };
+        events.push({
+          id: event.id,
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          streamId: stream.streamId,
+          streamRevision: revision,
+          position,
+          recordedAt,
+          occurredAt,
+          // The caller's own objects (already proven serialisable): no second parse.
+          data: event.data,
+          metadata: event.metadata,
+        });
+      }
+    }
+    if (request.commandId !== undefined) {
+      this.stmt.insertCommand.run(
+        request.commandId,
+        request.fingerprint ?? null,
+        events[0]!.position,
+        lastPosition(events),
+      );
+    }
+    return { events, revisions, position: lastPosition(events), duplicate: false };
   }
 
   append(request: AppendRequest): Promise<AppendResult> {
@@ -287,6 +317,48 @@ export class SqliteEventStore implements EventStore {
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  /**
+   * Many appends in one transaction (one fsync), without a savepoint each: imports. If one
+   * fails, the transaction is undone and the ones before it are committed again on their own.
+   */
+  async appendBatch(requests: readonly AppendRequest[]): Promise<BatchAppendResult> {
+    if (this.closed) throw new EventStoreUnavailableError('the event store is closed');
+    let invalid: { index: number; error: unknown } | undefined;
+    for (let index = 0; index < requests.length && !invalid; index++) {
+      try {
+        validateAppendRequest(requests[index]!);
+      } catch (error) {
+        invalid = { index, error };
+      }
+    }
+    const valid = invalid ? requests.slice(0, invalid.index) : requests;
+    const results: AppendResult[] = [];
+    try {
+      this.commitMany.immediate(valid, this.clock().toISOString(), results);
+    } catch (error) {
+      if (isStorageFailure(error)) {
+        throw new EventStoreUnavailableError(
+          `the event store could not commit: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      // results holds the requests that went through before the failing one.
+      const failed = { index: results.length, error };
+      const before = await this.appendBatch(valid.slice(0, failed.index));
+      return { results: before.results, failed: before.failed ?? failed };
+    }
+    if (results.length > 0) this.afterCommit();
+    return { results, ...(invalid && { failed: invalid }) };
+  }
+
+  private afterCommit(): void {
+    this.appended.notify();
+    if (this.listeners.size > 0) {
+      const head = this.stmt.head.get()?.head ?? 0;
+      for (const listener of this.listeners) listener(head);
+    }
   }
 
   private flush(): void {
@@ -309,11 +381,7 @@ export class SqliteEventStore implements EventStore {
         if (pending.result) pending.resolve(pending.result);
         else pending.reject(pending.error);
       }
-      this.appended.notify();
-      if (this.listeners.size > 0) {
-        const head = this.stmt.head.get()?.head ?? 0;
-        for (const listener of this.listeners) listener(head);
-      }
+      this.afterCommit();
     }
     this.markIdle();
   }
@@ -422,6 +490,13 @@ function isStorageFailure(error: unknown): boolean {
   return typeof code === 'string' && STORAGE_FAILURES.test(code);
 }
 
+/** Gives a file written before business time existed its (empty) `occurred_at` column. */
+function addBusinessTime(db: Database.Database): void {
+  const columns = db.pragma('table_info(events)') as { name: string }[];
+  if (columns.some((column) => column.name === 'occurred_at')) return;
+  db.exec('ALTER TABLE events ADD COLUMN occurred_at TEXT');
+}
+
 /**
  * Gives a file written before the hash chain existed its `hash` column and the chain of its
  * rows, in one transaction: a crash leaves the file as it was, and the next open starts over.
@@ -465,6 +540,7 @@ function toChainRecord(row: ChainRow): ChainRecord {
     streamId: row.stream_id,
     streamRevision: row.stream_revision,
     recordedAt: row.recorded_at,
+    ...(typeof row.occurred_at === 'string' && { occurredAt: row.occurred_at }),
     data: row.data,
     metadata: row.metadata,
     hash: row.hash,
@@ -480,6 +556,7 @@ function toEnvelope(row: EventRow): EventEnvelope {
     streamRevision: row.stream_revision,
     position: row.position,
     recordedAt: row.recorded_at,
+    occurredAt: row.occurred_at ?? row.recorded_at,
     data: JSON.parse(row.data) as unknown,
   } as EventEnvelope;
   // Most readers (projections replaying millions of events) never look at the metadata:

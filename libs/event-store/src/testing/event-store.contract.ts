@@ -497,6 +497,105 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('business time', () => {
+      it('keeps the occurredAt an event states beside the recordedAt the store gives it', async () => {
+        const id = stream();
+        const past = { ...newEvent('Imported'), occurredAt: '2019-04-01T09:30:00.000Z' };
+        const now = newEvent('Live');
+        const appended = await store.append({
+          streams: [{ streamId: id, expectedRevision: 'no-stream', events: [past, now] }],
+        });
+        const [imported, live] = (await store.readStream(id)).events;
+        expect(imported!.occurredAt).toBe('2019-04-01T09:30:00.000Z');
+        expect(imported!.recordedAt > imported!.occurredAt).toBe(true);
+        // Without one, it happened when it was recorded.
+        expect(live!.occurredAt).toBe(live!.recordedAt);
+        expect(appended.events.map((e) => e.occurredAt)).toEqual([
+          imported!.occurredAt,
+          live!.occurredAt,
+        ]);
+        const [fromLog] = await store.readAll({ after: appended.position - 2, limit: 1 });
+        expect(fromLog!.occurredAt).toBe('2019-04-01T09:30:00.000Z');
+      });
+
+      it('chains the business time: the chain still verifies with it', async () => {
+        const from = await store.chainHead();
+        await store.append({
+          streams: [
+            {
+              streamId: stream(),
+              expectedRevision: 'no-stream',
+              events: [{ ...newEvent('Imported'), occurredAt: '2020-01-01T00:00:00.000Z' }],
+            },
+          ],
+        });
+        const records = await store.readChain({ after: from.position, limit: 10 });
+        expect(records.map((r) => r.occurredAt)).toEqual(['2020-01-01T00:00:00.000Z']);
+        const verifier = new ChainVerifier(from);
+        expect(verifier.check(records)).toBeUndefined();
+        // Another business time would not match the stored hash.
+        const forged = new ChainVerifier(from);
+        expect(
+          forged.check(records.map((r) => ({ ...r, occurredAt: '2021-01-01T00:00:00.000Z' }))),
+        ).toMatchObject({ kind: 'mismatch' });
+      });
+    });
+
+    describe('batches of appends', () => {
+      const request = (streamId: string, expectedRevision: number | 'no-stream', type = 'A') => ({
+        commandId: randomUUID(),
+        streams: [{ streamId, expectedRevision, events: [newEvent(type)] }],
+      });
+
+      it('appends every request in order, as appends one after another would', async () => {
+        const a = stream();
+        const b = stream();
+        const requests = [request(a, 'no-stream'), request(b, 'no-stream'), request(a, 0, 'A2')];
+        const { results, failed } = await store.appendBatch(requests);
+        expect(failed).toBeUndefined();
+        expect(results.map((r) => r.duplicate)).toEqual([false, false, false]);
+        const positions = results.map((r) => r.position);
+        expect([...positions].sort((x, y) => x - y)).toEqual(positions);
+        expect((await store.readStream(a)).events.map((e) => e.type)).toEqual(['A', 'A2']);
+        expect((await store.findCommand(requests[2]!.commandId))?.events[0]?.type).toBe('A2');
+        const from = await store.chainHead();
+        expect(from.position).toBeGreaterThanOrEqual(positions[2]!);
+      });
+
+      it('answers a request recorded before as a duplicate and appends nothing for it', async () => {
+        const a = stream();
+        const first = request(a, 'no-stream');
+        await store.append(first);
+        const head = await store.headPosition();
+        const { results, failed } = await store.appendBatch([
+          first,
+          request(stream(), 'no-stream'),
+        ]);
+        expect(failed).toBeUndefined();
+        expect(results.map((r) => r.duplicate)).toEqual([true, false]);
+        expect(await store.headPosition()).toBeGreaterThan(head);
+        expect((await store.readStream(a)).events).toHaveLength(1);
+      });
+
+      it('stops at the first request that fails: those before it are appended, none after', async () => {
+        const a = stream();
+        const b = stream();
+        const c = stream();
+        const requests = [request(a, 'no-stream'), request(b, 5), request(c, 'no-stream')];
+        const { results, failed } = await store.appendBatch(requests);
+        expect(results).toHaveLength(1);
+        expect(failed?.index).toBe(1);
+        expect(failed?.error).toBeInstanceOf(WrongExpectedRevisionError);
+        expect((await store.readStream(a)).revision).toBe(0);
+        expect((await store.readStream(b)).revision).toBe(-1);
+        expect((await store.readStream(c)).revision).toBe(-1);
+        const from = await store.chainHead();
+        await store.append(request(c, 'no-stream'));
+        const records = await store.readChain({ after: from.position, limit: 10 });
+        expect(new ChainVerifier(from).check(records)).toBeUndefined();
+      });
+    });
+
     describe('the hash chain', () => {
       /** Verifies every link after `from` and returns the records checked. */
       const verifiedAfter = async (from: ChainHead) => {

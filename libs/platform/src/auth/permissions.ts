@@ -2,7 +2,15 @@
  * The role matrix of API.md in one table. `admin` holds every permission; everyone else
  * holds exactly what is listed. Guards, masking and the role × endpoint tests read this.
  */
-export const ROLES = ['sales', 'support', 'analyst', 'auditor', 'service', 'admin'] as const;
+export const ROLES = [
+  'sales',
+  'support',
+  'analyst',
+  'auditor',
+  'service',
+  'admin',
+  'marketing',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = {
@@ -27,6 +35,10 @@ export const PERMISSIONS = {
   /** Sales read the pipeline of their own deals; analytics:read sees every owner's. */
   'pipeline:read': ['sales', 'analyst'],
   'audit:read': ['auditor'],
+  /** Campaigns, their members and responses (marketing tools push them through ingest). */
+  'campaign:write': ['marketing', 'service'],
+  /** Campaign documents and campaign and source analytics (personal data masked). */
+  'campaign:read': ['marketing', 'analyst'],
   'ingest:write': ['service'],
   'admin:operate': [],
 } as const satisfies Record<string, readonly Role[]>;
@@ -48,4 +60,12 @@ export function seesPersonalData(roles: readonly string[]): boolean {
 
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/**
+ * Only internal services may state when a command happened (occurredAt, business time):
+ * imports of an older system's history. People record what happens as it happens.
+ */
+export function isServiceActor(actor: { roles: readonly string[] }): boolean {
+  return actor.roles.includes('service');
 }

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { ConfigError, DEFAULT_JWT_MAX_LIFETIME_SECONDS, loadConfig } from './app-config';
+import {
+  campaignResponseGraceDays,
+  ConfigError,
+  DEFAULT_JWT_MAX_LIFETIME_SECONDS,
+  loadConfig,
+} from './app-config';
 
 const SECRET = 'a-jwt-secret-of-at-least-32-characters!!';
 const sha256 = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
@@ -122,6 +127,20 @@ describe('the time zone of agendas', () => {
     expect(loadConfig({ CRM_TIME_ZONE: 'Europe/Berlin' }).timeZone).toBe('Europe/Berlin');
     expect(problemsOf({ CRM_TIME_ZONE: 'Mars/Olympus' })).toEqual([
       'CRM_TIME_ZONE "Mars/Olympus" is not an IANA time zone such as Europe/Berlin',
+    ]);
+  });
+});
+
+describe('the grace period of campaign responses', () => {
+  it('is 14 days unless CRM_CAMPAIGN_RESPONSE_GRACE_DAYS says otherwise, and is refused out of range', () => {
+    expect(loadConfig({}).campaignResponseGraceDays).toBe(14);
+    expect(loadConfig({ CRM_CAMPAIGN_RESPONSE_GRACE_DAYS: '30' }).campaignResponseGraceDays).toBe(
+      30,
+    );
+    expect(campaignResponseGraceDays({ CRM_CAMPAIGN_RESPONSE_GRACE_DAYS: '0' })).toBe(0);
+    expect(campaignResponseGraceDays({})).toBe(14);
+    expect(problemsOf({ CRM_CAMPAIGN_RESPONSE_GRACE_DAYS: '-1' })).toEqual([
+      'CRM_CAMPAIGN_RESPONSE_GRACE_DAYS must be a whole number from 0 to 3650, got "-1"',
     ]);
   });
 });

@@ -75,6 +75,24 @@ export interface AppConfig {
   projectorStallSeconds: number;
   /** MongoDB socket timeout: an operation whose answer never comes fails after this long. */
   mongoSocketTimeoutMs: number;
+  /** Days after a campaign's close during which responses are still taken. */
+  campaignResponseGraceDays: number;
+}
+
+/** CRM_CAMPAIGN_RESPONSE_GRACE_DAYS' default: responses are taken two weeks after a close. */
+export const DEFAULT_CAMPAIGN_RESPONSE_GRACE_DAYS = 14;
+
+/**
+ * Days after a campaign's close during which responses are still recorded
+ * (CRM_CAMPAIGN_RESPONSE_GRACE_DAYS, 0 to 3650; checked at start by loadConfig).
+ */
+export function campaignResponseGraceDays(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.CRM_CAMPAIGN_RESPONSE_GRACE_DAYS?.trim();
+  if (!raw) return DEFAULT_CAMPAIGN_RESPONSE_GRACE_DAYS;
+  const value = Number(raw);
+  return Number.isInteger(value) && value >= 0 && value <= 3650
+    ? value
+    : DEFAULT_CAMPAIGN_RESPONSE_GRACE_DAYS;
 }
 
 export class ConfigError extends Error {
@@ -194,6 +212,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitPerMinute: integer('CRM_RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),
     projectorStallSeconds: integer('CRM_PROJECTOR_STALL_SECONDS', 60, 1, 86_400),
     mongoSocketTimeoutMs: integer('CRM_MONGO_SOCKET_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    campaignResponseGraceDays: integer(
+      'CRM_CAMPAIGN_RESPONSE_GRACE_DAYS',
+      DEFAULT_CAMPAIGN_RESPONSE_GRACE_DAYS,
+      0,
+      3650,
+    ),
     ...(env.HEALTH_PORT && { healthPort: integer('HEALTH_PORT', 0, 0, 65535) }),
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type AppConfig } from '../config/app-config';
 import { createLogger, type Logger } from '../logging/logger';
+import { startTracing, stopTracing } from '../tracing/tracing';
 
 /**
  * Starts a long-running process (relay, projector) and stops it cleanly on SIGTERM/SIGINT:
@@ -21,6 +22,8 @@ export function runService(
     throw error;
   }
   const logger = createLogger(config.logLevel, name, { format: config.logFormat });
+  // OpenTelemetry, only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+  if (startTracing({ serviceName: name })) logger.info('tracing: exporting spans over OTLP');
   start(config, logger)
     .then((stop) => {
       let stopping = false;
@@ -34,6 +37,7 @@ export function runService(
         }, 15_000);
         force.unref();
         stop()
+          .then(stopTracing)
           .then(() => logger.info(`${name} stopped`))
           .catch((error: unknown) => {
             logger.error({ err: error }, `${name} failed while stopping`);

@@ -9,18 +9,62 @@ import {
 import { computePipeline } from './pipeline.analytics';
 import { computeRetention } from './retention.analytics';
 import { computeSegments } from './segments.analytics';
+import type { Tally } from '../aggregation';
+import { campaignKey } from '../aggregations/campaign-performance.aggregation';
+import type { CampaignDocument } from '../projections/campaign.document';
+import { campaignPerformance } from './campaigns.analytics';
+
+/** Which campaign a won deal's revenue goes to (both are kept; the model picks one). */
+export const ATTRIBUTION_MODELS = ['first-touch', 'last-touch'] as const;
+export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
 
 /** The knobs an analyst may turn in a replay sandbox. */
 export interface AnalyticsOptions {
   churn: ChurnRiskOptions;
   stageProbabilities: Record<DealStage, number>;
   currency: string;
+  /** Absent in sandboxes made before campaigns: first-touch. */
+  attribution?: AttributionModel;
+}
+
+/** Campaigns and their performance tallies (key: campaignKey(id)). */
+export interface CampaignFiguresInput {
+  campaigns: CampaignDocument[];
+  tallies: ReadonlyMap<string, Tally>;
 }
 
 export interface FiguresInput {
   customers: Customer360Document[];
   deals: PipelineDealDocument[];
   options: AnalyticsOptions;
+  campaigns?: CampaignFiguresInput;
+}
+
+/**
+ * Each campaign's figures under the input's attribution model, in its currency: deals won,
+ * revenue and return on spend of the model, by campaign id.
+ */
+export function attributedCampaignFigures(input: FiguresInput) {
+  const model = input.options.attribution ?? 'first-touch';
+  const figures = new Map<
+    string,
+    { name: string; dealsWon: number; revenue: number; returnOnSpend: number | null }
+  >();
+  for (const doc of input.campaigns?.campaigns ?? []) {
+    const performance = campaignPerformance(
+      doc,
+      input.campaigns?.tallies.get(campaignKey(doc.campaignId)) ?? {},
+      input.options.currency,
+    );
+    const pick = model === 'first-touch' ? 'firstTouch' : 'lastTouch';
+    figures.set(doc.campaignId, {
+      name: doc.name,
+      dealsWon: performance.dealsWon[pick],
+      revenue: performance.revenue[pick],
+      returnOnSpend: performance.returnOnSpend[pick],
+    });
+  }
+  return figures;
 }
 
 export interface MetricDifference {
@@ -52,6 +96,7 @@ export function parseAnalyticsOptions(
     churn: { ...defaults.churn },
     stageProbabilities: { ...defaults.stageProbabilities },
     currency: defaults.currency,
+    ...(defaults.attribution !== undefined && { attribution: defaults.attribution }),
   };
   for (const pair of pairs) {
     const [key, raw] = pair.split('=', 2) as [string, string | undefined];
@@ -59,6 +104,11 @@ export function parseAnalyticsOptions(
     const value = Number(raw);
     if (key === 'currency') {
       options.currency = raw;
+    } else if (key === 'attribution') {
+      const model = raw.endsWith('-touch') ? raw : `${raw}-touch`;
+      if (!(ATTRIBUTION_MODELS as readonly string[]).includes(model))
+        throw new Error('attribution must be first or last (first-touch, last-touch)');
+      options.attribution = model as AttributionModel;
     } else if (key.startsWith('churn.') && key.slice(6) in DEFAULT_CHURN_RISK_OPTIONS) {
       if (!Number.isFinite(value) || value < 0) throw new Error(`${key} must be a number >= 0`);
       options.churn[key.slice(6) as keyof ChurnRiskOptions] = value;
@@ -68,7 +118,7 @@ export function parseAnalyticsOptions(
       options.stageProbabilities[key.slice(6) as DealStage] = value;
     } else {
       throw new Error(
-        `unknown option "${key}": use churn.${Object.keys(DEFAULT_CHURN_RISK_OPTIONS).join('|churn.')}, stage.<stage>, currency`,
+        `unknown option "${key}": use churn.${Object.keys(DEFAULT_CHURN_RISK_OPTIONS).join('|churn.')}, stage.<stage>, currency, attribution`,
       );
     }
   }
@@ -116,6 +166,22 @@ export function diffFigures(live: FiguresInput, sandbox: FiguresInput, now: Date
   });
   compare('segments.counts', segmentsLive.segments, segmentsSandbox.segments);
   compare('segments.paretoTopShare', segmentsLive.paretoTopShare, segmentsSandbox.paretoTopShare);
+
+  const campaignsLive = attributedCampaignFigures(live);
+  const campaignsSandbox = attributedCampaignFigures(sandbox);
+  compare(
+    'campaigns.attribution',
+    live.options.attribution ?? 'first-touch',
+    sandbox.options.attribution ?? 'first-touch',
+  );
+  for (const id of new Set([...campaignsLive.keys(), ...campaignsSandbox.keys()])) {
+    const a = campaignsLive.get(id);
+    const b = campaignsSandbox.get(id);
+    const name = `campaigns.${a?.name ?? b?.name ?? id}`;
+    compare(`${name}.dealsWon`, a?.dealsWon ?? null, b?.dealsWon ?? null);
+    compare(`${name}.revenue`, a?.revenue ?? null, b?.revenue ?? null);
+    compare(`${name}.returnOnSpend`, a?.returnOnSpend ?? null, b?.returnOnSpend ?? null);
+  }
 
   const clients: ClientDifference[] = [];
   const sandboxById = new Map(sandbox.customers.map((doc) => [doc.customerId, doc]));

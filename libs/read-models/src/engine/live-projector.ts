@@ -2,7 +2,12 @@ import { keepRankingsCurrent } from '../listings/rankings.job';
 import type { AnyProjection } from '../projection';
 import type { ReadStore } from '../read-store.port';
 import { ProjectionRebuild, type RebuildSource, type RebuildStatus } from './projection-rebuild';
-import { liveTargets, ProjectionRunner, type RunnerProgress } from './projection-runner';
+import {
+  liveTargets,
+  ProjectionRunner,
+  type RunnerProgress,
+  type TraceBatch,
+} from './projection-runner';
 
 export interface LiveProjectorOptions {
   batchSize?: number;
@@ -17,6 +22,8 @@ export interface LiveProjectorOptions {
   /** Keep the rankings current (rescoring, RFM figures); on unless false. */
   rankings?: boolean;
   onRankingsError?: (error: unknown) => void;
+  /** Wraps each live batch's write (tracing). */
+  traceBatch?: TraceBatch;
 }
 
 /** About 20,000 client documents held at most while catching up (~40 MB). */
@@ -54,6 +61,7 @@ export class LiveProjector {
       ...(this.options.onBatch && { onBatch: this.options.onBatch }),
       ...(this.options.defaultCurrency && { defaultCurrency: this.options.defaultCurrency }),
       catchUp: { flushEvery: this.options.catchUpFlushEvery ?? CATCH_UP_FLUSH_EVERY },
+      ...(this.options.traceBatch && { traceBatch: this.options.traceBatch }),
     });
     const states = await this.store.projectionStates();
     const interrupted = states.filter((s) => s.status === 'rebuilding' && !s.active);

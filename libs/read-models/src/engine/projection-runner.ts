@@ -61,6 +61,12 @@ export async function liveTargets(
   return targets;
 }
 
+/** Runs a batch's write, e.g. inside tracing spans (see @rapport/platform tracedBatch). */
+export type TraceBatch = <T>(
+  batch: readonly EventEnvelope[],
+  write: () => Promise<T>,
+) => Promise<T>;
+
 /**
  * Follows the log from the lowest checkpoint of its targets and projects batch after batch
  * until aborted. Each batch is one commit: a crash replays at most the batch in flight,
@@ -100,6 +106,11 @@ export class ProjectionRunner {
        * thread until its end: a rebuild in the projector's worker never heard its cancel.
        */
       yieldBetweenBatches?: boolean;
+      /**
+       * Wraps the application and write of each batch (tracing: a span per request whose
+       * events the batch holds). Absent: the batch runs as is.
+       */
+      traceBatch?: TraceBatch;
     } = {},
   ) {}
 
@@ -147,11 +158,15 @@ export class ProjectionRunner {
             this.source.headPosition !== undefined &&
             (await this.source.headPosition()) > batch[batch.length - 1]!.position;
           const flushEvery = writeBehind?.flushEvery ?? (behind ? catchUp.flushEvery : 0);
-          const outcome = await this.exclusive(async () => {
+          const write = async () => {
             const applied = await session.apply(batch);
             if (session.uncommitted >= flushEvery || session.cacheFull) await session.flush();
             return applied;
-          });
+          };
+          const traceBatch = this.options.traceBatch;
+          const outcome = await this.exclusive(() =>
+            traceBatch ? traceBatch(batch, write) : write(),
+          );
           this.options.onBatch?.({
             targets: this.targets,
             lastEvent: batch[batch.length - 1]!,

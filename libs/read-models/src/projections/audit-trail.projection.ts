@@ -24,7 +24,10 @@ export interface AuditEntryDocument {
   eventId: string;
   streamId: string;
   actor: { id: string; roles: string[]; kind: string };
+  /** When the log recorded it (record time). */
   at: string;
+  /** When it happened (business time): differs from `at` for imported history. */
+  occurredAt?: string;
   correlationId: string;
   source: string;
   purpose?: string;
@@ -74,6 +77,13 @@ export const CHANGED_FIELDS: { readonly [T in CrmEventType]: readonly string[] }
   ActivityReassigned: ['activities'],
   ActivityCompleted: ['activities'],
   ActivityCancelled: ['activities'],
+  // Campaign facts: only a response names one client (an unsubscribe's consent is its own entry).
+  CampaignPlanned: [],
+  CampaignLaunched: [],
+  CampaignClosed: [],
+  CampaignCostRecorded: [],
+  CampaignMembersAdded: ['campaigns'],
+  CampaignResponseRecorded: ['campaigns'],
 };
 const pad = (position: number) => String(position).padStart(15, '0');
 
@@ -86,7 +96,7 @@ export const auditEntryId = (customerId: string, position: number) =>
 export const auditTrailProjection: Projection<AuditEntryDocument> = {
   name: 'audit-trail',
   // 3: entries of kind export (BulkDataExported).
-  version: 3,
+  version: 4,
   collection: 'audit_entries',
   indexes: ['customerId', 'eventId', 'kind'],
   // An entry's key names its event's position: no event ever touches it again.
@@ -134,6 +144,7 @@ export const auditTrailProjection: Projection<AuditEntryDocument> = {
         kind: event.metadata.actor.kind,
       },
       at: event.recordedAt,
+      occurredAt: event.occurredAt,
       correlationId: event.metadata.correlationId,
       source: event.metadata.source,
     };

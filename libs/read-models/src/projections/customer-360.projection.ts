@@ -440,6 +440,14 @@ export const customer360Projection: Projection<Customer360Document> = {
             'cancelled',
           ),
         };
+      case 'CampaignPlanned':
+      case 'CampaignLaunched':
+      case 'CampaignClosed':
+      case 'CampaignCostRecorded':
+      case 'CampaignMembersAdded':
+      case 'CampaignResponseRecorded':
+        // Campaign touches are on the client's timeline and in the campaign read models.
+        return doc;
       default:
         return assertNever(event, 'event type in customer-360');
     }

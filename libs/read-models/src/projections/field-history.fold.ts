@@ -42,6 +42,7 @@ export function fieldsSetBy(event: CrmEnvelope): FieldsSet {
         company: event.data.company ?? null,
         source: event.data.source,
         ownerId: event.data.ownerId ?? null,
+        campaignId: event.data.campaignId ?? null,
         status: 'lead',
       };
     case 'ContactLogged':
@@ -77,6 +78,7 @@ export function fieldsSetBy(event: CrmEnvelope): FieldsSet {
         currency: event.data.currency,
         stage: event.data.stage,
         ownerId: event.data.ownerId,
+        campaignId: event.data.campaignId,
         status: 'open',
       });
     case 'DealStageChanged':
@@ -127,6 +129,18 @@ export function fieldsSetBy(event: CrmEnvelope): FieldsSet {
       });
     case 'ActivityCancelled':
       return activity(event.data.activityId, { status: 'cancelled' });
+    case 'CampaignResponseRecorded':
+      return {
+        [`campaigns.${event.data.campaignId}.lastResponse`]: event.data.response,
+        [`campaigns.${event.data.campaignId}.lastResponseAt`]: event.data.occurredAt,
+      };
+    case 'CampaignMembersAdded':
+    case 'CampaignPlanned':
+    case 'CampaignLaunched':
+    case 'CampaignClosed':
+    case 'CampaignCostRecorded':
+      // Not on the client's streams: no field of theirs.
+      return {};
     default: {
       const unknown: never = event;
       throw new Error(`no field history for ${(unknown as { type: string }).type}`);

@@ -83,6 +83,12 @@ export const salesPipelineProjection: Projection<PipelineDealDocument> = {
       case 'ActivityReassigned':
       case 'ActivityCompleted':
       case 'ActivityCancelled':
+      case 'CampaignPlanned':
+      case 'CampaignLaunched':
+      case 'CampaignClosed':
+      case 'CampaignCostRecorded':
+      case 'CampaignMembersAdded':
+      case 'CampaignResponseRecorded':
         // keysOf routes no other event here; an erasure leaves the deal's facts as they are.
         throw new Error(`sales-pipeline does not handle ${event.type}`);
       default:

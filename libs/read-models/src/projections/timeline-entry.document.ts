@@ -8,6 +8,7 @@ export const TIMELINE_KINDS = [
   'complaint',
   'consent',
   'lifecycle',
+  'campaign',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

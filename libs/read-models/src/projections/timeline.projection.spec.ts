@@ -134,3 +134,81 @@ describe('timeline projection', () => {
     expect(timelineProjection.keysOf({ type: 'AccessDenied', data: {} } as never)).toEqual([]);
   });
 });
+
+describe('timeline projection: campaign touches', () => {
+  function campaignHistory() {
+    const log = new EventLogBuilder();
+    log.append({
+      type: 'CampaignPlanned',
+      schemaVersion: 1,
+      data: {
+        campaignId: 'k1',
+        name: 'Spring',
+        channel: 'email',
+        startsAt: '2026-03-01T00:00:00.000Z',
+        purpose: 'marketing',
+        plannedAt: '2026-02-20T00:00:00.000Z',
+      },
+    });
+    const added = log.append({
+      type: 'CampaignMembersAdded',
+      schemaVersion: 1,
+      data: {
+        campaignId: 'k1',
+        customerIds: ['c1', 'c2'],
+        skipped: [{ customerId: 'c3', reason: 'no-consent' }],
+        addedAt: '2026-03-01T00:00:00.000Z',
+      },
+    });
+    const response = log.append({
+      type: 'CampaignResponseRecorded',
+      schemaVersion: 1,
+      data: {
+        campaignId: 'k1',
+        customerId: 'c2',
+        response: 'clicked',
+        occurredAt: '2026-03-02T10:00:00.000Z',
+        recordedAt: '2026-03-02T11:00:00.000Z',
+      },
+    });
+    return { events: log.events, added, response };
+  }
+
+  it("puts a membership on each added client's timeline and a response on the member's, nothing for the campaign itself", async () => {
+    const { events, added, response } = campaignHistory();
+    const docs = await spec.given(events).documents<TimelineEntryDocument>();
+    expect(
+      docs.map((d) => [d.id, d.customerId, d.kind, d.type, d.at, d.facts, d.customerKindAt]).sort(),
+    ).toEqual(
+      [
+        [
+          `event:${added.id}:c1`,
+          'c1',
+          'campaign',
+          'CampaignMembersAdded',
+          '2026-03-01T00:00:00.000Z',
+          { campaignId: 'k1' },
+          'c1|campaign|2026-03-01T00:00:00.000Z',
+        ],
+        [
+          `event:${added.id}:c2`,
+          'c2',
+          'campaign',
+          'CampaignMembersAdded',
+          '2026-03-01T00:00:00.000Z',
+          { campaignId: 'k1' },
+          'c2|campaign|2026-03-01T00:00:00.000Z',
+        ],
+        [
+          `event:${response.id}`,
+          'c2',
+          'campaign',
+          'CampaignResponseRecorded',
+          '2026-03-02T10:00:00.000Z',
+          { campaignId: 'k1', response: 'clicked' },
+          'c2|campaign|2026-03-02T10:00:00.000Z',
+        ],
+      ].sort(),
+    );
+  });
+});

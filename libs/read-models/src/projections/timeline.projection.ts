@@ -12,6 +12,9 @@ import type { TimelineEntryDocument, TimelineFacts, TimelineKind } from './timel
 
 export * from './timeline-entry.document';
 
+/** The entry of one client added to a campaign by a batch: `event:<event id>:<client id>`. */
+const memberEntryKey = (eventId: string, customerId: string) => `event:${eventId}:${customerId}`;
+
 /** Sealed texts that are there (an optional note left out). */
 function texts(values: Record<string, Sealed | null | undefined>): Record<string, Sealed> {
   const present: Record<string, Sealed> = {};
@@ -67,6 +70,13 @@ export const timelineProjection: Projection<TimelineEntryDocument> = {
 
   keysOf(event: EventEnvelope): readonly string[] {
     if (!isCrmEvent(event) || CRM_EVENT_CATALOGUE[event.type].aggregate === 'activity') return [];
+    if (CRM_EVENT_CATALOGUE[event.type].aggregate === 'campaign') {
+      // Campaign touches: a membership (one entry per client added) and a response.
+      if (event.type === 'CampaignMembersAdded') {
+        return event.data.customerIds.map((customerId) => memberEntryKey(event.id, customerId));
+      }
+      return event.type === 'CampaignResponseRecorded' ? [`event:${event.id}`] : [];
+    }
     if (event.type === 'ContactLogged' && event.data.activityId !== undefined) return [];
     return [`event:${event.id}`];
   },
@@ -199,6 +209,20 @@ export const timelineProjection: Projection<TimelineEntryDocument> = {
           texts({ resolution: data.resolution }),
         );
       }
+      case 'CampaignMembersAdded':
+        return make(at(key.slice(key.lastIndexOf(':') + 1)), 'campaign', event.data.addedAt, {
+          campaignId: event.data.campaignId,
+        });
+      case 'CampaignResponseRecorded':
+        return make(at(event.data.customerId), 'campaign', event.data.occurredAt, {
+          campaignId: event.data.campaignId,
+          response: event.data.response,
+        });
+      case 'CampaignPlanned':
+      case 'CampaignLaunched':
+      case 'CampaignClosed':
+      case 'CampaignCostRecorded':
+        throw new Error(`${event.type} concerns no client: it has no timeline entry`);
       default:
         return assertNever(event, 'event type in timeline');
     }

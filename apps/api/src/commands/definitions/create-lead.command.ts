@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, Matches, MaxLength } from 'class-validator';
+import { IsEmail, IsUUID, Matches, MaxLength } from 'class-validator';
 import { defineCommand } from '../command-definition';
 import {
   ChosenId,
@@ -9,6 +9,7 @@ import {
   PHONE_MESSAGE,
   PHONE_PATTERN,
 } from '../validators';
+import { requireCampaignToAttribute } from './decide-on-campaign';
 import { decideOnCustomer } from './decide-on-streams';
 
 export class CreateLeadDto {
@@ -39,6 +40,11 @@ export class CreateLeadDto {
   @OptionalOwner('the account owner (sales rep id)')
   ownerId?: string;
 
+  @ApiPropertyOptional({ description: 'the campaign the lead came from (attribution)' })
+  @Omittable()
+  @IsUUID()
+  campaignId?: string;
+
   @ChosenId()
   customerId?: string;
 }
@@ -52,8 +58,10 @@ export const createLead = defineCommand({
   permission: 'customer:create',
   body: CreateLeadDto,
   createsKey: true,
-  decide: ({ id, body, context }, { load, seal }) =>
-    decideOnCustomer(load, id, {
+  decide: async ({ id, body, context }, { load, seal }) => {
+    const campaignId = body.campaignId?.toLowerCase();
+    await requireCampaignToAttribute(load, campaignId);
+    return decideOnCustomer(load, id, {
       type: 'CreateLead',
       now: context.now,
       data: {
@@ -64,7 +72,9 @@ export const createLead = defineCommand({
         ...(body.company !== undefined && { company: body.company.trim() }),
         source: body.source.trim(),
         ...(body.ownerId !== undefined && { ownerId: body.ownerId.trim() }),
+        ...(campaignId !== undefined && { campaignId }),
       },
-    }),
+    });
+  },
   location: (result) => `/customers/${result.customerId}`,
 });

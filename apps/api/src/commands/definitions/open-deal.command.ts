@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn } from 'class-validator';
+import { IsIn, IsUUID } from 'class-validator';
 import { OPEN_DEAL_STAGES, type DealStage } from '@rapport/domain';
 import { defineCommand } from '../command-definition';
 import {
@@ -10,6 +10,7 @@ import {
   Omittable,
   OptionalOwner,
 } from '../validators';
+import { requireCampaignToAttribute } from './decide-on-campaign';
 import { decideOnDeal } from './decide-on-streams';
 
 export class OpenDealDto {
@@ -33,6 +34,11 @@ export class OpenDealDto {
   @OptionalOwner("defaults to the client's owner")
   ownerId?: string;
 
+  @ApiPropertyOptional({ description: 'the campaign the deal came from (attribution)' })
+  @Omittable()
+  @IsUUID()
+  campaignId?: string;
+
   @ChosenId()
   dealId?: string;
 }
@@ -45,8 +51,10 @@ export const openDeal = defineCommand({
   newRecord: { kind: 'deal', idField: 'dealId' },
   permission: 'deal:write',
   body: OpenDealDto,
-  decide: ({ id, newId, body, context }, { load }) =>
-    decideOnDeal(load, {
+  decide: async ({ id, newId, body, context }, { load }) => {
+    const campaignId = body.campaignId?.toLowerCase();
+    await requireCampaignToAttribute(load, campaignId);
+    return decideOnDeal(load, {
       type: 'OpenDeal',
       now: context.now,
       data: {
@@ -57,6 +65,8 @@ export const openDeal = defineCommand({
         currency: body.currency,
         ...(body.stage !== undefined && { stage: body.stage }),
         ...(body.ownerId !== undefined && { ownerId: body.ownerId.trim() }),
+        ...(campaignId !== undefined && { campaignId }),
       },
-    }),
+    });
+  },
 });

@@ -54,6 +54,7 @@ export function extendChain(
     let revision = firstRevision(stream, observed);
     return prepared.map((event) => {
       sequence += 1;
+      const occurredAt = event.occurredAt ?? recordedAt;
       hash = chainHash(
         {
           sequence,
@@ -63,12 +64,13 @@ export function extendChain(
           streamId: stream.streamId,
           streamRevision: revision++,
           recordedAt,
+          occurredAt,
           data: event.dataText,
           metadata: event.metadataText,
         },
         hash,
       );
-      return toEventData(event, { sequence, hash, recordedAt });
+      return toEventData(event, { sequence, hash, recordedAt, occurredAt });
     });
   });
   const data: ChainExtendedData = { sequence, hash };

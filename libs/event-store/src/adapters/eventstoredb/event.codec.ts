@@ -23,6 +23,8 @@ export interface PreparedEvent {
   id: string;
   type: string;
   schemaVersion: number;
+  /** Business time, stored with the chain fields. */
+  occurredAt?: string;
   /** The data as the client will send it (its parsed form: the client stringifies it). */
   data: JSONType;
   /** JSON text of the data, as it will be stored. */
@@ -43,6 +45,8 @@ export interface ChainFields {
   hash: string;
   /** The adapter's clock at the append: the server's own timestamp is not known before. */
   recordedAt: string;
+  /** Business time (see EventEnvelope.occurredAt); absent on events from before it existed. */
+  occurredAt?: string;
 }
 
 export const CHAIN_KEY = 'rapportChain';
@@ -60,6 +64,7 @@ export function prepareEvent(event: NewEvent): PreparedEvent {
     id: event.id.toLowerCase(),
     type: event.type,
     schemaVersion: event.schemaVersion,
+    ...(event.occurredAt !== undefined && { occurredAt: event.occurredAt }),
     data: JSON.parse(dataText) as JSONType,
     dataText,
     metadata: metadata as EventMetadata,
@@ -124,9 +129,12 @@ function decodeMetadata(raw: unknown): DecodedMetadata {
 
 function isChainFields(value: unknown): value is ChainFields {
   if (value === null || typeof value !== 'object') return false;
-  const { sequence, hash, recordedAt } = value as Record<string, unknown>;
+  const { sequence, hash, recordedAt, occurredAt } = value as Record<string, unknown>;
   return (
-    Number.isSafeInteger(sequence) && typeof hash === 'string' && typeof recordedAt === 'string'
+    Number.isSafeInteger(sequence) &&
+    typeof hash === 'string' &&
+    typeof recordedAt === 'string' &&
+    (occurredAt === undefined || typeof occurredAt === 'string')
   );
 }
 
@@ -149,6 +157,7 @@ export function toEnvelope(event: StoredEvent): EventEnvelope {
     position: positionOf(event),
     // The time the chain covers; events from before the chain keep the server's.
     recordedAt: chain?.recordedAt ?? event.created.toISOString(),
+    occurredAt: chain?.occurredAt ?? chain?.recordedAt ?? event.created.toISOString(),
     data: event.data,
     metadata,
   };
@@ -166,6 +175,7 @@ export function toChainRecord(event: StoredEvent): ChainRecord {
     streamId: event.streamId,
     streamRevision: toSafeNumber(event.revision, 'stream revision'),
     recordedAt: chain?.recordedAt ?? event.created.toISOString(),
+    ...(chain?.occurredAt !== undefined && { occurredAt: chain.occurredAt }),
     data: JSON.stringify(event.data) ?? 'null',
     metadata: canonicalMetadata(metadata),
     hash: chain?.hash ?? null,
