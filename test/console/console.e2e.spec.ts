@@ -1,6 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type {
+  CampaignAnalyticsAnswer,
   ChurnRiskAnswer,
+  SourceAnalyticsAnswer,
   PipelineAnswer,
   RetentionAnswer,
   SegmentsAnswer,
@@ -333,15 +335,35 @@ describe('the browser console', () => {
     await page.getByLabel('Token (API key or JWT)').waitFor();
   });
 
-  it('says plainly when this server has no campaign or service figures yet (404)', async () => {
-    await signIn(page, world.baseUrl, 'admin');
+  it('shows campaign performance and source effectiveness as the API counts them', async () => {
+    const api: CampaignAnalyticsAnswer = (await as('analyst').get('/analytics/campaigns')).body;
+    const sources: SourceAnalyticsAnswer = (await as('analyst').get('/analytics/sources?limit=25'))
+      .body;
+    const campaign = api.campaigns.find((c) => c.campaignId === world.campaignId)!;
+    expect(campaign).toMatchObject({ members: 2, leads: 2 });
+    await signIn(page, world.baseUrl, 'analyst');
     await open(page, '#/campaigns');
+    const row = await page
+      .locator('#campaign-table tbody tr', { hasText: 'Spring newsletter' })
+      .textContent();
+    expect(row).toContain('email');
+    expect(row).toContain('clicked 1');
+    expect(row).toContain(pct(campaign.responseRate!));
+    expect(row).toContain('€400.00');
+    expect(await page.locator('#source-table tbody tr').count()).toBe(sources.sources.length);
+    await expect(page.locator('#source-table').textContent()).resolves.toContain('newsletter');
+    await expect(page.locator('.as-of').first().textContent()).resolves.toContain(
+      `as of position ${int(api.position)}`,
+    );
+  });
+
+  it('says plainly when this server has no service figures yet (404)', async () => {
+    await signIn(page, world.baseUrl, 'admin');
+    await open(page, '#/service');
     expect(await page.locator('[data-status="404"]').allTextContents()).toEqual([
       expect.stringContaining('Not available on this server'),
       expect.stringContaining('Not available on this server'),
     ]);
-    await open(page, '#/service');
-    expect(await page.locator('[data-status="404"]').count()).toBe(2);
   });
 
   it('is keyboard navigable: the skip link comes first and leads to the content', async () => {

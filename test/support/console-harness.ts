@@ -25,6 +25,8 @@ export interface ConsoleWorld {
   baseUrl: string;
   /** A client created through the API, with personal data, a deal, a complaint and a planned call. */
   graceId: string;
+  /** A launched e-mail campaign with costs, members, responses, a lead and a won deal. */
+  campaignId: string;
   head: number;
 }
 
@@ -68,6 +70,7 @@ export async function startConsoleWorld(customers: number): Promise<ConsoleWorld
     }),
     'plan meeting',
   );
+  const campaignId = await seedCampaign(api);
   const head = await api.eventStore.headPosition();
   // Every figure the pages read has caught up (and the RFM figures exist) before a page asks.
   for (const path of ['/pipeline', '/analytics/retention', '/analytics/segments']) {
@@ -76,7 +79,50 @@ export async function startConsoleWorld(customers: number): Promise<ConsoleWorld
   }
   await api.app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = (await api.app.getUrl()).replace('[::1]', '127.0.0.1');
-  return { api, baseUrl, graceId, head };
+  return { api, baseUrl, graceId, campaignId, head };
+}
+
+/** One campaign through the API: planned, launched, a cost, two members, responses, a win. */
+async function seedCampaign(api: TestApi): Promise<string> {
+  const marketing = api.client.as('marketing');
+  const planned = await marketing.post('/campaigns', {
+    name: 'Spring newsletter',
+    channel: 'email',
+    startsAt: '2026-01-15T00:00:00Z',
+    budget: { amount: 1000, currency: 'EUR' },
+  });
+  expectCreated(planned, 'plan campaign');
+  const campaignId: string = planned.body.campaignId;
+  expectCreated(await marketing.post(`/campaigns/${campaignId}/launch`, {}), 'launch');
+  expectCreated(
+    await marketing.post(`/campaigns/${campaignId}/costs`, { amount: 400, currency: 'EUR' }),
+    'record cost',
+  );
+  const members = [];
+  for (const name of ['Ada Member', 'Alan Member']) {
+    const id = await createLead(api.client, { name, source: 'newsletter', campaignId });
+    expectCreated(
+      await api.client
+        .as('sales')
+        .post(`/customers/${id}/consents`, { purpose: 'marketing', granted: true }),
+      'grant consent',
+    );
+    members.push(id);
+  }
+  expectCreated(
+    await marketing.post(`/campaigns/${campaignId}/members`, { customerIds: members }),
+    'add members',
+  );
+  expectCreated(
+    await marketing.post(`/campaigns/${campaignId}/responses`, {
+      customerId: members[0],
+      response: 'clicked',
+    }),
+    'record response',
+  );
+  const won = await openDeal(api.client, members[0]!, { title: 'Newsletter deal', amount: 1500 });
+  expectCreated(await api.client.as('sales').post(`/deals/${won}/won`, {}), 'win deal');
+  return campaignId;
 }
 
 /** Opens the console and signs in as `role` through its form, as a person would. */
