@@ -27,4 +27,6 @@ module.exports = {
     '^@rapport/(.*)$': '<rootDir>/libs/$1/src',
   },
   testTimeout: 30000,
+  // GET /console serves dist/console: built once here when its sources changed (a few seconds).
+  globalSetup: '<rootDir>/test/support/console-build.ts',
 };

@@ -138,6 +138,8 @@ const ENDPOINTS: Endpoint[] = [
     customerScoped: true,
   },
   { method: 'GET', path: () => '/audit/integrity', allowed: ['auditor'] },
+  // Who the token is: any role may ask (the console's sign-in).
+  { method: 'GET', path: () => '/me', allowed: [...ROLES] },
   { method: 'GET', path: () => '/admin/projections', allowed: [] },
   { method: 'GET', path: () => '/admin/projections/customer-360/parked', allowed: [] },
   {
@@ -226,7 +228,7 @@ describe('the role matrix, endpoint by endpoint', () => {
   });
 
   it('keeps operations endpoints public', async () => {
-    for (const path of ['/health', '/metrics', '/docs-json']) {
+    for (const path of ['/health', '/metrics', '/docs-json', '/console']) {
       expect((await api.client.anonymous.get(path)).status).toBe(200);
     }
   });

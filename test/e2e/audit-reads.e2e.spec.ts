@@ -1,3 +1,4 @@
+import { consoleAssetName } from '../support/console-build';
 import { ReadAuditCoverage } from '../../apps/api/src/audit/read-audit.coverage';
 import { startTestApi, type TestApi } from '../support/api-harness';
 import { buildWorld, createLead, type World } from '../support/world';
@@ -18,6 +19,9 @@ interface Seeded extends World {
 const SAMPLE_CALLS: Record<string, (s: Seeded) => string> = {
   '/health': () => '/health',
   '/metrics': () => '/metrics',
+  '/me': () => '/me',
+  '/console': () => '/console',
+  '/console/assets/:file': () => `/console/assets/${consoleAssetName()}`,
   '/customers/:id': (s) => `/customers/${s.customerId}?minPosition=${s.head}`,
   '/customers': (s) => `/customers?minPosition=${s.head}`,
   '/customers/:id/export': (s) => `/customers/${s.customerId}/export`,

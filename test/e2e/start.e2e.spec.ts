@@ -134,18 +134,20 @@ describe('starting the API', () => {
       dataDir: api.dataDir,
       credentials: `development API keys, one per role, in ${join(api.dataDir, 'dev-api-keys.json')}`,
       openApi: `${last.url as string}/docs (JSON: ${last.url as string}/docs-json)`,
+      console: `${last.url as string}/console`,
     });
     // What it points to is there.
     expect((await fetch(`${last.url as string}/docs-json`)).status).toBe(200);
+    expect((await fetch(last.console as string)).status).toBe(200);
     expect(existsSync(join(api.dataDir, 'dev-api-keys.json'))).toBe(true);
     const stopped = await api.stop();
     expect(stopped.code === 0 || stopped.signal === 'SIGTERM').toBe(true);
   });
 
-  it('ends a readable start with one block: URL, profile, data dir, credentials, OpenAPI', async () => {
+  it('ends a readable start with one block: URL, profile, data dir, credentials, OpenAPI, console', async () => {
     const api = await startMain(
       { LOG_FORMAT: 'pretty', CRM_MASTER_KEY: TEST_MASTER_KEY },
-      /\n {2}OpenAPI +\S+.*\n/,
+      /\n {2}console +\S+\n/,
     );
     const lines = api.atStart.trimEnd().split('\n');
     const isJson = (line: string) => line.trimStart().startsWith('{');
@@ -160,6 +162,7 @@ describe('starting the API', () => {
       'credentials',
       'master key',
       'OpenAPI',
+      'console',
     ]);
     const url = /^ {2}URL +(http:\/\/127\.0\.0\.1:\d+)$/m.exec(api.atStart)![1]!;
     expect(api.atStart).toContain(`  data dir     ${api.dataDir}\n`);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fastifyStatic from '@fastify/static';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -10,6 +11,7 @@ import {
   type RapportRequestState,
 } from '@rapport/platform';
 import { ApiModule } from './api.module';
+import { consoleDir } from './console/console-files';
 import { createValidationPipe } from './http/validation';
 import { prepareDataDir } from './infrastructure/data-dir';
 import type { BenchmarkedGuarantee, Clock } from './infrastructure/tokens';
@@ -60,6 +62,9 @@ export async function createApiApp(
     adapter,
     { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
   );
+  // reply.sendFile for the console's page and assets (GET /console, see ConsoleController);
+  // nothing is served from the directory but through those routes.
+  await app.register(fastifyStatic, { root: consoleDir(), serve: false });
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 

@@ -3,6 +3,8 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CommandsModule } from './commands/commands.module';
 import { ConsumersModule } from './consumers/consumers.module';
 import { HealthController } from './health/health.controller';
+import { ConsoleController } from './console/console.controller';
+import { SessionController } from './console/session.controller';
 import { AuditModule } from './audit/audit.module';
 import { AuditRecordingModule } from './audit/audit-recording.module';
 import { AuthGuard, BenchmarkPrincipalGuard } from './http/auth.guard';
@@ -32,7 +34,7 @@ export class ApiModule {
         IngestModule,
         ConsumersModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, SessionController, ConsoleController],
       providers: [
         RateLimiter,
         {

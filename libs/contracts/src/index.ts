@@ -18,3 +18,4 @@ export type {
 } from '@rapport/domain';
 export { CRM_EVENT_TYPES } from '@rapport/domain';
 export * from './webhooks';
+export type * from './read-api';

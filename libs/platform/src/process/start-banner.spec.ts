@@ -31,6 +31,7 @@ describe('the start summary', () => {
       credentials: `development API keys, one per role, in ${dataDir}/dev-api-keys.json`,
       masterKey: `${dataDir}/master.key (generated; set CRM_MASTER_KEY in production)`,
       openApi: 'http://127.0.0.1:3000/docs (JSON: http://127.0.0.1:3000/docs-json)',
+      console: 'http://127.0.0.1:3000/console',
     });
     expect(usesDevelopmentKeys(config)).toBe(true);
   });
@@ -99,7 +100,8 @@ describe('the start banner', () => {
   data dir     /srv/rapport
   credentials  development API keys, one per role, in /srv/rapport/dev-api-keys.json
   master key   /srv/rapport/master.key (generated; set CRM_MASTER_KEY in production)
-  OpenAPI      http://127.0.0.1:3000/docs (JSON: http://127.0.0.1:3000/docs-json)`);
+  OpenAPI      http://127.0.0.1:3000/docs (JSON: http://127.0.0.1:3000/docs-json)
+  console      http://127.0.0.1:3000/console`);
   });
 
   it('ends with a footer when given one', () => {

@@ -20,6 +20,8 @@ export interface StartSummary {
   credentials: string;
   masterKey: string;
   openApi: string;
+  /** The browser console (GET /console): sign in there with one of the credentials. */
+  console: string;
 }
 
 /** The base URL the API answers on when it listens as configured (HOST, PORT). */
@@ -49,6 +51,7 @@ export function startSummary(config: AppConfig, url: string = configuredUrl(conf
       ? 'CRM_MASTER_KEY'
       : `${join(dataDir, 'master.key')} (generated; set CRM_MASTER_KEY in production)`,
     openApi: `${base}/docs (JSON: ${base}/docs-json)`,
+    console: `${base}/console`,
   };
 }
 
@@ -84,6 +87,7 @@ export function formatStartBanner(title: string, summary: StartSummary, footer?:
     ['credentials', summary.credentials],
     ['master key', summary.masterKey],
     ['OpenAPI', summary.openApi],
+    ['console', summary.console],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return [

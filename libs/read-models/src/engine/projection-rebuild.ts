@@ -87,6 +87,8 @@ export class ProjectionRebuild {
           ...(this.options.defaultCurrency && { defaultCurrency: this.options.defaultCurrency }),
           until: head,
           writeBehind: { flushEvery: this.options.flushEvery ?? 250_000 },
+          // The cancel (an abort from a message to the worker) must get a turn.
+          yieldBetweenBatches: true,
           onBatch: ({ lastEvent }) => {
             const seconds = Math.max(0.001, (Date.now() - started) / 1000);
             this.status.position = lastEvent.position;

@@ -101,6 +101,12 @@ export class ProjectionRunner {
        */
       catchUp?: { flushEvery: number };
       /**
+       * After each batch, let timers and messages run before the next one. A store read
+       * synchronously resolves every await at once, so a long run would otherwise hold the
+       * thread until its end: a rebuild in the projector's worker never heard its cancel.
+       */
+      yieldBetweenBatches?: boolean;
+      /**
        * Wraps the application and write of each batch (tracing: a span per request whose
        * events the batch holds). Absent: the batch runs as is.
        */
@@ -170,6 +176,8 @@ export class ProjectionRunner {
           });
         }
         if (until !== undefined && events[events.length - 1]!.position >= until) break;
+        if (this.options.yieldBetweenBatches)
+          await new Promise<void>((resolve) => setImmediate(resolve));
       }
       // Whatever was applied when the run ends (caught up, or aborted) is committed.
       await this.exclusive(() => session.flush());
