@@ -1,7 +1,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type {
   CampaignAnalyticsAnswer,
+  CasesAnswer,
   ChurnRiskAnswer,
+  ServiceAnalyticsAnswer,
   SourceAnalyticsAnswer,
   PipelineAnswer,
   RetentionAnswer,
@@ -359,13 +361,22 @@ describe('the browser console', () => {
     );
   });
 
-  it('says plainly when this server has no service figures yet (404)', async () => {
-    await signIn(page, world.baseUrl, 'admin');
+  it('shows the service queue, most urgent first, and SLA compliance as the API counts them', async () => {
+    const queue: CasesAnswer = (await as('analyst').get('/cases?limit=25')).body;
+    const figures: ServiceAnalyticsAnswer = (await as('analyst').get('/analytics/service')).body;
+    expect(queue.items.length).toBeGreaterThan(0);
+    expect(figures.groups.length).toBeGreaterThan(0);
+    await signIn(page, world.baseUrl, 'analyst');
     await open(page, '#/service');
-    expect(await page.locator('[data-status="404"]').allTextContents()).toEqual([
-      expect.stringContaining('Not available on this server'),
-      expect.stringContaining('Not available on this server'),
-    ]);
+    const rows = page.locator('#case-table tbody tr');
+    expect(await rows.count()).toBe(queue.items.length);
+    await expect(rows.first().textContent()).resolves.toContain(queue.items[0]!.caseId.slice(0, 8));
+    const figureRows = page
+      .locator('table', { hasText: 'Service figures per kind and category' })
+      .locator('tbody tr');
+    expect(await figureRows.count()).toBe(figures.groups.length);
+    const first = figures.groups[0]!;
+    await expect(figureRows.first().textContent()).resolves.toContain(first.category);
   });
 
   it('is keyboard navigable: the skip link comes first and leads to the content', async () => {
