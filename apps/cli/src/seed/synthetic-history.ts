@@ -374,7 +374,10 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
     return running.length > 0 && chance() < 0.1 ? { campaignId: running[0]!.id } : {};
   }
 
-  function nextCommand(client: Client, now: string): SyntheticCommand | undefined {
+  function nextCommand(
+    client: Client,
+    now: string,
+  ): SyntheticCommand | SyntheticCommand[] | undefined {
     const customerId = client.id;
     const at = now;
     if (client.state.status === 'none') {
@@ -491,7 +494,11 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
    * a satisfaction score; a few resolved ones are reopened. A deadline that passed between two
    * steps is recorded first, as the SLA processor would have (default SLA targets).
    */
-  function serviceCase(client: Client, now: string, at: string): SyntheticCommand | undefined {
+  function serviceCase(
+    client: Client,
+    now: string,
+    at: string,
+  ): SyntheticCommand | SyntheticCommand[] {
     const customerId = client.id;
     const live = client.cases.find(
       (c) => c.state.status !== 'none' && c.state.status !== 'resolved',
@@ -501,52 +508,7 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
     let command: CaseCommand;
     if (live && live.state.status !== 'none') {
       serviceCase = live;
-      const state = live.state;
-      const caseId = live.id;
-      const missed = SLA_TARGET_KINDS.find(
-        (target) => missedDeadline(state, target, state.cycle, now) !== undefined,
-      );
-      if (missed) {
-        command = {
-          type: 'RecordSlaBreach',
-          now,
-          data: { caseId, target: missed, cycle: state.cycle },
-        };
-      } else if (state.assigneeId === null) {
-        command = {
-          type: 'AssignCase',
-          now,
-          data: { caseId, assigneeId: `agent-${1 + Math.floor(random() * 6)}` },
-        };
-      } else if (state.firstRespondedAt === null) {
-        command = {
-          type: 'RespondToCase',
-          now,
-          data: { caseId, message: options.seal(customerId, 'We are looking into it') },
-        };
-      } else if (state.status === 'waiting-on-customer') {
-        command = { type: 'ChangeCaseStatus', now, data: { caseId, status: 'in-progress' } };
-      } else if (random() < 0.25) {
-        command = {
-          type: 'ChangeCaseStatus',
-          now,
-          data: {
-            caseId,
-            status: state.status === 'open' ? 'in-progress' : 'waiting-on-customer',
-          },
-        };
-      } else {
-        command = {
-          type: 'ResolveCase',
-          now,
-          data: {
-            caseId,
-            resolution: options.seal(customerId, 'Resolved'),
-            outcome: pick(CASE_OUTCOMES),
-            ...(random() < 0.7 && { satisfaction: 1 + Math.floor(random() * 5) }),
-          },
-        };
-      }
+      command = nextCaseCommand(live, now);
     } else if (resolved.length > 0 && random() < 0.15) {
       serviceCase = pick(resolved);
       command = {
@@ -591,6 +553,82 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
               },
             };
     }
+    const opened = caseStep(client, serviceCase, command, at);
+    if (command.type !== 'RaiseComplaint' && command.type !== 'OpenServiceRequest') return opened;
+    // Service work happens within hours, not at the client's next step days later: the new
+    // case is assigned, answered, maybe held and resolved the same day where it fits.
+    const steps = [opened];
+    let t = Date.parse(now);
+    const until = t + 20 * 3600_000;
+    for (;;) {
+      t += Math.floor((0.1 + random() * 4) * 3600_000);
+      if (t > until || serviceCase.state.status === 'resolved') break;
+      const stepAt = new Date(t).toISOString();
+      steps.push(caseStep(client, serviceCase, nextCaseCommand(serviceCase, stepAt), stepAt));
+    }
+    return steps;
+  }
+
+  /** What the case's next piece of work is at `now` (a missed deadline is recorded first). */
+  function nextCaseCommand(live: { id: string; state: CaseState }, now: string): CaseCommand {
+    const state = live.state;
+    if (state.status === 'none') throw new Error(`case ${live.id} was never opened`);
+    const { customerId } = state;
+    const caseId = live.id;
+    const missed = SLA_TARGET_KINDS.find(
+      (target) => missedDeadline(state, target, state.cycle, now) !== undefined,
+    );
+    if (missed) {
+      return {
+        type: 'RecordSlaBreach',
+        now,
+        data: { caseId, target: missed, cycle: state.cycle },
+      };
+    } else if (state.assigneeId === null) {
+      return {
+        type: 'AssignCase',
+        now,
+        data: { caseId, assigneeId: `agent-${1 + Math.floor(random() * 6)}` },
+      };
+    } else if (state.firstRespondedAt === null) {
+      return {
+        type: 'RespondToCase',
+        now,
+        data: { caseId, message: options.seal(customerId, 'We are looking into it') },
+      };
+    } else if (state.status === 'waiting-on-customer') {
+      return { type: 'ChangeCaseStatus', now, data: { caseId, status: 'in-progress' } };
+    } else if (random() < 0.25) {
+      return {
+        type: 'ChangeCaseStatus',
+        now,
+        data: {
+          caseId,
+          status: state.status === 'open' ? 'in-progress' : 'waiting-on-customer',
+        },
+      };
+    } else {
+      return {
+        type: 'ResolveCase',
+        now,
+        data: {
+          caseId,
+          resolution: options.seal(customerId, 'Resolved'),
+          outcome: pick(CASE_OUTCOMES),
+          ...(random() < 0.7 && { satisfaction: 1 + Math.floor(random() * 5) }),
+        },
+      };
+    }
+  }
+
+  /** One command on a case, decided with its client, as the log takes it. */
+  function caseStep(
+    client: Client,
+    serviceCase: Client['cases'][number],
+    command: CaseCommand,
+    at: string,
+  ): SyntheticCommand {
+    const customerId = client.id;
     const decision = decideCaseWithCustomer(command, serviceCase.state, client.state);
     if (!client.cases.includes(serviceCase)) client.cases.push(serviceCase);
     const expected = serviceCase.revision;
