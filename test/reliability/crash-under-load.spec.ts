@@ -262,10 +262,19 @@ describe('kill -9 under load, restart on the same data dir', () => {
       // The kill is decoupled from any one answer. Even rounds: a timer a few ms after the
       // threshold (what is in flight has mostly not committed yet). Odd rounds: the network
       // first loses every answer, then the process dies, so what is in flight has mostly
-      // committed without the client hearing of it; both kinds of retry are exercised.
+      // committed without the client hearing of it (the kill waits for the first answer the
+      // network lost, however slow the machine); both kinds of retry are exercised.
       const scheduleKill = () => {
-        if (round % 2 === 1) proxy.dropAnswers();
-        setTimeout(() => (killing = api.kill9()), killDelayMs + (round % 2) * 20);
+        if (round % 2 === 0) {
+          setTimeout(() => (killing = api.kill9()), killDelayMs);
+          return;
+        }
+        proxy.dropAnswers();
+        const killOnceAnswerLost = () => {
+          if (proxy.droppedAnswers() > 0) killing = api.kill9();
+          else setTimeout(killOnceAnswerLost, 5);
+        };
+        setTimeout(killOnceAnswerLost, killDelayMs + 20);
       };
       const nextChain = (): Chain | undefined => {
         if (taken < queue.length) return queue[taken++];

@@ -6,12 +6,15 @@ export interface LossyProxy {
   url: string;
   /** From now on, bytes from the server are dropped (requests still go through). */
   dropAnswers(): void;
+  /** Chunks of answers dropped so far: each is a request the server has answered (done). */
+  droppedAnswers(): number;
   close(): Promise<void>;
 }
 
 export async function startLossyProxy(targetUrl: string): Promise<LossyProxy> {
   const target = new URL(targetUrl);
   let dropping = false;
+  let dropped = 0;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = connect(Number(target.port), target.hostname);
@@ -19,7 +22,8 @@ export async function startLossyProxy(targetUrl: string): Promise<LossyProxy> {
     sockets.add(upstream);
     client.on('data', (chunk) => upstream.write(chunk));
     upstream.on('data', (chunk) => {
-      if (!dropping) client.write(chunk);
+      if (dropping) dropped++;
+      else client.write(chunk);
     });
     const end = () => {
       client.destroy();
@@ -40,6 +44,7 @@ export async function startLossyProxy(targetUrl: string): Promise<LossyProxy> {
     dropAnswers: () => {
       dropping = true;
     },
+    droppedAnswers: () => dropped,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
