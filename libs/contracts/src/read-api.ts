@@ -258,23 +258,7 @@ export interface Touches<T> {
 /** GET /analytics/campaigns (second round): per campaign, in one currency */
 export interface CampaignAnalyticsAnswer extends Page {
   currency: string;
-  campaigns: {
-    campaignId: string;
-    name: string;
-    channel: string;
-    status: string;
-    members: number;
-    responses: Record<string, number>;
-    responders: number;
-    responseRate: number | null;
-    leads: number;
-    converted: number;
-    dealsWon: Touches<number>;
-    revenue: Touches<number>;
-    cost: number;
-    costPerLead: number | null;
-    returnOnSpend: Touches<number | null>;
-  }[];
+  campaigns: CampaignPerformance[];
   position: number;
 }
 
@@ -327,22 +311,7 @@ export interface CasesAnswer extends Page {
 export interface ServiceAnalyticsAnswer {
   from: string;
   to: string;
-  groups: {
-    kind: string;
-    category: string;
-    opened: number;
-    resolved: number;
-    medianHoursToFirstResponse: number | null;
-    p90HoursToFirstResponse: number | null;
-    medianHoursToResolution: number | null;
-    p90HoursToResolution: number | null;
-    slaCompliance: number | null;
-    slaMet: number;
-    slaMissed: number;
-    reopenRate: number | null;
-    averageSatisfaction: number | null;
-    outcomes: Record<string, number>;
-  }[];
+  groups: ServiceGroupFigures[];
   position: number;
 }
 
@@ -371,4 +340,52 @@ export interface IntegrityAnswer {
     at: string | null;
     problem: { position: number; kind: string; message: string } | null;
   };
+}
+
+/** One campaign's figures in one currency (GET /analytics/campaigns). */
+export interface CampaignPerformance {
+  campaignId: string;
+  name: string;
+  channel: string;
+  status: string;
+  members: number;
+  responses: Record<string, number>;
+  /** Members who engaged (any response but an unsubscribe). */
+  responders: number;
+  /** responders / members; null without members. */
+  responseRate: number | null;
+  /** Leads whose first touch is the campaign (named on the lead, else first response). */
+  leads: number;
+  /** Of those, converted into customers. */
+  converted: number;
+  dealsWon: { firstTouch: number; lastTouch: number };
+  /** Revenue of won deals in `currency`, by attribution model. */
+  revenue: { firstTouch: number; lastTouch: number };
+  /** Costs recorded in `currency` (0 when the campaign's costs are in another). */
+  cost: number;
+  /** cost / leads; null without leads. */
+  costPerLead: number | null;
+  /** revenue / cost by model; null without cost. */
+  returnOnSpend: { firstTouch: number | null; lastTouch: number | null };
+}
+
+/** One case kind and category's figures (GET /analytics/service). */
+export interface ServiceGroupFigures {
+  kind: string;
+  /** A complaint's category, a request's type. */
+  category: string;
+  opened: number;
+  resolved: number;
+  medianHoursToFirstResponse: number | null;
+  p90HoursToFirstResponse: number | null;
+  medianHoursToResolution: number | null;
+  p90HoursToResolution: number | null;
+  /** Targets met ÷ targets decided (met or missed); null before any. */
+  slaCompliance: number | null;
+  slaMet: number;
+  slaMissed: number;
+  /** Cases reopened at least once ÷ cases resolved at least once; null before any. */
+  reopenRate: number | null;
+  averageSatisfaction: number | null;
+  outcomes: Record<string, number>;
 }

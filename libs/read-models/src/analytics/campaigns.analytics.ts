@@ -1,3 +1,4 @@
+import type { CampaignPerformance } from '@rapport/contracts';
 import { CAMPAIGN_RESPONSES, fromMinor } from '@rapport/domain';
 import type { Tally } from '../aggregation';
 import { medianDaysToFirstContact } from '../aggregations/first-contact-days.aggregation';
@@ -46,31 +47,7 @@ export function campaignView(doc: CampaignDocument, tally: Tally) {
   };
 }
 
-export interface CampaignPerformance {
-  campaignId: string;
-  name: string;
-  channel: string;
-  status: string;
-  members: number;
-  responses: Record<string, number>;
-  /** Members who engaged (any response but an unsubscribe). */
-  responders: number;
-  /** responders / members; null without members. */
-  responseRate: number | null;
-  /** Leads whose first touch is the campaign (named on the lead, else first response). */
-  leads: number;
-  /** Of those, converted into customers. */
-  converted: number;
-  dealsWon: { firstTouch: number; lastTouch: number };
-  /** Revenue of won deals in `currency`, by attribution model. */
-  revenue: { firstTouch: number; lastTouch: number };
-  /** Costs recorded in `currency` (0 when the campaign's costs are in another). */
-  cost: number;
-  /** cost / leads; null without leads. */
-  costPerLead: number | null;
-  /** revenue / cost by model; null without cost. */
-  returnOnSpend: { firstTouch: number | null; lastTouch: number | null };
-}
+export type { CampaignPerformance };
 
 /** One campaign's figures in one currency, from its document and its tallies. */
 export function campaignPerformance(

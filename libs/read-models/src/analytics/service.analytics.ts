@@ -1,25 +1,8 @@
+import type { ServiceGroupFigures } from '@rapport/contracts';
 import { addTally, type Tally } from '../aggregation';
 import { groupOfName } from '../aggregations/service-figures.aggregation';
 
-export interface ServiceGroupFigures {
-  kind: string;
-  /** A complaint's category, a request's type. */
-  category: string;
-  opened: number;
-  resolved: number;
-  medianHoursToFirstResponse: number | null;
-  p90HoursToFirstResponse: number | null;
-  medianHoursToResolution: number | null;
-  p90HoursToResolution: number | null;
-  /** Targets met ÷ targets decided (met or missed); null before any. */
-  slaCompliance: number | null;
-  slaMet: number;
-  slaMissed: number;
-  /** Cases reopened at least once ÷ cases resolved at least once; null before any. */
-  reopenRate: number | null;
-  averageSatisfaction: number | null;
-  outcomes: Record<string, number>;
-}
+export type { ServiceGroupFigures };
 
 /**
  * The value below which `share` of a histogram's items lie (nearest rank: the smallest bucket
