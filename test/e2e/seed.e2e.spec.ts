@@ -84,7 +84,50 @@ describe('rapport seed', () => {
     );
     expect(await streamsOf(batched)).toEqual(await streamsOf(oneByOne));
   });
+
+  it('plans a dense agenda when asked: about the asked number of activities per client, each scheduled then done or called off, the rest of the history unchanged in kind', async () => {
+    const options: SyntheticOptions = {
+      customers: 200,
+      start: new Date('2024-01-01'),
+      days: 700,
+      seal: fakeSeal,
+    };
+    const usual = new InMemoryEventStore();
+    const dense = new InMemoryEventStore();
+    await appendSynthetic(usual, syntheticHistory(options));
+    await appendSynthetic(dense, syntheticHistory({ ...options, activitiesPerCustomer: 10 }));
+
+    const usualCounts = await countsByType(usual);
+    const denseCounts = await countsByType(dense);
+    const perClient = (denseCounts.get('ActivityScheduled') ?? 0) / options.customers;
+    expect(perClient).toBeGreaterThan(8);
+    expect(perClient).toBeLessThan(12);
+    const closed =
+      (denseCounts.get('ActivityCompleted') ?? 0) + (denseCounts.get('ActivityCancelled') ?? 0);
+    // Each client leaves at most one activity open at the end of the history.
+    expect(denseCounts.get('ActivityScheduled')! - closed).toBeLessThanOrEqual(options.customers);
+    // The clients' own stories keep their size (other draws, so not the same ones): the agenda
+    // comes on top instead of crowding out deals and cases.
+    expect(denseCounts.get('LeadCreated')).toBe(options.customers);
+    for (const kind of ['DealOpened', 'ComplaintRaised', 'ServiceRequestOpened']) {
+      const ratio = (denseCounts.get(kind) ?? 0) / (usualCounts.get(kind) ?? 1);
+      expect({ kind, ratio }).toEqual({ kind, ratio: expect.closeTo(1, 0) });
+    }
+  });
+
+  it('refuses a negative agenda density with a usage error', async () => {
+    const refused = await cli('seed', '--customers', '5', '--activities', '-1');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('--activities must be a number from 0 to 1,000');
+  });
 });
+
+async function countsByType(store: EventStore): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const event of await store.readAll({ after: 0, limit: 1_000_000 }))
+    counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
+  return counts;
+}
 
 /** Each stream's events (type and data), in stream order. */
 async function streamsOf(store: EventStore): Promise<Map<string, unknown[]>> {

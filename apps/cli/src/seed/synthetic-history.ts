@@ -63,6 +63,12 @@ export interface SyntheticOptions {
   random?: () => number;
   /** Marketing campaigns run during the history (default true). */
   campaigns?: boolean;
+  /**
+   * Planned interactions per client on average, beyond the few the ordinary steps plan: each is
+   * scheduled, then done or called off at a later step, so a benchmark can ask for a dense agenda
+   * (1,000,000 activities for 100,000 clients is 10). Absent, the history is exactly as before.
+   */
+  activitiesPerCustomer?: number;
 }
 
 /**
@@ -141,6 +147,8 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
     revision: number;
     clock: number;
     steps: number;
+    /** Agenda steps still to take (two per extra activity: plan it, then close it). */
+    agenda: number;
     deals: { id: string; state: DealState; revision: number }[];
     cases: { id: string; kind: CaseKind; state: CaseState; revision: number }[];
     activities: { id: string; state: ActivityState; revision: number }[];
@@ -233,8 +241,9 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
     campaigns.filter((c) => c.startMs <= ms && ms <= c.endMs && c.state.status === 'launched');
 
   const clients: Client[] = [];
+  const extraActivities = options.activitiesPerCustomer ?? 0;
   for (let i = 0; i < options.customers; i++) {
-    clients.push({
+    const client: Client = {
       id: randomUUIDFrom(random),
       state: customerDecider.initialState(),
       revision: -1,
@@ -243,10 +252,16 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
         Math.floor(random() * options.days * 0.6) * dayMs +
         Math.floor(random() * 8 + 8) * 3600_000,
       steps: 3 + Math.floor(random() * 12),
+      agenda: 0,
       deals: [],
       cases: [],
       activities: [],
-    });
+    };
+    // Drawn only when asked for, so the default history stays the same draw for draw.
+    if (extraActivities > 0) {
+      client.agenda = 2 * Math.floor(random() * (2 * extraActivities + 1));
+    }
+    clients.push(client);
   }
   clients.sort((a, b) => a.clock - b.clock);
 
@@ -258,19 +273,35 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
   };
 
   // Round-robin over clients so the log interleaves them.
-  let active = clients.filter((c) => c.steps > 0);
+  // A client stays in the round while it has ordinary steps or agenda steps left.
+  const busy = (c: Client) => c.steps > 0 || c.agenda > 0;
+  let active = clients.filter(busy);
   while (active.length > 0) {
     for (const client of active) {
       const now = new Date(client.clock).toISOString();
-      const marketing = campaignStep(client, now);
-      const command = marketing ?? nextCommand(client, now);
-      if (Array.isArray(command)) yield* command;
-      else if (command) yield command;
-      client.steps -= 1;
-      client.clock += Math.floor((1 + random() * 20) * dayMs);
-      if (client.clock > startMs + options.days * dayMs) client.steps = 0;
+      const ordinary = client.steps > 0;
+      if (ordinary) {
+        const marketing = campaignStep(client, now);
+        const command = marketing ?? nextCommand(client, now);
+        if (Array.isArray(command)) yield* command;
+        else if (command) yield command;
+        client.steps -= 1;
+      }
+      if (client.agenda > 0) {
+        const status = client.state.status;
+        const planned =
+          status === 'none' || status === 'erased' ? undefined : planOrFollowUp(client, now, now);
+        if (planned) yield planned;
+        client.agenda -= 1;
+      }
+      // Once a client's ordinary story is told, its agenda moves on a few days at a time.
+      client.clock += Math.floor((1 + random() * (ordinary ? 20 : 6)) * dayMs);
+      if (client.clock > startMs + options.days * dayMs) {
+        client.steps = 0;
+        client.agenda = 0;
+      }
     }
-    active = active.filter((c) => c.steps > 0);
+    active = active.filter(busy);
   }
   for (const campaign of campaigns) {
     const closedAt = new Date(campaign.endMs).toISOString();
