@@ -24,7 +24,7 @@ import { liveTargets, PROJECTIONS, ProjectionRunner, type ReadStore } from '@rap
 import { MongoReadStore, SqliteReadStore } from '@rapport/read-models/adapters';
 import { BENCH_MASTER_KEY, BENCH_TOKENS } from './support/api-server';
 import { startServer, type Server } from './support/http-load';
-import { argument, report, textArgument, type Row } from './support/report';
+import { argument, percentile, report, textArgument, type Row } from './support/report';
 
 const ROOT = join(__dirname, '..');
 const CACHE = join(ROOT, '.cache', 'bench');
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
       await api.server.stop();
     }
     notes.push(
-      `queries: up to ${options.requests} requests each, one at a time, ${options.timeoutMs} ms timeout per request, at most ${options.queryBudgetMs / 1000} s per query (fewer requests for a query that is slow today); a timed-out request counts as its timeout in the percentiles`,
+      `queries: up to ${options.requests} requests each after ${WARM_UP_REQUESTS} uncounted warm-up requests, one at a time, ${options.timeoutMs} ms timeout per request, at most ${options.queryBudgetMs / 1000} s per query (fewer requests for a query that is slow today); a timed-out request counts as its timeout in the percentiles`,
       `history: ${options.customers.toLocaleString('en-US')} clients over the last 730 days (leads, contacts, deals, service cases: complaints and requests through their lifecycle with SLA breaches, consents, churn, activities scheduled/completed/cancelled, campaigns with members and responses), ${head.toLocaleString('en-US')} events of which ${activities.toLocaleString('en-US')} activities scheduled${options.activities > 0 ? ` (\`rapport seed --activities ${options.activities}\`)` : ''}, personal data sealed with per-client keys`,
       `load average (1 min) at start / end: ${loadAtStart.toFixed(1)} / ${loadavg()[0]!.toFixed(1)} (the machine is shared: other processes ran beside the benchmark)`,
     );
@@ -542,6 +542,8 @@ interface QueryResult {
   budgetSpent: boolean;
 }
 
+const WARM_UP_REQUESTS = 5;
+
 async function measureQuery(url: string, query: Query, options: Options): Promise<QueryResult> {
   const result: QueryResult = {
     query,
@@ -560,6 +562,11 @@ async function measureQuery(url: string, query: Query, options: Options): Promis
     return { ...result, available: false };
   }
   result.role = role;
+  // A few uncounted requests first, so a query's percentiles measure it warm, not the JIT
+  // compiling its path or the first read of its pages from disk.
+  for (let i = 0; i < WARM_UP_REQUESTS; i++) {
+    await timed(url, query.path(options.requests + i), BENCH_TOKENS[role], options.timeoutMs);
+  }
   const started = Date.now();
   for (let i = 0; i < options.requests; i++) {
     if (Date.now() - started > options.queryBudgetMs) {
@@ -586,7 +593,7 @@ function queryRow(result: QueryResult, options: Options): Row {
     };
   }
   const sorted = [...result.latencies].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  const at = (q: number) => percentile(sorted, q);
   const p50 = at(0.5);
   const p99 = at(0.99);
   const ok = result.statuses['200'] ?? 0;
@@ -652,8 +659,7 @@ function startWriters(
       running = false;
       await Promise.all(loops);
       latencies.sort((a, b) => a - b);
-      const at = (q: number) =>
-        latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+      const at = (q: number) => percentile(latencies, q);
       return { ok, failed, seconds: (Date.now() - started) / 1000, p50: at(0.5), p99: at(0.99) };
     },
   };

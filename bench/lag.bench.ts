@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createLogger, loadConfig } from '@rapport/platform';
 import { createApiApp } from '../apps/api/src/api.factory';
 import { ProjectionProgress } from '../apps/api/src/read-side/projection-progress';
-import { argument, report } from './support/report';
+import { argument, percentile, report } from './support/report';
 
 const TOKEN = 'bench-token-service-000001';
 
@@ -73,8 +73,7 @@ async function main(): Promise<void> {
       statuses: Record<string, number>;
     };
     delays.sort((a, b) => a - b);
-    const at = (q: number) =>
-      delays[Math.min(delays.length - 1, Math.floor(q * delays.length))] ?? 0;
+    const at = (q: number) => percentile(delays, q);
     report(
       'lag (embedded profile, steady command load)',
       `npm run bench -- lag --rate ${rate} --seconds ${seconds}`,

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { percentile } from './report';
 
 const [baseUrl, token, rateText, secondsText, idsFile] = process.argv.slice(2);
 const rate = Number(rateText);
@@ -102,8 +103,7 @@ const timer = setInterval(() => {
       if (acknowledged + failed >= sent || Date.now() > deadline) {
         clearInterval(wait);
         latencies.sort((a, b) => a - b);
-        const at = (q: number) =>
-          latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+        const at = (q: number) => percentile(latencies, q);
         process.stdout.write(
           JSON.stringify({
             sent,

@@ -74,6 +74,14 @@ export function report(title: string, command: string, rows: Row[], notes: strin
   appendFileSync(RESULTS, section);
 }
 
+/**
+ * The q-quantile of ascending values by nearest rank: the smallest value at or below which a
+ * share q of them lie (p99 of 100 values is the second largest, not the largest).
+ */
+export function percentile(sorted: readonly number[], q: number): number {
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;
+}
+
 export function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
   if (index === -1) return fallback;
