@@ -60,9 +60,10 @@ export async function readTallyRange(
       ...(after && { after }),
     });
     for (const document of page) {
-      let sums = tallies.get(document.key);
-      if (!sums) tallies.set(document.key, (sums = {}));
-      addTally(sums, document.sums);
+      // A key's first shard is taken as read (the embedded profile has one shard per key).
+      const sums = tallies.get(document.key);
+      if (sums) addTally(sums, document.sums);
+      else tallies.set(document.key, document.sums);
     }
     const last = page[page.length - 1];
     if (!last || page.length < TALLY_PAGE) return tallies;
