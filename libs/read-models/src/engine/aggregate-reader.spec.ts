@@ -1,75 +1,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { aggregateDocumentId, type AggregateDocument } from '../aggregation';
 import { InMemoryReadStore } from '../adapters/in-memory.read-store';
 import { SqliteReadStore } from '../adapters/sqlite.read-store';
-import type { ReadStore } from '../read-store.port';
-import { readTallies, readTallyRange } from './aggregate-reader';
+import { describeTallyRangeContract } from '../testing/tally-range.contract';
 
-const COLLECTION = 'figure_tallies';
+describeTallyRangeContract('in-memory', async () => {
+  const store = new InMemoryReadStore();
+  return { store, cleanup: () => store.close() };
+});
 
-/** 36 months, each with tallies from several shards (Kafka partitions), one empty month. */
-function documents(): AggregateDocument[] {
-  const docs: AggregateDocument[] = [];
-  for (let m = 0; m < 36; m++) {
-    const key = `month:${2024 + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}`;
-    if (m === 7) continue;
-    // Enough shards that a range of months spans more than one page of documents.
-    for (let shard = 0; shard < 40; shard++) {
-      docs.push({
-        id: aggregateDocumentId(key, `p${shard}`),
-        position: m * 100 + shard,
-        key,
-        shard: `p${shard}`,
-        sums: { 'request|repair|opened': shard + 1, [`request|repair|frt:${m}`]: 1 },
-      });
-    }
-  }
-  return docs;
-}
-
-describe.each([
-  ['in-memory', () => ({ store: new InMemoryReadStore() as ReadStore, cleanup: () => undefined })],
-  [
-    'sqlite',
-    () => {
-      const dir = mkdtempSync(join(tmpdir(), 'rapport-tallies-'));
-      return {
-        store: new SqliteReadStore(join(dir, 'read-models.db')) as ReadStore,
-        cleanup: () => rmSync(dir, { recursive: true, force: true }),
-      };
-    },
-  ],
-])('readTallyRange (%s)', (_name, open) => {
-  it('sums the same figures per key as reading each key, over shards and pages', async () => {
-    const { store, cleanup } = open();
-    try {
-      await store.ensureCollection(COLLECTION, ['key']);
-      await store.commit({
-        writes: documents().map((document) => ({ collection: COLLECTION, document })),
-        checkpoints: [],
-      });
-      const months = Array.from(
-        { length: 30 },
-        (_, m) => `month:${2024 + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}`,
-      );
-      const byKey = await readTallies(store, COLLECTION, months);
-      const ranged = await readTallyRange(store, COLLECTION, months[0]!, `${months[29]}\uffff`);
-      // The month without documents is absent from the range and empty by key.
-      expect(byKey.get('month:2024-08')).toEqual({});
-      expect(ranged.has('month:2024-08')).toBe(false);
-      byKey.delete('month:2024-08');
-      expect(ranged).toEqual(byKey);
-      expect(ranged.get('month:2026-06')).toEqual({
-        'request|repair|opened': (40 * 41) / 2,
-        'request|repair|frt:29': 40,
-      });
-      // Nothing outside the range: 2026-07 onwards is not read.
-      expect(ranged.has('month:2026-07')).toBe(false);
-    } finally {
+describeTallyRangeContract('sqlite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rapport-tallies-'));
+  const store = new SqliteReadStore(join(dir, 'read-models.db'));
+  return {
+    store,
+    cleanup: async () => {
       await store.close();
-      cleanup();
-    }
-  });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 });
