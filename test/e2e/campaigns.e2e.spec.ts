@@ -203,6 +203,32 @@ describe('campaign members and responses: consent rules end to end', () => {
     expect(await api.eventStore.headPosition()).toBe(head);
   });
 
+  it('answers a batch pushed through POST /ingest with the same added and skipped as its route', async () => {
+    const campaignId = await running();
+    const granted = await client(true);
+    const silent = await client();
+    const nobody = unknownId();
+    const message = {
+      command: 'AddCampaignMembers',
+      idempotencyKey: `members-${campaignId}`,
+      system: 'marketing-tool',
+      targetId: campaignId,
+      data: { customerIds: [granted, silent, nobody] },
+    };
+    const pushed = await api.client.as('service').post('/ingest', message);
+    expect(pushed.status).toBe(201);
+    expect(pushed.body).toMatchObject({ campaignId, added: [granted] });
+    expect(pushed.body.skipped).toEqual([
+      { customerId: silent, reason: 'no-consent' },
+      { customerId: nobody, reason: 'unknown' },
+    ]);
+    // A retry of the message is answered the same, appending nothing.
+    const head = await api.eventStore.headPosition();
+    const retried = await api.client.as('service').post('/ingest', message);
+    expect(retried.body).toEqual(pushed.body);
+    expect(await api.eventStore.headPosition()).toBe(head);
+  });
+
   it('refuses a batch that is not 1 to 1000 client ids (400)', async () => {
     const campaignId = await running();
     expect((await add(campaignId, [])).status).toBe(400);

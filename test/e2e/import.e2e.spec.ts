@@ -130,6 +130,65 @@ describe('rapport import: an older system’s history in business time', () => {
     }
   });
 
+  it('reports the campaign members a batch did not add, with the reasons POST /ingest gives', async () => {
+    const dataDir = fresh();
+    const file = join(dataDir, 'members.ndjson');
+    const [granted, silent, nobody] = ['granted', 'silent', 'nobody'].map((n) => uuidFrom(n));
+    const campaignId = uuidFrom('campaign');
+    const line = (idempotencyKey: string, command: string, targetId: string, data: object) =>
+      JSON.stringify({ command, idempotencyKey, system: 'mailer', targetId, data });
+    writeFileSync(
+      file,
+      [
+        line('lead-1', 'CreateLead', granted!, { name: 'Ada', source: 'fair' }),
+        line('lead-2', 'CreateLead', silent!, { name: 'Bob', source: 'fair' }),
+        line('consent-1', 'SetConsent', granted!, { purpose: 'marketing', granted: true }),
+        line('plan', 'PlanCampaign', campaignId, {
+          name: 'Spring',
+          channel: 'email',
+          startsAt: '2026-01-01T00:00:00Z',
+        }),
+        line('launch', 'LaunchCampaign', campaignId, {}),
+        line('members', 'AddCampaignMembers', campaignId, {
+          customerIds: [granted, silent, nobody],
+        }),
+      ].join('\n'),
+    );
+    const imported = await cli(dataDir, 'import', file);
+    expect(imported.stderr).toBe('');
+    expect(imported.json).toMatchObject({
+      lines: 6,
+      appended: 6,
+      rejected: 0,
+      answered: 1,
+      skipped: 2,
+      answersFile: `${file}.answers.ndjson`,
+    });
+    const answers = readFileSync(`${file}.answers.ndjson`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((text) => JSON.parse(text));
+    expect(answers).toEqual([
+      {
+        line: 6,
+        command: 'AddCampaignMembers',
+        answer: {
+          added: [granted],
+          skipped: [
+            { customerId: silent, reason: 'no-consent' },
+            { customerId: nobody, reason: 'unknown' },
+          ],
+        },
+      },
+    ]);
+    // A re-run appends nothing and reports the same answer for the line recorded before.
+    const again = await cli(dataDir, 'import', file);
+    expect(again.json).toMatchObject({ appended: 0, duplicates: 6, skipped: 2 });
+    expect(readFileSync(`${file}.answers.ndjson`, 'utf8').trim()).toBe(
+      answers.map((a) => JSON.stringify(a)).join('\n'),
+    );
+  });
+
   it('appends nothing twice when an import killed mid-way is run again', async () => {
     const dataDir = fresh();
     const file = join(dataDir, 'history.ndjson');

@@ -56,10 +56,77 @@ describe('the SLA deadline processor (test clock)', () => {
       (await api.client.as('support').get(`/cases/${caseId}?minPosition=${position}`)).status,
     ).toBe(200);
 
+  /** The breaches recorded and their escalations (not the escalation at opening). */
   const breaches = async (caseId: string) =>
     (await api.eventStore.readStream(caseStreamId(caseId))).events.filter(
-      (e: EventEnvelope) => e.type === 'CaseSlaBreached' || e.type === 'CaseEscalated',
+      (e: EventEnvelope) =>
+        e.type === 'CaseSlaBreached' ||
+        (e.type === 'CaseEscalated' && (e.data as { cause: string }).cause === 'sla-breach'),
     );
+
+  it('escalates a critical request at once, and still records its breach and escalation once', async () => {
+    const { caseId, customerId, position } = await openCritical();
+    const { events } = (await api.eventStore.readStream(caseStreamId(caseId))) as {
+      events: EventEnvelope<string, Record<string, unknown>>[];
+    };
+    // One append: the opening and the escalation for its severity, at the same position range.
+    expect(events.map((e) => [e.type, e.data])).toEqual([
+      ['ServiceRequestOpened', expect.objectContaining({ severity: 'critical' })],
+      [
+        'CaseEscalated',
+        expect.objectContaining({ cause: 'severity', target: null, reason: 'critical severity' }),
+      ],
+    ]);
+    expect(events[1]!.metadata.commandId).toBe(events[0]!.metadata.commandId);
+    await projected(caseId, position);
+    const queue = await api.client.as('support').get(`/cases?customerId=${customerId}`);
+    expect(queue.body.items).toEqual([
+      expect.objectContaining({
+        caseId,
+        escalated: true,
+        escalations: 1,
+        escalationCause: 'severity',
+        escalatedAt: events[1]!.data['escalatedAt'],
+        overdue: false,
+      }),
+    ]);
+
+    // The first response is missed: the breach is recorded once, the case stays escalated as
+    // it was (since its opening, for its severity).
+    api.clock.advance(2 * HOUR);
+    await processor().runOnce();
+    await processor().runOnce();
+    const recorded = await breaches(caseId);
+    expect(recorded.map((e) => [e.type, (e.data as { target: string }).target])).toEqual([
+      ['CaseSlaBreached', 'first-response'],
+      ['CaseEscalated', 'first-response'],
+    ]);
+    await projected(caseId, Math.max(...recorded.map((e) => e.position)));
+    const view = await api.client.as('support').get(`/cases/${caseId}`);
+    expect(view.body).toMatchObject({
+      overdue: true,
+      escalated: true,
+      escalations: 2,
+      escalationCause: 'severity',
+      escalatedAt: events[1]!.data['escalatedAt'],
+    });
+  });
+
+  it('does not escalate a request of high severity at opening', async () => {
+    const customerId = await createLead(api.client);
+    const answer = await api.client.as('support').post(`/customers/${customerId}/requests`, {
+      type: 'question',
+      subject: 'Invoice',
+      description: 'Where is it?',
+      severity: 'high',
+    });
+    expect(answer.status).toBe(201);
+    const { events } = await api.eventStore.readStream(caseStreamId(answer.body.caseId));
+    expect(events.map((e) => e.type)).toEqual(['ServiceRequestOpened']);
+    await projected(answer.body.caseId, answer.body.position);
+    const view = await api.client.as('support').get(`/cases/${answer.body.caseId}`);
+    expect(view.body).toMatchObject({ escalated: false, escalations: 0, escalationCause: null });
+  });
 
   it('records a missed first response once, with its escalation, however often it runs', async () => {
     const { caseId, customerId, position } = await openCritical();
@@ -81,13 +148,14 @@ describe('the SLA deadline processor (test clock)', () => {
       ['CaseEscalated', expect.objectContaining({ target: 'first-response', cycle: 0 })],
     ]);
     const view = await api.client.as('support').get(`/cases/${caseId}`);
-    expect(view.body).toMatchObject({ overdue: true, escalations: 1 });
+    // Escalated at opening (critical) and for the breach.
+    expect(view.body).toMatchObject({ overdue: true, escalations: 2, escalationCause: 'severity' });
     expect(view.body.sla.breaches).toHaveLength(1);
     const queue = await api.client.as('support').get('/cases?overdue=true&limit=500');
     expect(queue.body.items.map((c: { caseId: string }) => c.caseId)).toContain(caseId);
     // The client's 360 view counts it, and so does their churn risk.
     const client = await api.client.as('support').get(`/customers/${customerId}`);
-    expect(client.body.cases).toMatchObject({ open: 1, breached: 1, escalated: 1 });
+    expect(client.body.cases).toMatchObject({ open: 1, breached: 1, escalated: 2 });
     expect(client.body.churnRisk.reasons).toContain('1 open service case past their SLA');
   });
 
@@ -142,10 +210,11 @@ describe('the SLA deadline processor (test clock)', () => {
       const { events } = await after.eventStore.readStream(caseStreamId(caseId));
       expect(events.map((e) => e.type)).toEqual([
         'ServiceRequestOpened',
+        'CaseEscalated',
         'CaseSlaBreached',
         'CaseEscalated',
       ]);
-      expect(events[1]!.data).toMatchObject({
+      expect(events[2]!.data).toMatchObject({
         target: 'first-response',
         dueAt: new Date(Date.parse(events[0]!.recordedAt) + HOUR).toISOString(),
       });

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka } from 'kafkajs';
-import { decodeEnvelope, topicName, TOPICS, type IngestDeadLetter } from '@rapport/contracts';
+import {
+  decodeEnvelope,
+  topicName,
+  TOPICS,
+  type IngestDeadLetter,
+  type IngestReply,
+} from '@rapport/contracts';
 import { KafkaMessageBus } from '@rapport/messaging/adapters';
 import { createLogger } from '@rapport/platform';
 import { PROJECTIONS } from '@rapport/read-models';
@@ -525,5 +531,73 @@ describe('ingest from internal systems over Kafka (crm.ingest)', () => {
     ]);
     for (const letter of letters) expect(letter.reason.length).toBeGreaterThan(0);
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+
+  it('answers campaign members pushed on crm.ingest on crm.ingest.replies, skipped ones with the reason, as POST /ingest does', async () => {
+    const as = d.api.client.as.bind(d.api.client);
+    const granted = await createLead(d.api.client);
+    const silent = await createLead(d.api.client);
+    await as('sales').post(`/customers/${granted}/consents`, {
+      purpose: 'marketing',
+      granted: true,
+    });
+    const planned = await as('marketing').post('/campaigns', {
+      name: 'Spring',
+      channel: 'email',
+      startsAt: '2026-01-01T00:00:00Z',
+    });
+    const campaignId = planned.body.campaignId as string;
+    await as('marketing').post(`/campaigns/${campaignId}/launch`, {});
+    const message = {
+      command: 'AddCampaignMembers',
+      idempotencyKey: `members-${campaignId}`,
+      system: 'mailer',
+      targetId: campaignId,
+      correlationId: `mailer-${campaignId}`,
+      data: { customerIds: [granted, silent] },
+    };
+
+    const kafka = new Kafka({ brokers: d.brokers, clientId: 'mailer', logLevel: 0 });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: topicName(TOPICS.ingest, d.topicPrefix),
+      messages: [{ key: campaignId, value: JSON.stringify(message) }],
+    });
+    await producer.disconnect();
+
+    const replies: IngestReply[] = [];
+    const consumer = kafka.consumer({ groupId: `replies-${randomUUID()}`, maxWaitTimeInMs: 50 });
+    await consumer.connect();
+    await consumer.subscribe({
+      topic: topicName(TOPICS.ingestReplies, d.topicPrefix),
+      fromBeginning: true,
+    });
+    await consumer.run({
+      eachMessage: async ({ message: reply }) => {
+        replies.push(JSON.parse(reply.value!.toString()) as IngestReply);
+      },
+    });
+    await until(
+      async () => replies.some((r) => r.idempotencyKey === message.idempotencyKey),
+      'the reply to the members batch',
+    );
+    await consumer.disconnect();
+    const reply = replies.find((r) => r.idempotencyKey === message.idempotencyKey)!;
+    expect(reply).toMatchObject({
+      system: 'mailer',
+      command: 'AddCampaignMembers',
+      correlationId: message.correlationId,
+      duplicate: false,
+    });
+    expect(reply.answer).toMatchObject({
+      campaignId,
+      added: [granted],
+      skipped: [{ customerId: silent, reason: 'no-consent' }],
+    });
+    // The same message through POST /ingest is the same command: answered the same.
+    const http = await as('service').post('/ingest', message);
+    expect(http.status).toBe(201);
+    expect(http.body).toEqual(reply.answer);
   });
 });

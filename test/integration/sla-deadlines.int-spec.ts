@@ -70,10 +70,12 @@ describe('the SLA deadline processor in the distributed profile (Kafka projector
     expect(a.recorded + b.recorded).toBeLessThanOrEqual(cases.length);
     for (const caseId of cases) {
       const { events } = await d.api.eventStore.readStream(caseStreamId(caseId));
-      expect(events.map((e) => e.type)).toEqual([
-        'ServiceRequestOpened',
-        'CaseSlaBreached',
-        'CaseEscalated',
+      // Critical: escalated at opening, then the breach and its escalation, once.
+      expect(events.map((e) => [e.type, (e.data as { cause?: string }).cause])).toEqual([
+        ['ServiceRequestOpened', undefined],
+        ['CaseEscalated', 'severity'],
+        ['CaseSlaBreached', undefined],
+        ['CaseEscalated', 'sla-breach'],
       ]);
     }
     // Once projected through Kafka, the deadlines have left the range: nothing more to record.

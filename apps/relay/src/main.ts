@@ -27,6 +27,10 @@ runService('rapport-relay', async (config, logger) => {
     },
     { name: topicName(TOPICS.ingest, config.kafkaTopicPrefix), partitions: DEFAULT_PARTITIONS },
     { name: topicName(TOPICS.ingestDeadLetters, config.kafkaTopicPrefix), partitions: 1 },
+    {
+      name: topicName(TOPICS.ingestReplies, config.kafkaTopicPrefix),
+      partitions: DEFAULT_PARTITIONS,
+    },
   ]);
 
   const metrics = new Metrics();

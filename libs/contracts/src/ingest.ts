@@ -74,6 +74,23 @@ export interface IngestMessage {
   data: Record<string, unknown>;
 }
 
+/**
+ * What lands on crm.ingest.replies for each executed crm.ingest message (also one recorded
+ * before: a resent message is answered again, the same): the answer POST /ingest gives, so a
+ * sender learns what its command did, e.g. AddCampaignMembers' `added` and `skipped`.
+ */
+export interface IngestReply {
+  system: string;
+  idempotencyKey: string;
+  command: IngestCommandType;
+  correlationId?: string;
+  /** True when the command was recorded before (nothing appended now). */
+  duplicate: boolean;
+  /** The answer body: ids, revision, position, events, and the command's own fields. */
+  answer: Record<string, unknown>;
+  answeredAt: string;
+}
+
 /** What lands on crm.ingest.dlq: the original message and why it was refused. */
 export interface IngestDeadLetter {
   reason: string;

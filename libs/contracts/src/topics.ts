@@ -10,6 +10,8 @@ export const TOPICS = {
   ingest: 'crm.ingest',
   /** Ingest messages that were refused, with the reason. */
   ingestDeadLetters: 'crm.ingest.dlq',
+  /** The answer to each executed ingest message (as POST /ingest answers it). */
+  ingestReplies: 'crm.ingest.replies',
 } as const;
 
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];

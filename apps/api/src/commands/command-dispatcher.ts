@@ -21,7 +21,7 @@ import {
 } from './command-definition';
 import { CommandExecutor, type DecisionTools } from './command-executor';
 import { respond, type CommandResponseBody } from './command-response';
-import type { CommandResult } from './command-result';
+import type { AnsweredCommand, CommandResult } from './command-result';
 import { recordId } from './record-id.pipe';
 
 /**
@@ -147,15 +147,38 @@ export class CommandDispatcher {
     const result = await this.run(definition, input);
     return {
       ...respond(reply, result, definition.location?.(result)),
-      ...(await definition.answer?.(result, input, { eventStore: this.eventStore })),
+      ...(await this.answerFields(definition, input, result)),
     };
   }
 
   async fromIngest(
     definition: AnyCommandDefinition,
     ingested: IngestedCommand,
-  ): Promise<CommandResult> {
-    return this.run(definition, await this.prepareIngest(definition, ingested));
+  ): Promise<AnsweredCommand> {
+    const input = await this.prepareIngest(definition, ingested);
+    return this.answered(definition, input, await this.run(definition, input));
+  }
+
+  /**
+   * The fields a definition adds to its answer (AddCampaignMembers' `added` and `skipped`, the
+   * erasure receipt), read from the recorded events: the same on every route (HTTP, POST
+   * /ingest, crm.ingest, imports) and for a replayed command. None for most commands.
+   */
+  async answerFields(
+    definition: AnyCommandDefinition,
+    input: CommandInput<object>,
+    result: CommandResult,
+  ): Promise<Record<string, unknown>> {
+    return (await definition.answer?.(result, input, { eventStore: this.eventStore })) ?? {};
+  }
+
+  /** A command's result with the fields its definition adds to the answer. */
+  async answered(
+    definition: AnyCommandDefinition,
+    input: CommandInput<object>,
+    result: CommandResult,
+  ): Promise<AnsweredCommand> {
+    return { ...result, ...(await this.answerFields(definition, input, result)) };
   }
 
   /** An ingested command checked and made the input of its definition (imports batch these). */

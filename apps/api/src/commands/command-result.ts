@@ -57,3 +57,6 @@ export function toCommandResult(
     duplicate,
   };
 }
+
+/** A command's result with the fields its definition adds to the answer (see answerFields). */
+export type AnsweredCommand = CommandResult & Record<string, unknown>;

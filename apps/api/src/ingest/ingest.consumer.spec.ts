@@ -1,7 +1,7 @@
 // The crm.ingest consumer's failure rules on the in-memory bus: a message that triggers a bug
 // is tried a bounded number of times and then goes to the DLQ with the error, so its partition
 // moves on; a store outage holds the partition (nothing after it overtakes it, nothing is lost).
-import { topicName, TOPICS, type IngestDeadLetter } from '@rapport/contracts';
+import { topicName, TOPICS, type IngestDeadLetter, type IngestReply } from '@rapport/contracts';
 import { EventStoreUnavailableError } from '@rapport/event-store';
 import { InMemoryMessageBus } from '@rapport/messaging/adapters';
 import { createLogger, loadConfig } from '@rapport/platform';
@@ -10,6 +10,9 @@ import type { IngestService } from './ingest.service';
 
 interface Command {
   id: string;
+  command?: string;
+  system?: string;
+  idempotencyKey?: string;
 }
 
 /** What the ingest service does with each command, decided by the test. */
@@ -40,6 +43,18 @@ describe('IngestConsumer failures', () => {
         attempts.set(command.id, attempt);
         await behaviour(command, attempt);
         executed.push(command.id);
+        // What the command answered (IngestService: the definition's answer fields too).
+        return {
+          customerId: 'c1',
+          revision: 0,
+          position: executed.length,
+          events: [],
+          duplicate: false,
+          ...(command.command === 'AddCampaignMembers' && {
+            added: ['c1'],
+            skipped: [{ customerId: 'c2', reason: 'no-consent' }],
+          }),
+        };
       },
     } as unknown as IngestService;
     consumer = new IngestConsumer(
@@ -51,19 +66,21 @@ describe('IngestConsumer failures', () => {
     );
     await consumer.onApplicationBootstrap();
     const publisher = bus.publisher();
-    const send = (...ids: string[]) =>
+    const send = (...ids: (string | Command)[]) =>
       publisher.publish(
         ids.map((id) => ({
           topic: topicName(TOPICS.ingest),
           key: 'one-client', // one partition: order matters
-          value: JSON.stringify({ id }),
+          value: JSON.stringify(typeof id === 'string' ? { id } : id),
         })),
       );
+    const replies = () =>
+      bus.messages(topicName(TOPICS.ingestReplies)).map((m) => JSON.parse(m.value) as IngestReply);
     const deadLetters = () =>
       bus
         .messages(topicName(TOPICS.ingestDeadLetters))
         .map((m) => JSON.parse(m.value) as IngestDeadLetter);
-    return { send, attempts, executed, deadLetters };
+    return { send, attempts, executed, deadLetters, replies };
   }
 
   it('sends a message that keeps triggering a bug to the DLQ with the error after a bounded number of attempts, and goes on', async () => {
@@ -89,6 +106,36 @@ describe('IngestConsumer failures', () => {
         failedAt: '2026-03-01T00:00:00.000Z',
       },
     ]);
+  });
+
+  it('answers each executed message on crm.ingest.replies with what its command answered', async () => {
+    const { send, executed, replies, deadLetters } = await given(async () => undefined);
+    await send({
+      id: 'members',
+      command: 'AddCampaignMembers',
+      system: 'mailer',
+      idempotencyKey: 'batch-1',
+    });
+    await until(() => replies().length === 1, 'the reply');
+    expect(executed).toEqual(['members']);
+    expect(replies()).toEqual([
+      {
+        system: 'mailer',
+        idempotencyKey: 'batch-1',
+        command: 'AddCampaignMembers',
+        duplicate: false,
+        answer: {
+          customerId: 'c1',
+          revision: 0,
+          position: 1,
+          events: [],
+          added: ['c1'],
+          skipped: [{ customerId: 'c2', reason: 'no-consent' }],
+        },
+        answeredAt: '2026-03-01T00:00:00.000Z',
+      },
+    ]);
+    expect(deadLetters()).toEqual([]);
   });
 
   it('executes a message whose failure was passing, without a dead letter', async () => {

@@ -4,7 +4,13 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { DEFAULT_PARTITIONS, topicName, TOPICS, type IngestDeadLetter } from '@rapport/contracts';
+import {
+  DEFAULT_PARTITIONS,
+  topicName,
+  TOPICS,
+  type IngestDeadLetter,
+  type IngestReply,
+} from '@rapport/contracts';
 import { DomainError } from '@rapport/domain';
 import { CommandIdReusedError, WrongExpectedRevisionError } from '@rapport/event-store';
 import {
@@ -16,6 +22,7 @@ import {
 } from '@rapport/messaging';
 import { ApiError, type AppConfig, type Logger } from '@rapport/platform';
 import { APP_CONFIG, CLOCK, LOGGER, type Clock } from '../infrastructure/tokens';
+import type { AnsweredCommand } from '../commands/command-result';
 import { IngestService } from './ingest.service';
 
 export const INGEST_GROUP = 'rapport-ingest';
@@ -53,7 +60,7 @@ function isOutage(error: unknown): boolean {
 @Injectable()
 export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private consumer?: MessageConsumer;
-  private deadLetters?: MessagePublisher;
+  private publisher?: MessagePublisher;
 
   constructor(
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus | null,
@@ -68,8 +75,9 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
     await this.bus.ensureTopics([
       { name: this.topic(TOPICS.ingest), partitions: DEFAULT_PARTITIONS },
       { name: this.topic(TOPICS.ingestDeadLetters), partitions: 1 },
+      { name: this.topic(TOPICS.ingestReplies), partitions: DEFAULT_PARTITIONS },
     ]);
-    this.deadLetters = this.bus.publisher();
+    this.publisher = this.bus.publisher();
     this.consumer = this.bus.consumer({
       groupId: INGEST_GROUP,
       topics: [this.topic(TOPICS.ingest)],
@@ -82,7 +90,7 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
 
   async onApplicationShutdown(): Promise<void> {
     await this.consumer?.stop();
-    await this.deadLetters?.close();
+    await this.publisher?.close();
   }
 
   private topic(topic: (typeof TOPICS)[keyof typeof TOPICS]): string {
@@ -131,11 +139,20 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  /** Runs the command; a failure that is not a refusal nor an outage is tried again. */
+  /**
+   * Runs the command and publishes its answer on crm.ingest.replies; a failure that is not a
+   * refusal nor an outage is tried again (a reply published before a failure to publish is
+   * sent again: replies are at least once, like everything on Kafka).
+   */
   private async executeWithRetries(command: unknown, message: IncomingMessage): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.ingest.execute(command, undefined, message.headers['traceparent']);
+        const answered = await this.ingest.execute(
+          command,
+          undefined,
+          message.headers['traceparent'],
+        );
+        await this.reply(command as Record<string, unknown>, answered, message);
         return;
       } catch (error) {
         if (attempt >= INGEST_ATTEMPTS || isOutage(error) || isRefusal(error)) throw error;
@@ -146,6 +163,34 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
         await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS * attempt));
       }
     }
+  }
+
+  /** The answer POST /ingest would have given, keyed as the message was. */
+  private async reply(
+    command: Record<string, unknown>,
+    answered: AnsweredCommand,
+    message: IncomingMessage,
+  ): Promise<void> {
+    const { duplicate, ...answer } = answered;
+    const reply: IngestReply = {
+      system: String(command['system']),
+      idempotencyKey: String(command['idempotencyKey']),
+      command: command['command'] as IngestReply['command'],
+      ...(typeof command['correlationId'] === 'string' && {
+        correlationId: command['correlationId'],
+      }),
+      duplicate,
+      answer,
+      answeredAt: this.clock().toISOString(),
+    };
+    await this.publisher!.publish([
+      {
+        topic: this.topic(TOPICS.ingestReplies),
+        key: message.key ?? answered.customerId,
+        value: JSON.stringify(reply),
+        headers: { 'content-type': 'application/json' },
+      },
+    ]);
   }
 
   private async reject(
@@ -165,7 +210,7 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
       { code, reason, partition: message.partition, offset: message.offset },
       'ingest message refused',
     );
-    await this.deadLetters!.publish([
+    await this.publisher!.publish([
       {
         topic: this.topic(TOPICS.ingestDeadLetters),
         key: message.key ?? 'unknown',

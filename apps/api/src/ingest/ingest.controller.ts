@@ -24,7 +24,7 @@ export class IngestController {
     @Body() body: unknown,
     @Req() request: HttpRequestLike,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CommandResponseBody> {
+  ): Promise<CommandResponseBody & Record<string, unknown>> {
     return respond(
       reply,
       await this.ingest.execute(

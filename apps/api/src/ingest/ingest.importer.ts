@@ -9,7 +9,7 @@ import type { PersonalDataCipher } from '@rapport/privacy';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { CommandDispatcher } from '../commands/command-dispatcher';
 import { CommandExecutor, type BatchCommand } from '../commands/command-executor';
-import { IngestService } from './ingest.service';
+import { IngestService, type PreparedCommand } from './ingest.service';
 
 /** One line of an import file: its number (1-based) and its text. */
 export interface ImportLine {
@@ -27,6 +27,16 @@ export interface ImportReject {
   message: string;
 }
 
+/**
+ * What a line's command answered beyond its ids, as POST /ingest answers it: for the commands
+ * whose definition adds fields (AddCampaignMembers: `added`, `skipped` with the reason).
+ */
+export interface ImportAnswer {
+  line: number;
+  command: string;
+  answer: Record<string, unknown>;
+}
+
 export interface ImportBatchOutcome {
   /** Commands appended now. */
   appended: number;
@@ -35,6 +45,8 @@ export interface ImportBatchOutcome {
   /** Events appended now. */
   events: number;
   rejects: ImportReject[];
+  /** Lines appended (or recorded before) whose command answers more than its ids. */
+  answers: ImportAnswer[];
 }
 
 /**
@@ -55,6 +67,7 @@ export class IngestImporter {
     const rejects: ImportReject[] = [];
     const commands: BatchCommand[] = [];
     const lineOf: ImportLine[] = [];
+    const preparedOf: PreparedCommand[] = [];
     for (const line of lines) {
       try {
         const message = await this.ingest.parse(parseJson(line.text));
@@ -66,6 +79,7 @@ export class IngestImporter {
           createsKey: definition.createsKey ?? false,
         });
         lineOf.push(line);
+        preparedOf.push({ definition, input });
       } catch (error) {
         rejects.push(rejectOf(line, error));
       }
@@ -74,18 +88,27 @@ export class IngestImporter {
     let appended = 0;
     let duplicates = 0;
     let events = 0;
-    outcomes.forEach((outcome, i) => {
+    const answers: ImportAnswer[] = [];
+    for (const [i, outcome] of outcomes.entries()) {
       if ('error' in outcome) {
         rejects.push(rejectOf(lineOf[i]!, outcome.error));
-      } else if (outcome.result.duplicate) {
+        continue;
+      }
+      if (outcome.result.duplicate) {
         duplicates++;
       } else {
         appended++;
         events += outcome.result.events.length;
       }
-    });
+      // The definition's own answer (one definition per command), read after the append.
+      const { definition, input } = preparedOf[i]!;
+      const answer = await this.dispatcher.answerFields(definition, input, outcome.result);
+      if (Object.keys(answer).length > 0) {
+        answers.push({ line: lineOf[i]!.line, command: definition.name, answer });
+      }
+    }
     rejects.sort((a, b) => a.line - b.line);
-    return { appended, duplicates, events, rejects };
+    return { appended, duplicates, events, rejects, answers };
   }
 }
 

@@ -6,7 +6,7 @@ import { AuditRecorder } from '../audit/audit-recorder';
 import { canonicalJson, type CommandContext } from '../commands/command-context';
 import type { AnyCommandDefinition, CommandInput } from '../commands/command-definition';
 import { CommandDispatcher } from '../commands/command-dispatcher';
-import type { CommandResult } from '../commands/command-result';
+import type { AnsweredCommand } from '../commands/command-result';
 import { COMMANDS } from '../commands/command.catalogue';
 import { assertPlainJson, validatedObject } from '../http/validation';
 import { CLOCK, type Clock } from '../infrastructure/tokens';
@@ -34,7 +34,7 @@ export class IngestService {
    * `traceparent`: the transport's trace context (HTTP or Kafka header); the message's own
    * field wins when both are present.
    */
-  async execute(raw: unknown, sender?: Actor, traceparent?: string): Promise<CommandResult> {
+  async execute(raw: unknown, sender?: Actor, traceparent?: string): Promise<AnsweredCommand> {
     const message = await this.parse(raw);
     return inSpan(
       `ingest ${message.command}`,
@@ -45,7 +45,12 @@ export class IngestService {
       },
       async () => {
         const { definition, input } = await this.prepare(message, sender, traceparent);
-        return this.dispatcher.run(definition, input);
+        // The answer the command's HTTP route gives, with its definition's fields (skipped...).
+        return this.dispatcher.answered(
+          definition,
+          input,
+          await this.dispatcher.run(definition, input),
+        );
       },
     );
   }

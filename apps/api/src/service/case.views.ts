@@ -35,6 +35,10 @@ export function caseView(
     responses: doc.responses,
     reopened: doc.reopened,
     escalations: doc.escalations,
+    /** Escalated at opening (critical severity) or for a missed target; stays so. */
+    escalated: doc.escalations > 0,
+    escalatedAt: doc.escalatedAt,
+    escalationCause: doc.escalationCause,
     /** Past a target: recorded (breached) or not yet recorded (a deadline before now). */
     overdue: doc.overdue || (doc.slaDueAt !== null && doc.slaDueAt < now),
     sla: {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '@rapport/platform';
 import {
   READ_STORE,
-  readTallies,
+  readTallyRange,
   serviceCasesProjection,
   serviceFiguresAggregation,
   serviceFiguresFromTallies,
@@ -23,7 +23,8 @@ const monthOf = (index: number) =>
 /**
  * Service figures of the cases opened in a period of months, per kind and category: read from
  * the monthly tallies the service-cases projection maintains (one small document per month
- * and shard), never from the cases. The cost grows with the months asked, not with cases.
+ * and shard), as one indexed range over their key, never from the cases. The cost grows with
+ * the months asked (at most 120), not with cases or clients.
  */
 @Injectable()
 export class ServiceAnalyticsService {
@@ -55,7 +56,13 @@ export class ServiceAnalyticsService {
       serviceCasesProjection,
       serviceFiguresAggregation,
     );
-    const tallies = await readTallies(this.store, collection, months.map(serviceMonthKey));
+    // The months asked are one range of the tallies' key (`month:YYYY-MM` sorts by month).
+    const tallies = await readTallyRange(
+      this.store,
+      collection,
+      serviceMonthKey(months[0]!),
+      `${serviceMonthKey(months[months.length - 1]!)}\uffff`,
+    );
     const groups = serviceFiguresFromTallies(tallies.values());
     return { from: months[0]!, to: months[months.length - 1]!, groups };
   }

@@ -60,12 +60,15 @@ export function importCommand(program: Command, global: () => GlobalOptions): vo
           ? `${path}.rejects.ndjson`
           : options.rejects,
       );
+      // What commands answered beyond their ids (campaign members skipped), one line each.
+      const answersFile = `${path}.answers.ndjson`;
       const context = new CliContext(opts);
       // The embedded log has one writer: the API must be stopped (or sent POST /ingest).
       const release = context.config.eventStoreUrl
         ? () => undefined
         : lockDataDir(context.dataDir, 'a rapport import');
       let rejectsFd: number | undefined;
+      let answersFd: number | undefined;
       try {
         const masterKey = context.config.masterKey
           ? parseMasterKey(context.config.masterKey)
@@ -79,10 +82,20 @@ export function importCommand(program: Command, global: () => GlobalOptions): vo
           config: context.config,
         });
         rmSync(rejectsFile, { force: true });
+        rmSync(answersFile, { force: true });
         const bar = progressBar('import', total, !opts.json, 'commands');
         const started = Date.now();
         const cpuBefore = process.cpuUsage();
-        const totals = { lines: 0, appended: 0, duplicates: 0, rejected: 0, events: 0 };
+        const totals = {
+          lines: 0,
+          appended: 0,
+          duplicates: 0,
+          rejected: 0,
+          events: 0,
+          answered: 0,
+          /** Clients not added to a campaign (each listed with its reason in the answers file). */
+          skipped: 0,
+        };
         const flush = async (batch: ImportLine[]) => {
           const outcome = await importer.importBatch(batch);
           totals.appended += outcome.appended;
@@ -92,6 +105,14 @@ export function importCommand(program: Command, global: () => GlobalOptions): vo
           if (outcome.rejects.length > 0) {
             rejectsFd ??= openSync(rejectsFile, 'w');
             writeSync(rejectsFd, outcome.rejects.map((r) => `${JSON.stringify(r)}\n`).join(''));
+          }
+          if (outcome.answers.length > 0) {
+            totals.answered += outcome.answers.length;
+            for (const { answer } of outcome.answers) {
+              if (Array.isArray(answer['skipped'])) totals.skipped += answer['skipped'].length;
+            }
+            answersFd ??= openSync(answersFile, 'w');
+            writeSync(answersFd, outcome.answers.map((a) => `${JSON.stringify(a)}\n`).join(''));
           }
           bar.update(batch[batch.length - 1]!.line, undefined, `${totals.rejected} refused`);
         };
@@ -120,11 +141,15 @@ export function importCommand(program: Command, global: () => GlobalOptions): vo
           `imported ${file}: ${totals.appended} commands appended (${totals.events} events), ` +
             `${totals.duplicates} already recorded, ${totals.rejected} refused` +
             (totals.rejected > 0 ? ` (see ${rejectsFile})` : '') +
+            (totals.skipped > 0
+              ? `, ${totals.skipped} campaign members not added (see ${answersFile})`
+              : '') +
             ` in ${seconds.toFixed(1)} s (${commandsPerSecond} commands/s)`,
           {
             file: path,
             ...totals,
             rejectsFile: totals.rejected > 0 ? rejectsFile : null,
+            answersFile: totals.answered > 0 ? answersFile : null,
             seconds,
             cpuSeconds,
             commandsPerSecond,
@@ -134,6 +159,7 @@ export function importCommand(program: Command, global: () => GlobalOptions): vo
         if (totals.rejected > 0) process.exitCode = EXIT.failed;
       } finally {
         if (rejectsFd !== undefined) closeSync(rejectsFd);
+        if (answersFd !== undefined) closeSync(answersFd);
         await context.close();
         release();
       }

@@ -257,11 +257,12 @@ describe('case decider', () => {
       },
       {
         type: 'CaseEscalated',
-        schemaVersion: 1,
+        schemaVersion: 2,
         data: {
           caseId,
           customerId,
           reason: `first response overdue since ${hours(4)}`,
+          cause: 'sla-breach',
           target: 'first-response',
           cycle: 0,
           escalatedAt: hours(5),
@@ -323,6 +324,86 @@ describe('case decider', () => {
         type: 'CaseSlaBreached',
         data: { cycle: 1, dueAt: hours(54) },
       });
+    });
+  });
+
+  describe('a critical request', () => {
+    const critical: CaseCommand = {
+      ...open,
+      data: { ...(open.data as object), severity: 'critical' },
+    } as CaseCommand;
+    const openedCritical: CaseEvent = {
+      ...opened,
+      data: { ...(opened.data as object), severity: 'critical' },
+    } as CaseEvent;
+    const escalatedAtOpening: CaseEvent = {
+      type: 'CaseEscalated',
+      schemaVersion: 2,
+      data: {
+        caseId,
+        customerId,
+        reason: 'critical severity',
+        cause: 'severity',
+        target: null,
+        cycle: 0,
+        escalatedAt: openedAt,
+      },
+    };
+
+    it('is escalated at once, in the same append as its opening, for no target', () => {
+      spec.given([]).when(critical).then([openedCritical, escalatedAtOpening]);
+    });
+
+    it('a request of any other severity is not', () => {
+      for (const severity of ['low', 'medium', 'high'] as const) {
+        const events = caseDecider.decide(
+          { ...open, data: { ...(open.data as object), severity } } as CaseCommand,
+          caseDecider.initialState(),
+        );
+        expect(events.map((e) => e.type)).toEqual(['ServiceRequestOpened']);
+      }
+    });
+
+    it('still records a missed target once, with its breach escalation, and stays escalated', () => {
+      const given = [openedCritical, escalatedAtOpening];
+      const events = caseDecider.decide(
+        breach(5, 'first-response'),
+        given.reduce(caseDecider.evolve, caseDecider.initialState()),
+      );
+      expect(events).toEqual([
+        {
+          type: 'CaseSlaBreached',
+          schemaVersion: 1,
+          data: {
+            caseId,
+            customerId,
+            target: 'first-response',
+            cycle: 0,
+            severity: 'critical',
+            dueAt: hours(4),
+            detectedAt: hours(5),
+          },
+        },
+        {
+          type: 'CaseEscalated',
+          schemaVersion: 2,
+          data: {
+            caseId,
+            customerId,
+            reason: `first response overdue since ${hours(4)}`,
+            cause: 'sla-breach',
+            target: 'first-response',
+            cycle: 0,
+            escalatedAt: hours(5),
+          },
+        },
+      ]);
+      const after = [...given, ...events].reduce(caseDecider.evolve, caseDecider.initialState());
+      expect(after).toMatchObject({ escalated: true, breaches: ['first-response@0'] });
+      spec
+        .given([...given, ...events])
+        .when(breach(6, 'first-response'))
+        .thenFails('SLA_NOT_DUE', 'conflict');
     });
   });
 

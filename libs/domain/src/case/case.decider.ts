@@ -188,7 +188,7 @@ export function decideCase(command: CaseCommand, state: CaseState): CaseEvent[] 
           caseId: data.caseId,
         });
       }
-      return [
+      const events: CaseEvent[] = [
         {
           type: 'ServiceRequestOpened',
           schemaVersion: 1,
@@ -208,6 +208,23 @@ export function decideCase(command: CaseCommand, state: CaseState): CaseEvent[] 
           },
         },
       ];
+      // As a critical complaint: escalated at once, in the same append as its opening.
+      if (data.severity === 'critical') {
+        events.push({
+          type: 'CaseEscalated',
+          schemaVersion: 2,
+          data: {
+            caseId: data.caseId,
+            customerId: data.customerId,
+            reason: 'critical severity',
+            cause: 'severity',
+            target: null,
+            cycle: 0,
+            escalatedAt: now,
+          },
+        });
+      }
+      return events;
     }
     case 'AssignCase': {
       const { data } = command;
@@ -352,13 +369,17 @@ export function decideCase(command: CaseCommand, state: CaseState): CaseEvent[] 
             detectedAt: now,
           },
         },
+        // Recorded once per missed target and cycle, also for a case escalated before (at
+        // opening for its severity, or for an earlier breach): it stays escalated as it was
+        // (escalatedAt and the cause of its first escalation do not change).
         {
           type: 'CaseEscalated',
-          schemaVersion: 1,
+          schemaVersion: 2,
           data: {
             caseId: existing.caseId,
             customerId: existing.customerId,
             reason: `${target} overdue since ${dueAt}`,
+            cause: 'sla-breach',
             target: data.target,
             cycle: data.cycle,
             escalatedAt: now,

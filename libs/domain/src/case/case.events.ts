@@ -133,14 +133,29 @@ export type CaseSlaBreached = {
   };
 };
 
+/**
+ * Why a case was escalated: `severity` when a critical case is opened (in the same append as
+ * its opening), `sla-breach` when a target is missed (with its CaseSlaBreached).
+ */
+export const ESCALATION_CAUSES = ['severity', 'sla-breach'] as const;
+export type EscalationCause = (typeof ESCALATION_CAUSES)[number];
+
+/**
+ * A case escalated. Version 2: `cause` says why; an escalation for its severity at opening
+ * names no target (`target: null`, cycle 0), a breach escalation names the target and cycle
+ * missed, so the two are told apart and the breach one is still recorded once per target and
+ * cycle. Version 1 (stored before requests escalated at opening) was always a breach
+ * escalation: caseEscalatedV1ToV2 presents it as one.
+ */
 export type CaseEscalated = {
   type: 'CaseEscalated';
-  schemaVersion: 1;
+  schemaVersion: 2;
   data: {
     caseId: string;
     customerId: string;
     reason: string;
-    target: SlaTargetKind;
+    cause: EscalationCause;
+    target: SlaTargetKind | null;
     cycle: number;
     escalatedAt: string;
   };

@@ -1,4 +1,11 @@
-import type { CaseKind, CaseOutcome, CaseStatus, Sealed, SlaTargetKind } from '@rapport/domain';
+import type {
+  CaseKind,
+  CaseOutcome,
+  CaseStatus,
+  EscalationCause,
+  Sealed,
+  SlaTargetKind,
+} from '@rapport/domain';
 
 export interface ServiceCaseBreach {
   target: SlaTargetKind;
@@ -34,7 +41,15 @@ export interface ServiceCaseDocument {
   responses: number;
   reopened: number;
   cycle: number;
+  /** Escalations recorded: at opening for a critical case, and one per missed target. */
   escalations: number;
+  /**
+   * The case's first escalation, which later ones leave as it is: when, and why (`severity`
+   * for a critical case escalated at opening, `sla-breach` for a missed target). Null until
+   * the case is escalated.
+   */
+  escalatedAt: string | null;
+  escalationCause: EscalationCause | null;
   /** The SLA promised (null for complaints raised before SLAs existed). */
   firstResponseHours: number | null;
   resolutionHours: number | null;

@@ -93,6 +93,76 @@ describe('service-cases projection', () => {
     expect(doc).toMatchObject({ overdue: true, queueKey: `0|${at(4)}`, slaDueAt: at(24) });
   });
 
+  it('a critical request escalated at opening shows escalated, for its severity', async () => {
+    const escalated = (
+      cause: 'severity' | 'sla-breach',
+      hours: number,
+      target: 'first-response' | null,
+    ): CaseEvent => ({
+      type: 'CaseEscalated',
+      schemaVersion: 2,
+      data: {
+        caseId: 'r1',
+        customerId: 'c1',
+        reason: cause === 'severity' ? 'critical severity' : 'first response overdue',
+        cause,
+        target,
+        cycle: 0,
+        escalatedAt: at(hours),
+      },
+    });
+    const critical = requestOpened();
+    (critical.data as { severity: string }).severity = 'critical';
+    const [atOpening] = await documents([critical, escalated('severity', 0, null)]);
+    expect(atOpening).toMatchObject({
+      escalations: 1,
+      escalatedAt: t0,
+      escalationCause: 'severity',
+      overdue: false,
+      queueKey: `1|${at(4)}`,
+    });
+    // A later breach is recorded (overdue, its escalation counted); the escalation stays the
+    // one at opening.
+    const [breached] = await documents([
+      critical,
+      escalated('severity', 0, null),
+      breach('first-response', at(4)),
+      escalated('sla-breach', 5, 'first-response'),
+    ]);
+    expect(breached).toMatchObject({
+      escalations: 2,
+      escalatedAt: t0,
+      escalationCause: 'severity',
+      overdue: true,
+      queueKey: `0|${at(4)}`,
+    });
+  });
+
+  it('a request escalated for a missed target shows when and why', async () => {
+    const [doc] = await documents([
+      requestOpened(),
+      breach('first-response', at(4)),
+      {
+        type: 'CaseEscalated',
+        schemaVersion: 2,
+        data: {
+          caseId: 'r1',
+          customerId: 'c1',
+          reason: 'first response overdue',
+          cause: 'sla-breach',
+          target: 'first-response',
+          cycle: 0,
+          escalatedAt: at(5),
+        },
+      },
+    ]);
+    expect(doc).toMatchObject({
+      escalations: 1,
+      escalatedAt: at(5),
+      escalationCause: 'sla-breach',
+    });
+  });
+
   it('the first response takes the first-response deadline out of the range', async () => {
     const [doc] = await documents([requestOpened(), respond(2)]);
     expect(doc).toMatchObject({ firstRespondedAt: at(2), slaDueAt: at(24), responses: 1 });

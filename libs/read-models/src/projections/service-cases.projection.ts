@@ -119,6 +119,8 @@ function opened(
     reopened: 0,
     cycle: 0,
     escalations: 0,
+    escalatedAt: null,
+    escalationCause: null,
     waitingSince: null,
     breaches: [],
     overdue: false,
@@ -162,7 +164,7 @@ function unopened(event: EnvelopeOf<CaseEvent>): ServiceCaseDocument {
  */
 export const serviceCasesProjection: Projection<ServiceCaseDocument> = {
   name: 'service-cases',
-  version: 1,
+  version: 2,
   collection: 'service_cases',
   indexes: [
     'slaDueAt',
@@ -234,8 +236,15 @@ export const serviceCasesProjection: Projection<ServiceCaseDocument> = {
       }
       case 'ComplaintEscalated':
       case 'CaseEscalated': {
+        // A complaint is escalated (ComplaintEscalated) only for its critical severity.
+        const cause = event.type === 'CaseEscalated' ? event.data.cause : 'severity';
         const before = doc();
-        return { ...before, escalations: before.escalations + 1 };
+        return {
+          ...before,
+          escalations: before.escalations + 1,
+          escalatedAt: before.escalatedAt ?? event.data.escalatedAt,
+          escalationCause: before.escalationCause ?? cause,
+        };
       }
       case 'ComplaintResolved':
       case 'CaseResolved': {
