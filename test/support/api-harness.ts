@@ -41,6 +41,11 @@ export interface TestApiOptions {
   clock?: TestClock;
   /** Start on this data dir (left in place by close) instead of a fresh one. */
   dataDir?: string;
+  /**
+   * Another API's log instead of this data dir's (left open by close): two API instances on
+   * one log, as API processes share EventStoreDB in the distributed profile.
+   */
+  eventStore?: EventStore;
 }
 
 /** The embedded-profile API in-process, on a fresh data dir, driven through Fastify's inject. */
@@ -69,7 +74,11 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
 
   let app: NestFastifyApplication;
   const boot = async () => {
-    app = await createApiApp(config, { clock: clock.now, logger });
+    app = await createApiApp(config, {
+      clock: clock.now,
+      logger,
+      ...(options.eventStore && { eventStore: options.eventStore }),
+    });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   };

@@ -8,8 +8,14 @@ export interface ReceivedWebhook {
   status: number;
 }
 
-/** How the receiver answers the n-th request (0-based): a status, or 'hang' (never answers). */
-export type Behaviour = (n: number, body: string) => number | 'hang';
+/**
+ * How the receiver answers the n-th request (0-based): a status, 'hang' (never answers), or a
+ * status sent after a while (a slow receiver).
+ */
+export type Behaviour = (
+  n: number,
+  body: string,
+) => number | 'hang' | { status: number; afterMs: number };
 
 /**
  * A local HTTP endpoint on 127.0.0.1 for webhook tests: records every request and answers as
@@ -19,6 +25,7 @@ export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
   private waiters: (() => void)[] = [];
   private readonly hanging = new Set<() => void>();
+  private requests = 0;
   private server!: Server;
 
   constructor(public behaviour: Behaviour = () => 204) {}
@@ -29,17 +36,36 @@ export class WebhookReceiver {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        const answer = this.behaviour(this.received.length, body);
-        this.received.push({ headers: req.headers, body, status: answer === 'hang' ? 0 : answer });
-        this.wake();
-        if (answer === 'hang') {
-          this.hanging.add(() => res.destroy());
+        const behaviour = this.behaviour(this.requests++, body);
+        const answer = typeof behaviour === 'object' ? behaviour.status : behaviour;
+        const answerNow = () => {
+          if (answer === 'hang') {
+            this.hanging.add(() => res.destroy());
+            return;
+          }
+          if (answer >= 300 && answer < 400)
+            res.setHeader('location', 'http://127.0.0.1:1/elsewhere');
+          res.statusCode = answer;
+          res.end();
+        };
+        // Recorded once answered (or, for 'hang', once received).
+        const record = () => {
+          this.received.push({
+            headers: req.headers,
+            body,
+            status: answer === 'hang' ? 0 : answer,
+          });
+          this.wake();
+        };
+        if (typeof behaviour === 'object') {
+          setTimeout(() => {
+            record();
+            answerNow();
+          }, behaviour.afterMs);
           return;
         }
-        if (answer >= 300 && answer < 400)
-          res.setHeader('location', 'http://127.0.0.1:1/elsewhere');
-        res.statusCode = answer;
-        res.end();
+        record();
+        answerNow();
       });
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));

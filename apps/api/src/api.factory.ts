@@ -3,6 +3,7 @@ import fastifyStatic from '@fastify/static';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { EventStore } from '@rapport/event-store';
 import {
   createLogger,
   PinoNestLogger,
@@ -23,6 +24,11 @@ export interface ApiAppOptions {
   recordViews?: boolean;
   /** Benchmarks only: guarantees turned off to measure each one's cost (never configurable). */
   guaranteesOff?: readonly BenchmarkedGuarantee[];
+  /**
+   * Tests only: a log opened (and closed) by the caller instead of the configured one, so two
+   * API instances in one test process share it as API processes share EventStoreDB.
+   */
+  eventStore?: EventStore;
 }
 
 const CORRELATION_ID = /^[\w.:@/-]{1,128}$/;
@@ -58,6 +64,7 @@ export async function createApiApp(
       clock,
       ...(options.recordViews !== undefined && { recordViews: options.recordViews }),
       ...(options.guaranteesOff !== undefined && { guaranteesOff: options.guaranteesOff }),
+      ...(options.eventStore && { eventStore: options.eventStore }),
     }),
     adapter,
     { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },

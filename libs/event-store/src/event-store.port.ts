@@ -50,6 +50,11 @@ export interface EventStore {
   subscribe(options: SubscribeOptions): AsyncIterable<EventEnvelope[]>;
   /** The events an earlier append recorded under this commandId, if any. */
   findCommand(commandId: string): Promise<CommandRecord | undefined>;
+  /**
+   * findCommand for many commandIds at once (an import's batch): the records of those that
+   * were recorded, by commandId; the others are absent from the map.
+   */
+  findCommands(commandIds: readonly string[]): Promise<Map<string, CommandRecord>>;
   /** Events strictly after `after` as stored, each with its hash, in position order. */
   readChain(options: ReadAllOptions): Promise<ChainRecord[]>;
   /** The newest link of the hash chain (CHAIN_START when the log is empty). */

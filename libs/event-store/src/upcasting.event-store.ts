@@ -64,6 +64,13 @@ export class UpcastingEventStore implements EventStore {
     return record && { ...record, events: record.events.map(this.upcast) };
   }
 
+  async findCommands(commandIds: readonly string[]): Promise<Map<string, CommandRecord>> {
+    const records = await this.inner.findCommands(commandIds);
+    for (const [commandId, record] of records)
+      records.set(commandId, { ...record, events: record.events.map(this.upcast) });
+    return records;
+  }
+
   /** As stored, not upcast: the chain proves what was written. */
   readChain(options: ReadAllOptions): Promise<ChainRecord[]> {
     return this.inner.readChain(options);

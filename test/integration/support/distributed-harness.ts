@@ -24,6 +24,12 @@ export interface Distributed {
   projector: KafkaProjector;
   /** Stops the projector (as a crash would, if `crash`), then starts a new one. */
   restartProjector(options?: KafkaProjectorOptions): Promise<KafkaProjector>;
+  /**
+   * Another API instance on the same log, broker and database (its own Kafka and MongoDB
+   * clients, consumer group memberships and process id), as a second API process would be.
+   * Closed by close() unless the test closed it first.
+   */
+  startReplica(): Promise<TestApi>;
   stopRelay(): Promise<void>;
   startRelay(): void;
   close(): Promise<void>;
@@ -62,7 +68,7 @@ export async function startDistributed(
       }),
     ),
   );
-  const api = await startTestApi({
+  const apiOptions = {
     ...(options.clock && { clock: options.clock }),
     env: {
       CRM_KAFKA_BROKERS: servers.kafkaBrokers,
@@ -71,7 +77,9 @@ export async function startDistributed(
       CRM_MONGO_DB: database,
       ...options.env,
     },
-  });
+  };
+  const api = await startTestApi(apiOptions);
+  const replicas: { api: TestApi; closed: boolean }[] = [];
 
   const mongo = await MongoClient.connect(servers.mongoUrl);
   const checkpoints = new MongoCheckpointStore(mongo, database);
@@ -120,6 +128,18 @@ export async function startDistributed(
       harness.projector = await startProjector(projectorOptions);
       return harness.projector;
     },
+    startReplica: async () => {
+      const replica = await startTestApi({ ...apiOptions, eventStore: api.eventStore });
+      const entry = { api: replica, closed: false };
+      replicas.push(entry);
+      const close = replica.close;
+      replica.close = async () => {
+        if (entry.closed) return;
+        entry.closed = true;
+        await close();
+      };
+      return replica;
+    },
     stopRelay: async () => {
       relayController.abort();
       await relayRun;
@@ -135,6 +155,7 @@ export async function startDistributed(
       await publisher.close();
       await publisherBus.close();
       await bus.close();
+      for (const replica of replicas) await replica.api.close();
       await api.close();
       await mongo.db(database).dropDatabase();
       await mongo.close();

@@ -175,14 +175,21 @@ export class CommandExecutor {
     const overlay = new BatchOverlay(this.loadTrustingCache);
     const decided: Decided[] = [];
     const firstOfKey = new Map<string, number>();
+    // The commands recorded before (a re-run after a crash), looked up at once. The append
+    // checks again inside its transaction, so one recorded meanwhile is still answered once.
+    const recorded = await this.eventStore.findCommands(
+      commands
+        .slice(from)
+        .filter((command) => command.context.idempotent)
+        .map((command) => command.context.commandId),
+    );
     for (let index = from; index < commands.length; index++) {
       const command = commands[index]!;
       const { context } = command;
       try {
         if (context.idempotent) {
           const earlier = firstOfKey.get(context.commandId);
-          const record =
-            earlier === undefined && (await this.eventStore.findCommand(context.commandId));
+          const record = earlier === undefined && recorded.get(context.commandId);
           if (earlier !== undefined || record) {
             const fingerprint = record
               ? record.fingerprint

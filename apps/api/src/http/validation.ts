@@ -9,6 +9,7 @@ import {
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validate } from 'class-validator';
 import { ApiError } from '@rapport/platform';
+import { compiledDto } from './compiled-dto.validator';
 import { resolveValidationMetadataOnce } from './validation-metadata.cache';
 
 // Every body of every request is validated: its class's rules are resolved once, not per call.
@@ -51,7 +52,12 @@ export async function validatedObject<T extends object>(
       fields: [{ field: where.field ?? 'body', problems: [`${subject} must be a JSON object`] }],
     });
   }
-  const instance = plainToInstance(dto, value);
+  // The common case without class-validator's and class-transformer's per-call machinery:
+  // a valid body of a class that allows it (see compiled-dto.validator.ts). Anything else,
+  // and every refusal, goes through them, so the rules and the errors are theirs.
+  const compiled = compiledDto(dto as ClassConstructor<T> & (new () => T));
+  const instance = compiled?.instantiate(value) ?? plainToInstance(dto, value);
+  if (compiled?.check(instance)) return instance;
   const errors = await validate(instance, VALIDATOR_OPTIONS);
   if (errors.length > 0) {
     const fields = flattenValidationErrors(errors, where.field);

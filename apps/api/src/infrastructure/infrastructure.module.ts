@@ -43,9 +43,13 @@ export interface InfrastructureOptions {
   recordViews?: boolean;
   /** See GUARANTEES_OFF: not configurable, only the HTTP benchmark passes any. */
   guaranteesOff?: readonly BenchmarkedGuarantee[];
+  /** See ApiAppOptions.eventStore: tests only, a log the caller opened and closes. */
+  eventStore?: EventStore;
 }
 
 const PREPARED = Symbol('PREPARED');
+/** Whether the event store was opened here (and so is closed here). */
+const OWNS_EVENT_STORE = Symbol('OWNS_EVENT_STORE');
 
 /** Closes the stores after the HTTP server has stopped and in-flight requests are done. */
 class StoresLifecycle implements OnApplicationShutdown {
@@ -56,10 +60,11 @@ class StoresLifecycle implements OnApplicationShutdown {
     @Inject(CHECKPOINT_STORE) private readonly checkpoints: CheckpointStore,
     private readonly adapters: Adapters,
     @Inject(PREPARED) private readonly prepared: PreparedDataDir,
+    @Inject(OWNS_EVENT_STORE) private readonly ownsEventStore: boolean,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.eventStore.close();
+    if (this.ownsEventStore) await this.eventStore.close();
     await this.keyStore.close();
     await this.readStore.close();
     await this.checkpoints.close();
@@ -79,6 +84,7 @@ export class InfrastructureModule {
     clock,
     recordViews,
     guaranteesOff,
+    eventStore,
   }: InfrastructureOptions): DynamicModule {
     const now = clock ?? (() => new Date());
     const adapters = new Adapters(config, prepared.dataDir, logger, now);
@@ -95,7 +101,8 @@ export class InfrastructureModule {
         { provide: PREPARED, useValue: prepared },
         { provide: Metrics, useValue: new Metrics() },
         { provide: Authenticator, useValue: new Authenticator(prepared.apiKeys, config.jwt) },
-        { provide: EVENT_STORE, useFactory: (): EventStore => adapters.eventStore() },
+        { provide: OWNS_EVENT_STORE, useValue: eventStore === undefined },
+        { provide: EVENT_STORE, useFactory: (): EventStore => eventStore ?? adapters.eventStore() },
         { provide: KEY_STORE, useFactory: (): Promise<KeyStore> => adapters.keyStore() },
         { provide: READ_STORE, useFactory: (): Promise<ReadStore> => adapters.readStore() },
         {

@@ -198,6 +198,16 @@ export class EventStoreDbEventStore implements EventStore {
     return followAll(this.client, options, () => this.closed);
   }
 
+  /** One read per command (a stream each): EventStoreDB has no lookup of many streams. */
+  async findCommands(commandIds: readonly string[]): Promise<Map<string, CommandRecord>> {
+    const records = new Map<string, CommandRecord>();
+    for (const commandId of new Set(commandIds)) {
+      const record = await this.findCommand(commandId);
+      if (record) records.set(commandId, record);
+    }
+    return records;
+  }
+
   async findCommand(commandId: string): Promise<CommandRecord | undefined> {
     const [stored] = await this.reader.readEvents(commandStreamOf(commandId), {
       fromRevision: START,

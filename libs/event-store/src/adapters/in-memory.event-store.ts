@@ -163,6 +163,15 @@ export class InMemoryEventStore implements EventStore {
     return this.commands.get(commandId);
   }
 
+  async findCommands(commandIds: readonly string[]): Promise<Map<string, CommandRecord>> {
+    const records = new Map<string, CommandRecord>();
+    for (const commandId of commandIds) {
+      const record = this.commands.get(commandId);
+      if (record) records.set(commandId, record);
+    }
+    return records;
+  }
+
   async readChain({ after, limit }: ReadAllOptions): Promise<ChainRecord[]> {
     // Copies: a caller changing a record must not change the log.
     return this.chain

@@ -571,6 +571,32 @@ export function describeEventStoreContract(
         expect(await store.findCommand(randomUUID())).toBeUndefined();
       });
 
+      it('finds many recorded commands at once, as findCommand finds each', async () => {
+        const ids = [randomUUID(), randomUUID(), randomUUID()];
+        for (const [i, commandId] of ids.entries()) {
+          await store.append({
+            commandId,
+            ...(i !== 1 && { fingerprint: `f-${i}` }),
+            streams: [
+              {
+                streamId: stream(),
+                expectedRevision: 'no-stream',
+                events: Array.from({ length: i + 1 }, () => newEvent('A')),
+              },
+            ],
+          });
+        }
+        const unknown = randomUUID();
+        const found = await store.findCommands([unknown, ...ids, ids[0]!]);
+        expect([...found.keys()].sort()).toEqual([...ids].sort());
+        for (const commandId of ids) {
+          expect(found.get(commandId)).toEqual(await store.findCommand(commandId));
+        }
+        expect(found.get(ids[2]!)?.events).toHaveLength(3);
+        expect(found.get(ids[1]!)?.fingerprint).toBeUndefined();
+        expect((await store.findCommands([])).size).toBe(0);
+      });
+
       it('refuses a command id reused for a different command', async () => {
         const commandId = randomUUID();
         await store.append({

@@ -82,6 +82,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly webhookDeliveriesRecorded = new Counter({
+    name: 'rapport_webhook_deliveries_recorded_total',
+    help: 'Webhook deliveries this process recorded from the log (its share of the customer topic in the distributed profile); an event read again records nothing new but is counted again.',
+    registers: [this.registry],
+  });
+
+  readonly webhookAttempts = new Counter({
+    name: 'rapport_webhook_attempts_total',
+    help: 'Webhook delivery attempts this process made, by outcome (delivered, failed, dead).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   /** Entries and limit of each in-memory cache (read when scraped), so growth is visible. */
   readonly cacheEntries = new Gauge({
     name: 'rapport_cache_entries',

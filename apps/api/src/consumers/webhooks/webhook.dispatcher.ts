@@ -25,7 +25,7 @@ import {
   type MessageBus,
   type MessageConsumer,
 } from '@rapport/messaging';
-import type { AppConfig, Logger } from '@rapport/platform';
+import { Metrics, type AppConfig, type Logger } from '@rapport/platform';
 import { rangeKey, READ_STORE, type ReadStore } from '@rapport/read-models';
 import { APP_CONFIG, LOGGER } from '../../infrastructure/tokens';
 import {
@@ -101,6 +101,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly secrets: WebhookSecrets,
+    private readonly metrics: Metrics,
   ) {
     this.guard = new WebhookUrlGuard(config.consumers.webhookAllowHosts);
   }
@@ -239,6 +240,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     }
     if (writes.length === 0) return;
     await this.store.commit({ writes, checkpoints: [] });
+    this.metrics.webhookDeliveriesRecorded.inc(writes.length);
     for (const id of touched) this.wakers.get(id)?.();
   }
 
@@ -419,6 +421,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       writes: [{ collection: DELIVERIES, document: outcome }],
       checkpoints: [],
     });
+    this.metrics.webhookAttempts.inc({ outcome: status });
   }
 
   /** The POST itself, in a span continuing the event's trace when it carries one. */
