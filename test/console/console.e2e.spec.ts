@@ -202,11 +202,23 @@ describe('the browser console', () => {
     expect(await rows.nth(49).textContent()).toContain(api.customers[49]!.customerId.slice(0, 8));
   });
 
-  it('shows the RFM grid, the Pareto share, and a segment its clients page by page', async () => {
+  it('shows the RFM grid, the Pareto share and curve, and a segment its clients page by page', async () => {
     const api: SegmentsAnswer = (await as('analyst').get('/analytics/segments')).body;
     await signIn(page, world.baseUrl, 'analyst');
     await open(page, '#/segments');
     await expect(page.locator('#pareto').textContent()).resolves.toBe(pct(api.paretoTopShare));
+    // The curve as the API computed it: drawn, with its points in a table and its position.
+    expect(api.paretoCurve).toHaveLength(20);
+    await page.locator('#pareto-curve canvas').waitFor();
+    await expect(page.locator('#pareto-curve canvas').getAttribute('aria-label')).resolves.toMatch(
+      /^Pareto curve: cumulative share of revenue against share of clients/,
+    );
+    await page.locator('#pareto-curve summary').click();
+    const points = await page.locator('#pareto-points tbody tr').allTextContents();
+    expect(points).toEqual(api.paretoCurve.map((p) => pct(p.clientShare) + pct(p.revenueShare)));
+    await expect(page.locator('#pareto-points caption').textContent()).resolves.toBe(
+      `Pareto curve, as of position ${int(api.position)}`,
+    );
     const biggest = api.segments
       .filter((s) => s.segment !== 'prospects')
       .sort((a, b) => b.customers - a.customers)[0]!;
