@@ -241,8 +241,8 @@ export interface ProjectionsAnswer {
   headPosition: number;
 }
 
-/** GET /admin/projections/:name/parked */
-export interface ParkedAnswer {
+/** GET /admin/projections/:name/parked?limit=&cursor= (key order) */
+export interface ParkedAnswer extends Page {
   projection: string;
   parked: {
     key: string;
