@@ -13,7 +13,13 @@ import type { SyntheticCommand } from './synthetic-history';
  */
 export class DeferredSeal {
   private readonly prefix = `${SEALED_PREFIX}pending:${randomBytes(9).toString('base64url')}:`;
-  private texts = new Map<string, { customerId: string; text: string }>();
+  private readonly texts = new Map<string, { customerId: string; text: string }>();
+  /**
+   * Every placeholder sealed so far and its sealed value: a decider may copy a sealed value
+   * into a later command (an activity's subject into the contact that completes it, weeks
+   * and many batches later), which must carry the same sealed value.
+   */
+  private readonly settled = new Map<string, Sealed>();
   private next = 0;
 
   constructor(private readonly cipher: PersonalDataCipher) {}
@@ -24,25 +30,34 @@ export class DeferredSeal {
     return placeholder as Sealed;
   };
 
-  /** The batch with each placeholder replaced by its sealed text. */
+  /**
+   * The batch with each placeholder replaced by its sealed text. Only the placeholders the
+   * batch holds are sealed: the history may have handed out others already, for commands of a
+   * later batch, which wait for their batch; one sealed before is put back as it was sealed.
+   */
   readonly settle = async (batch: SyntheticCommand[]): Promise<SyntheticCommand[]> => {
+    const inBatch = new Set<string>();
+    for (const command of batch)
+      for (const stream of command.streams)
+        for (const event of stream.events) this.collect(event.data, inBatch);
     const byClient = new Map<string, string[]>();
-    for (const [placeholder, { customerId }] of this.texts) {
+    for (const placeholder of inBatch) {
+      const { customerId } = this.texts.get(placeholder)!;
       const placeholders = byClient.get(customerId) ?? [];
       placeholders.push(placeholder);
       byClient.set(customerId, placeholders);
     }
-    const sealed = new Map<string, Sealed>();
     await Promise.all(
       [...byClient].map(async ([customerId, placeholders]) => {
         const values = await this.cipher.sealCreatingKey(
           customerId,
           placeholders.map((p) => this.texts.get(p)!.text),
         );
-        placeholders.forEach((p, i) => sealed.set(p, values[i]!));
+        placeholders.forEach((p, i) => this.settled.set(p, values[i]!));
       }),
     );
-    this.texts = new Map();
+    for (const placeholder of inBatch) this.texts.delete(placeholder);
+    const sealed = this.settled;
     return batch.map((command) => ({
       ...command,
       streams: command.streams.map((stream) => ({
@@ -51,6 +66,20 @@ export class DeferredSeal {
       })),
     }));
   };
+
+  /** How many texts wait for their batch (0 once the whole history is settled). */
+  get pending(): number {
+    return this.texts.size;
+  }
+
+  /** The placeholders of this seal found anywhere in `value`. */
+  private collect(value: unknown, into: Set<string>): void {
+    if (typeof value === 'string') {
+      if (value.startsWith(this.prefix) && this.texts.has(value)) into.add(value);
+    } else if (Array.isArray(value)) for (const item of value) this.collect(item, into);
+    else if (value !== null && typeof value === 'object')
+      for (const item of Object.values(value)) this.collect(item, into);
+  }
 }
 
 /** A copy of `value` with each placeholder string replaced (structures copied only if needed). */
