@@ -166,7 +166,7 @@ async function main(): Promise<void> {
           : `${options.dataDir}: ${head.toLocaleString('en-US')} events, read models reused as found`,
       },
       {
-        measure: 'API start → every read model at the head',
+        measure: 'API listening → every read model at the head',
         figure: catchUp.caughtUp
           ? `${catchUp.seconds.toFixed(1)} s`
           : `NOT at the head after ${catchUp.seconds.toFixed(0)} s (${catchUp.position.toLocaleString('en-US')} of ${head.toLocaleString('en-US')}): pages measured anyway`,
