@@ -3,12 +3,15 @@ import type {
   CampaignAnalyticsAnswer,
   CasesAnswer,
   ChurnRiskAnswer,
+  ParkedAnswer,
   ServiceAnalyticsAnswer,
   SourceAnalyticsAnswer,
   PipelineAnswer,
   RetentionAnswer,
   SegmentsAnswer,
 } from '@rapport/contracts';
+import { dealStreamId } from '@rapport/domain';
+import { newEvent } from '@rapport/event-store';
 import jwt from 'jsonwebtoken';
 import { TEST_JWT_SECRET, TEST_TOKENS } from '../support/api-harness';
 import {
@@ -18,6 +21,8 @@ import {
   startConsoleWorld,
   type ConsoleWorld,
 } from '../support/console-harness';
+import { eventually } from '../support/webhook-receiver';
+import { createLead, expectCreated, openDeal } from '../support/world';
 
 const pct = (share: number) =>
   `${new Intl.NumberFormat('en', { maximumFractionDigits: 2 }).format(Math.round(share * 1000) / 10)} %`;
@@ -202,11 +207,23 @@ describe('the browser console', () => {
     expect(await rows.nth(49).textContent()).toContain(api.customers[49]!.customerId.slice(0, 8));
   });
 
-  it('shows the RFM grid, the Pareto share, and a segment its clients page by page', async () => {
+  it('shows the RFM grid, the Pareto share and curve, and a segment its clients page by page', async () => {
     const api: SegmentsAnswer = (await as('analyst').get('/analytics/segments')).body;
     await signIn(page, world.baseUrl, 'analyst');
     await open(page, '#/segments');
     await expect(page.locator('#pareto').textContent()).resolves.toBe(pct(api.paretoTopShare));
+    // The curve as the API computed it: drawn, with its points in a table and its position.
+    expect(api.paretoCurve).toHaveLength(20);
+    await page.locator('#pareto-curve canvas').waitFor();
+    await expect(page.locator('#pareto-curve canvas').getAttribute('aria-label')).resolves.toMatch(
+      /^Pareto curve: cumulative share of revenue against share of clients/,
+    );
+    await page.locator('#pareto-curve summary').click();
+    const points = await page.locator('#pareto-points tbody tr').allTextContents();
+    expect(points).toEqual(api.paretoCurve.map((p) => pct(p.clientShare) + pct(p.revenueShare)));
+    await expect(page.locator('#pareto-points caption').textContent()).resolves.toBe(
+      `Pareto curve, as of position ${int(api.position)}`,
+    );
     const biggest = api.segments
       .filter((s) => s.segment !== 'prospects')
       .sort((a, b) => b.customers - a.customers)[0]!;
@@ -314,6 +331,108 @@ describe('the browser console', () => {
     expect(status.generation).toBe(1);
     expect(status.rebuild.position).toBeLessThan(status.headPosition);
   }, 60_000);
+
+  /**
+   * A client whose deal's win was imported in a currency no projection can count: the real
+   * projector parks the client at that event, and the contact logged after it waits behind.
+   */
+  async function parkedClient(name: string): Promise<string> {
+    const customerId = await createLead(world.api.client, { name });
+    const dealId = await openDeal(world.api.client, customerId, { title: 'Imported deal' });
+    const { revision } = await world.api.eventStore.readStream(dealStreamId(dealId));
+    await world.api.eventStore.append({
+      streams: [
+        {
+          streamId: dealStreamId(dealId),
+          expectedRevision: revision,
+          events: [
+            newEvent(
+              {
+                type: 'DealWon',
+                schemaVersion: 1,
+                data: {
+                  dealId,
+                  customerId,
+                  amount: 10,
+                  currency: 'ZZZ',
+                  openedAt: new Date().toISOString(),
+                  wonAt: new Date().toISOString(),
+                },
+              },
+              {
+                customerId,
+                actor: { id: 'import-job', roles: ['service'], kind: 'service' },
+                correlationId: `import-${dealId}`,
+                commandId: `import-${dealId}`,
+                source: 'api',
+              },
+            ),
+          ],
+        },
+      ],
+    });
+    expectCreated(
+      await world.api.client.as('sales').post(`/customers/${customerId}/contacts`, {
+        channel: 'call',
+        direction: 'outbound',
+        subject: 'Call after the import',
+      }),
+      'log contact',
+    );
+    // Parked, both of them: the failing win, then the contact behind it.
+    await eventually(
+      () => as('admin').get('/admin/projections/customer-360/parked?limit=500'),
+      (answer) =>
+        (answer.body as ParkedAnswer).parked.some((p) => p.key === customerId && p.events === 2),
+    );
+    return customerId;
+  }
+
+  it("lets an admin release a client a projection parked, and the client's 360 then shows what waited", async () => {
+    const customerId = await parkedClient('Parked Person');
+    const other = await parkedClient('Parked Too');
+    // The API pages the list (key order, nextCursor).
+    const first = (await as('admin').get('/admin/projections/customer-360/parked?limit=1'))
+      .body as ParkedAnswer;
+    expect(first.parked).toHaveLength(1);
+    const second = (
+      await as('admin').get(
+        `/admin/projections/customer-360/parked?limit=1&cursor=${first.nextCursor}`,
+      )
+    ).body as ParkedAnswer;
+    expect({ keys: [first, second].map((p) => p.parked[0]!.key), next: second.nextCursor }).toEqual(
+      { keys: [customerId, other].sort(), next: null },
+    );
+
+    await signIn(page, world.baseUrl, 'admin');
+    await open(page, `#/clients/${customerId}`);
+    await expect(page.locator('#profile').textContent()).resolves.toMatch(/Contacts\s*0 /);
+    await open(page, '#/projections');
+    const row = page.locator('#projection-table tbody tr', { hasText: 'customer-360' });
+    await row.getByRole('button', { name: '2 parked' }).click();
+    const entry = page.locator('#parked-table tbody tr', { hasText: customerId });
+    await expect(entry.textContent()).resolves.toContain('Not an ISO 4217 currency: ZZZ');
+    await expect(entry.getByRole('link').allTextContents()).resolves.toEqual([
+      customerId.slice(0, 8),
+    ]);
+    await entry.getByRole('button', { name: 'Skip failing event' }).click();
+    await page
+      .getByText(`Release of ${customerId} (skipping its failing event): accepted.`)
+      .waitFor();
+    await page
+      .locator('#parked-table tbody tr', { hasText: customerId })
+      .waitFor({ state: 'detached' });
+    // The other one too: then none is left.
+    const last = page.locator('#parked-table tbody tr', { hasText: other });
+    await last.getByRole('button', { name: 'Skip failing event' }).click();
+    await page.locator('#parked-table td.empty', { hasText: 'Nothing to show.' }).waitFor();
+    await expect(row.getByRole('button', { name: /parked/ }).count()).resolves.toBe(0);
+
+    await open(page, `#/clients/${customerId}`);
+    const profile = await page.locator('#profile').textContent();
+    expect(profile).toMatch(/Contacts\s*1 \(last /);
+    expect(profile).toMatch(/Deals\s*1 open · 0 won/);
+  });
 
   it('opens the page asked for once signed in (a link to a client)', async () => {
     await page.goto(`${world.baseUrl}/console#/clients/${world.graceId}`);

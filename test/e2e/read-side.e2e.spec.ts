@@ -277,7 +277,7 @@ describe('read side over HTTP: a known population', () => {
       expect((await analyst().get(`/analytics/churn-risk?cursor=${cursor}`)).status).toBe(400);
   });
 
-  it('shows RFM segments and the Pareto share', async () => {
+  it('shows RFM segments, the Pareto share and the Pareto curve', async () => {
     const response = await analyst().get(`/analytics/segments?minPosition=${head}`);
     // Recency B 135, A 134, D 95 days; one win each; revenue 2000, 900, 100.
     expect(response.body).toEqual({
@@ -289,12 +289,18 @@ describe('read side over HTTP: a known population', () => {
         { segment: 'prospects', customers: 1 }, // C: no win
       ],
       paretoTopShare: 0.6667,
+      // Top ⌈k × 3 / 20⌉ of the 3 clients with revenue: 1 client up to 30 %, 2 up to 65 %, then 3.
+      paretoCurve: Array.from({ length: 20 }, (_, i) => ({
+        clientShare: (i + 1) / 20,
+        revenueShare: i < 6 ? 0.6667 : i < 13 ? 0.9667 : 1,
+      })),
       // When the rankings job computed them (recency counts days up to then).
       asOf: expect.any(String),
       position: expect.any(Number),
     });
     const usd = await analyst().get('/analytics/segments?currency=USD');
     expect(usd.body.segments).toEqual([{ segment: 'prospects', customers: 4 }]);
+    expect(usd.body).toMatchObject({ paretoTopShare: 0, paretoCurve: [] });
     expect((await analyst().get('/analytics/segments?currency=XYZ')).status).toBe(400);
   });
 

@@ -95,6 +95,12 @@ export interface SegmentsAnswer {
   segments: { segment: string; customers: number }[];
   /** Revenue share of the top 20% of clients by revenue. */
   paretoTopShare: number;
+  /**
+   * The Pareto curve: cumulative revenue share against share of clients, the top 5 %, 10 %,
+   * … 100 % of the clients with revenue (20 points, `clientShare` rising to 1); empty when
+   * there is no revenue. The 20 % point is `paretoTopShare`.
+   */
+  paretoCurve: { clientShare: number; revenueShare: number }[];
   asOf: string;
   position: number;
 }
@@ -235,8 +241,8 @@ export interface ProjectionsAnswer {
   headPosition: number;
 }
 
-/** GET /admin/projections/:name/parked */
-export interface ParkedAnswer {
+/** GET /admin/projections/:name/parked?limit=&cursor= (key order) */
+export interface ParkedAnswer extends Page {
   projection: string;
   parked: {
     key: string;

@@ -14,6 +14,7 @@ import {
   readTallies,
   retentionCohortsAggregation,
   retentionFromTallies,
+  RFM_FIGURES_FORMAT,
   RFM_FIGURES_ID,
   salesPipelineProjection,
   segmentFiguresOf,
@@ -118,7 +119,7 @@ export class AnalyticsService {
     };
   }
 
-  /** RFM segments and the Pareto share in one currency, from the job's last figures. */
+  /** RFM segments, the Pareto share and curve in one currency, from the job's last figures. */
   async segments(currency = this.config.defaultCurrency, consentPurpose?: string, minPosition = 0) {
     await this.requireMaintained(customer360Projection, RANKINGS_SINCE, 'the RFM segments');
     const figures = await this.figures(minPosition);
@@ -210,7 +211,9 @@ export class AnalyticsService {
       rankingCollections(generation).figures,
       RFM_FIGURES_ID,
     );
-    if (figures) this.figuresCache = { generation, readAt: Date.now(), figures };
+    // A document of an older format (before an upgrade's first run) lacks a figure: not yet.
+    if (figures?.format !== RFM_FIGURES_FORMAT) return undefined;
+    this.figuresCache = { generation, readAt: Date.now(), figures };
     return figures;
   }
 
@@ -236,6 +239,7 @@ export class AnalyticsService {
 /** No buyers anywhere: what prospects and erased clients are scored against. */
 const emptyFigures: RfmFiguresDocument = {
   id: RFM_FIGURES_ID,
+  format: RFM_FIGURES_FORMAT,
   position: 0,
   asOf: '',
   purposes: {},

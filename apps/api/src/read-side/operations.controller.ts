@@ -27,6 +27,16 @@ import { APP_CONFIG, CLOCK, type Clock } from '../infrastructure/tokens';
 import { ProjectionControl } from './projection-control';
 import { ReadModelCatalog } from './read-model.catalog';
 import { AuditedRead, NoClientData } from '../http/read-audit.decorators';
+import { IsText } from '../commands/validators';
+import { decodeCursor, encodeCursor } from './page-cursor';
+import { PageLimitQuery } from './query.dto';
+
+export class ParkedQuery extends PageLimitQuery {
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsText(300)
+  cursor?: string;
+}
 
 export class ReleaseParkedQuery {
   @ApiPropertyOptional({
@@ -107,28 +117,38 @@ export class OperationsController {
   @AuditedRead('parked-events', (body: { parked: { customerIds: string[] }[] }) =>
     body.parked.flatMap((entry) => entry.customerIds),
   )
-  @ApiOperation({ summary: 'Clients whose events are parked because a projection failed on them' })
-  async parked(@Param('name') name: string) {
+  @ApiOperation({
+    summary:
+      'Clients whose events are parked because a projection failed on them, in key order; pages with limit (≤ 500, default 50) and nextCursor',
+  })
+  async parked(@Param('name') name: string, @Query() query: ParkedQuery) {
     const target = await this.target(name);
-    const parked = [];
-    for await (const page of this.store.scan<ParkedDocument>(parkedCollection(target))) {
-      for (const doc of page) {
-        if (doc.released) continue;
-        parked.push({
-          key: doc.key,
-          // The clients whose events wait: an operator reading this learns who they are.
-          customerIds: [...new Set(doc.events.map((event) => event.metadata.customerId))].filter(
-            Boolean,
-          ),
-          error: doc.error,
-          parkedAt: doc.parkedAt,
-          events: doc.events.length,
-          firstPosition: doc.events[0]?.position ?? null,
-          lastPosition: doc.position,
-        });
-      }
-    }
-    return { projection: name, parked };
+    const limit = query.limit ?? 50;
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 1)[0];
+    // One page of the `released` index, in key order (one more: is there a next page?).
+    const docs = await this.store.find<ParkedDocument>(parkedCollection(target), {
+      where: { released: false },
+      ...(after !== undefined && { afterId: after }),
+      limit: limit + 1,
+    });
+    const page = docs.slice(0, limit);
+    const parked = page.map((doc) => ({
+      key: doc.key,
+      // The clients whose events wait: an operator reading this learns who they are.
+      customerIds: [...new Set(doc.events.map((event) => event.metadata.customerId))].filter(
+        Boolean,
+      ),
+      error: doc.error,
+      parkedAt: doc.parkedAt,
+      events: doc.events.length,
+      firstPosition: doc.events[0]?.position ?? null,
+      lastPosition: doc.position,
+    }));
+    return {
+      projection: name,
+      parked,
+      nextCursor: docs.length > limit ? encodeCursor([page[page.length - 1]!.id]) : null,
+    };
   }
 
   @Post('admin/projections/:name/parked/:key/release')

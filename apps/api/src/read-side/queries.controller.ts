@@ -6,6 +6,7 @@ import {
   campaignAttributionProjection,
   campaignTouchesOf,
   customer360Projection,
+  PARETO_POINTS,
   READ_STORE,
   salesPipelineProjection,
   type CampaignAttributionDocument,
@@ -201,9 +202,14 @@ export class QueriesController {
 
   @Get('analytics/segments')
   @Allow('analytics:read')
-  @NoClientData('segment sizes and the Pareto share: counts, no client id')
+  @NoClientData('segment sizes and the Pareto share and curve: counts, no client id')
   @ApiOperation({
-    summary: 'RFM segments and the Pareto share (revenue of the top 20% of clients)',
+    summary:
+      'RFM segments, the Pareto share (revenue of the top 20% of clients) and the Pareto curve',
+    description:
+      'paretoCurve: 20 points { clientShare, revenueShare }, the revenue share of the top 5 %, ' +
+      "10 %, … 100 % of the clients with revenue (erased clients' revenue included); empty " +
+      'when there is no revenue. Computed by the rankings job with the segments, as of asOf/position.',
   })
   async segments(@Query() query: SegmentsQuery) {
     await this.readYourWrites.await(CUSTOMER_VIEWS, query.minPosition);
@@ -213,6 +219,10 @@ export class QueriesController {
       ...(query.purpose && { purpose: query.purpose }),
       segments: figures.segments,
       paretoTopShare: figures.paretoTopShare,
+      paretoCurve: figures.paretoCurve.map((revenueShare, i) => ({
+        clientShare: (i + 1) / PARETO_POINTS,
+        revenueShare,
+      })),
       asOf: figures.asOf,
       position: figures.position,
     };

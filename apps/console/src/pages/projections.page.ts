@@ -9,6 +9,8 @@ import { failureMessage, load, pageTitle, region, type PageContext } from '../vi
 
 const REFRESH_MS = 1000;
 const WATCH_AFTER_ACTION_MS = 15_000;
+/** Parked clients shown per page. */
+const PARKED_PAGE = 25;
 
 function progress(status: ProjectionStatusAnswer): Node {
   const rebuild = status.rebuild;
@@ -155,12 +157,20 @@ export function projectionsPage(ctx: PageContext): Promise<void> {
   };
   const show = () => load(target, () => get<ProjectionsAnswer>('/admin/projections'), render);
 
-  const showParked = (name: string): Promise<void> =>
+  /** One page of a projection's parked clients (25 at a time, previous pages' cursors kept). */
+  const showParked = (name: string, index = 0, cursors: (string | undefined)[] = [undefined]) =>
     load(
       parkedTarget,
-      () => get<ParkedAnswer>(`/admin/projections/${name}/parked`),
-      (answer) =>
-        section(
+      () =>
+        get<ParkedAnswer>(`/admin/projections/${name}/parked`, {
+          limit: PARKED_PAGE,
+          cursor: cursors[index],
+        }),
+      (answer) => {
+        if (answer.nextCursor) cursors[index + 1] = answer.nextCursor;
+        // After a release the page is read again from its start: what was released is gone.
+        const again = () => showParked(name);
+        return section(
           `Parked clients of ${name}`,
           table(
             `Parked events of ${name}`,
@@ -189,7 +199,7 @@ export function projectionsPage(ctx: PageContext): Promise<void> {
                         'POST',
                         `/admin/projections/${name}/parked/${encodeURIComponent(entry.key)}/release`,
                       ),
-                    ).then(() => showParked(name)),
+                    ).then(again),
                 ),
                 button(
                   'Skip failing event',
@@ -202,12 +212,24 @@ export function projectionsPage(ctx: PageContext): Promise<void> {
                           query: { mode: 'skip' },
                         },
                       ),
-                    ).then(() => showParked(name)),
+                    ).then(again),
                 ),
               ),
             ]),
+            { id: 'parked-table' },
           ),
-        ),
+          h(
+            'nav',
+            { class: 'pager', 'aria-label': 'Pages of parked clients' },
+            index > 0
+              ? button('← Previous page', () => void showParked(name, index - 1, cursors))
+              : null,
+            answer.nextCursor
+              ? button('Next page →', () => void showParked(name, index + 1, cursors))
+              : h('span', {}, 'Last page.'),
+          ),
+        );
+      },
     );
 
   return show();

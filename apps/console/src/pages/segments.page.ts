@@ -60,46 +60,74 @@ function rfmGrid(answer: SegmentsAnswer): HTMLElement {
   );
 }
 
-function pareto(share: number): HTMLElement {
-  // The API gives the share of the top 20 %: the curve through (0, 0), (20 %, share), (100 %, 100 %).
-  return chart(`Pareto: the top 20 % of clients bring ${fmt.pct(share)} of revenue`, {
-    type: 'line',
-    data: {
-      datasets: [
-        {
-          label: 'cumulative share of revenue',
-          data: [
-            { x: 0, y: 0 },
-            { x: 20, y: share * 100 },
-            { x: 100, y: 100 },
+/** The Pareto curve as the rankings job computed it: cumulative revenue share by share of clients. */
+function pareto(answer: SegmentsAnswer): HTMLElement {
+  const curve = answer.paretoCurve;
+  if (curve.length === 0) return h('p', { id: 'pareto-curve-empty' }, 'No revenue yet: no curve.');
+  const points = [
+    { x: 0, y: 0 },
+    ...curve.map((p) => ({ x: p.clientShare * 100, y: p.revenueShare * 100 })),
+  ];
+  return h(
+    'div',
+    { id: 'pareto-curve' },
+    chart(
+      `Pareto curve: cumulative share of revenue against share of clients (highest revenue first); the top 20 % bring ${fmt.pct(answer.paretoTopShare)}`,
+      {
+        type: 'line',
+        data: {
+          datasets: [
+            {
+              label: 'cumulative share of revenue',
+              data: points,
+              borderColor: PALETTE[2],
+              backgroundColor: 'rgba(180, 83, 9, 0.15)',
+              pointRadius: 2,
+              fill: true,
+            },
+            {
+              label: 'even spread',
+              data: [
+                { x: 0, y: 0 },
+                { x: 100, y: 100 },
+              ],
+              borderColor: '#9ca3af',
+              borderDash: [4, 4],
+              pointRadius: 0,
+            },
           ],
-          borderColor: PALETTE[2],
-          backgroundColor: 'rgba(180, 83, 9, 0.15)',
-          fill: true,
         },
-        {
-          label: 'even spread',
-          data: [
-            { x: 0, y: 0 },
-            { x: 100, y: 100 },
-          ],
-          borderColor: '#9ca3af',
-          borderDash: [4, 4],
+        options: {
+          scales: {
+            x: {
+              type: 'linear',
+              min: 0,
+              max: 100,
+              ticks: { maxTicksLimit: 6, callback: (v) => `${String(v)} %` },
+              title: { display: true, text: '% of clients, by revenue (highest first)' },
+            },
+            y: {
+              min: 0,
+              max: 100,
+              ticks: { maxTicksLimit: 6, callback: (v) => `${String(v)} %` },
+              title: { display: true, text: '% of revenue' },
+            },
+          },
         },
-      ],
-    },
-    options: {
-      scales: {
-        x: {
-          type: 'linear',
-          min: 0,
-          max: 100,
-          title: { display: true, text: '% of clients, by revenue (highest first)' },
-        },
-        y: { min: 0, max: 100, title: { display: true, text: '% of revenue' } },
       },
-    },
-  });
+    ),
+    h(
+      'details',
+      {},
+      h('summary', {}, 'The curve’s points'),
+      table(
+        `Pareto curve, as of position ${fmt.int(answer.position)}`,
+        ['Top clients', 'Share of revenue'],
+        curve.map((p) => [fmt.pct(p.clientShare), fmt.pct(p.revenueShare)]),
+        { numeric: [0, 1], id: 'pareto-points' },
+      ),
+    ),
+  );
 }
 
 export function segmentsPage(ctx: PageContext): Promise<void> {
@@ -116,6 +144,10 @@ export function segmentsPage(ctx: PageContext): Promise<void> {
       section('RFM grid', rfmGrid(answer)),
       section(
         'Pareto',
+        asOf(
+          answer.position,
+          `revenue of ${answer.currency}, by the figures of ${fmt.time(answer.asOf)}`,
+        ),
         h(
           'p',
           { class: 'kpi-line' },
@@ -123,7 +155,7 @@ export function segmentsPage(ctx: PageContext): Promise<void> {
           h('strong', { id: 'pareto' }, fmt.pct(answer.paretoTopShare)),
           ' of revenue',
         ),
-        pareto(answer.paretoTopShare),
+        pareto(answer),
       ),
       section(
         'Segments',

@@ -166,6 +166,7 @@ export function diffFigures(live: FiguresInput, sandbox: FiguresInput, now: Date
   });
   compare('segments.counts', segmentsLive.segments, segmentsSandbox.segments);
   compare('segments.paretoTopShare', segmentsLive.paretoTopShare, segmentsSandbox.paretoTopShare);
+  compare('segments.paretoCurve', segmentsLive.paretoCurve, segmentsSandbox.paretoCurve);
 
   const campaignsLive = attributedCampaignFigures(live);
   const campaignsSandbox = attributedCampaignFigures(sandbox);

@@ -49,6 +49,17 @@ describe('segments analytics', () => {
     ]);
     // Revenue 100·1², ..., 100·10² = 38,500; top 2 clients (20% of 10): 10,000 + 8,100.
     expect(figures.paretoTopShare).toBe(Math.round((18100 / 38500) * 10000) / 10000);
+    // The curve: the top ⌈k × 10 / 20⌉ clients for k = 1 … 20 (top 5 %: 1 client, 10 %: 1, 15 %: 2, …).
+    const share = (clients: number) => {
+      let top = 0;
+      for (let i = 10; i > 10 - clients; i--) top += 100 * i * i;
+      return Math.round((top / 38500) * 10000) / 10000;
+    };
+    expect(figures.paretoCurve).toEqual(
+      Array.from({ length: 20 }, (_, k) => share(Math.ceil(((k + 1) * 10) / 20))),
+    );
+    expect(figures.paretoCurve[3]).toBe(figures.paretoTopShare);
+    expect(figures.paretoCurve[19]).toBe(1);
   });
 
   it('counts only consenting clients for a purpose, and never erased ones', async () => {
@@ -93,6 +104,8 @@ describe('segments analytics', () => {
     // Top 20% of 3 clients = 1 client: 800 of 1,000.
     expect(before.paretoTopShare).toBe(0.8);
     expect(after.paretoTopShare).toBe(0.8);
+    expect(after.paretoCurve).toEqual(before.paretoCurve);
+    expect(after.paretoCurve.slice(5, 7)).toEqual([0.8, 0.9]); // top 30 %: 1 client, 35 %: 2
     expect(after.customers.has('big')).toBe(false);
   });
 

@@ -46,6 +46,11 @@ export interface SegmentFigures {
   segments: { segment: RfmSegment; customers: number }[];
   /** Revenue share of the top 20% of clients by revenue (0 when there is no revenue). */
   paretoTopShare: number;
+  /**
+   * The Pareto curve: for k = 1 … 20, the revenue share of the top ⌈k × n / 20⌉ of the n
+   * clients with revenue (the top 5 %, 10 %, … 100 %); empty when there is no revenue.
+   */
+  paretoCurve: number[];
   customers: Map<string, CustomerRfm>;
 }
 
@@ -138,6 +143,8 @@ export function computeSegments(
     .sort((a, b) => b - a);
   const total = revenue.reduce((a, b) => a + b, 0);
   const top = revenue.slice(0, Math.ceil(revenue.length * 0.2)).reduce((a, b) => a + b, 0);
+  const topShare = (k: number) =>
+    revenue.slice(0, Math.ceil((k * revenue.length) / 20)).reduce((a, b) => a + b, 0) / total;
 
   return {
     currency: options.currency,
@@ -146,6 +153,7 @@ export function computeSegments(
       customers: counts.get(segment)!,
     })),
     paretoTopShare: total === 0 ? 0 : round(top / total),
+    paretoCurve: total === 0 ? [] : Array.from({ length: 20 }, (_, i) => round(topShare(i + 1))),
     customers,
   };
 }

@@ -89,6 +89,7 @@ describe('rankings equal the reference functions computed from every document', 
               expect(segmentFiguresOf(figures, currency, consentPurpose)).toEqual({
                 segments: reference.segments,
                 paretoTopShare: reference.paretoTopShare,
+                paretoCurve: reference.paretoCurve,
               });
             }
           }
@@ -175,7 +176,7 @@ describe('rankings equal the reference functions computed from every document', 
     );
   });
 
-  it('an erasure leaves revenue and the Pareto share as they were', async () => {
+  it('an erasure leaves revenue, the Pareto share and the Pareto curve as they were', async () => {
     await fc.assert(
       fc.asyncProperty(historyArbitrary(100), fc.nat({ max: 7 }), async (steps, client) => {
         const { events, now } = historyOf(steps);
@@ -191,9 +192,10 @@ describe('rankings equal the reference functions computed from every document', 
         );
         const figuresAfter = await new RankingsJob(after.store).computeFigures(after.target, now);
         for (const currency of CURRENCIES) {
-          expect(segmentFiguresOf(figuresAfter, currency).paretoTopShare).toBe(
-            segmentFiguresOf(figuresBefore, currency).paretoTopShare,
-          );
+          const after = segmentFiguresOf(figuresAfter, currency);
+          const before = segmentFiguresOf(figuresBefore, currency);
+          expect(after.paretoTopShare).toBe(before.paretoTopShare);
+          expect(after.paretoCurve).toEqual(before.paretoCurve);
         }
         const revenue = (docs: Customer360Document[]) =>
           docs.reduce((sum, d) => sum + (d.deals.wonValueMinor.EUR ?? 0), 0);

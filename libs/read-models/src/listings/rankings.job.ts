@@ -13,7 +13,7 @@ import {
   customerRankingsListing,
   type CustomerRankingRow,
 } from './customer-rankings.listing';
-import { RfmFiguresBuilder, type RfmFiguresDocument } from './rfm-figures';
+import { RFM_FIGURES_FORMAT, RfmFiguresBuilder, type RfmFiguresDocument } from './rfm-figures';
 import { keyRange } from './key-range';
 
 /** Rows re-scored per step of the rescoring (one getMany and one commit). */
@@ -42,7 +42,7 @@ export interface RankingsJobOptions {
  * The time-driven half of the rankings, run by the process that runs the projections:
  * - rescore(): rows whose churn score may have changed (rescoreAt passed) are derived again
  *   from their document, through the `rescoreAt` index, a batch at a time;
- * - computeFigures(): the RFM boundaries, segment counts and Pareto share, from one pass over
+ * - computeFigures(): the RFM boundaries, segment counts, Pareto share and curve, from one pass over
  *   the rows (small, a page at a time, into histograms), written as one figures document.
  * Both keep their progress in the store (the rows' rescoreAt, the figures' position and
  * asOf), so a restarted process resumes where the last one stopped.
@@ -173,7 +173,11 @@ export async function keepRankingsCurrent(
         await job.rescore(active);
         const figures = await job.figures(active.generation);
         const started = Date.now();
-        const stale = !figures || clock().getTime() - Date.parse(figures.asOf) > FIGURES_MAX_AGE_MS;
+        // (a document of an older format lacks a figure: computed again at once)
+        const stale =
+          !figures ||
+          figures.format !== RFM_FIGURES_FORMAT ||
+          clock().getTime() - Date.parse(figures.asOf) > FIGURES_MAX_AGE_MS;
         const behind = figures !== undefined && figures.position < active.position;
         if (
           stale ||

@@ -76,6 +76,7 @@ describe('rankings on MongoDB', () => {
     expect(segmentFiguresOf(figures, 'EUR')).toEqual({
       segments: reference.segments,
       paretoTopShare: reference.paretoTopShare,
+      paretoCurve: reference.paretoCurve,
     });
     for (const segment of RFM_SEGMENTS) {
       const listed: string[] = [];

@@ -24,6 +24,8 @@ export interface CurrencyRfmFigures {
   monetary: Boundaries;
   segments: { segment: RfmSegment; customers: number }[];
   paretoTopShare: number;
+  /** The Pareto curve: `PARETO_POINTS` revenue shares, of the top 1/20, 2/20, … of clients. */
+  paretoCurve: number[];
 }
 
 export interface PurposeRfmFigures {
@@ -35,6 +37,8 @@ export interface PurposeRfmFigures {
 /** The RFM figures of one run of the rankings job, over every client's row. */
 export interface RfmFiguresDocument {
   id: string;
+  /** RFM_FIGURES_FORMAT when computed; a document of an older format is computed again. */
+  format?: number;
   /** The customer-360 checkpoint when the run began: the rows hold at least that. */
   position: number;
   /** The "now" of recency: days since the last win are counted up to this instant. */
@@ -44,6 +48,8 @@ export interface RfmFiguresDocument {
 }
 
 export const RFM_FIGURES_ID = 'rfm';
+/** 2: with the Pareto curve. */
+export const RFM_FIGURES_FORMAT = 2;
 
 const increment = (counts: Map<number, number>, value: number) =>
   counts.set(value, (counts.get(value) ?? 0) + 1);
@@ -57,6 +63,11 @@ class CurrencyAccumulator {
   /** Revenue per client, erased ones included (a business fact). */
   readonly revenue = new Map<number, number>();
 }
+
+/** Points of the Pareto curve: the top 5 %, 10 %, … 100 % of clients with revenue. */
+export const PARETO_POINTS = 20;
+/** The Pareto curve's 20 % point (1-based): the top 20 % share, paretoTopShare. */
+const PARETO_TOP_20 = PARETO_POINTS / 5;
 
 /** Boundaries of a histogram of goodness values (value → clients). */
 function boundariesOf(histogram: ReadonlyMap<number, number>): Boundaries {
@@ -125,7 +136,13 @@ export class RfmFiguresBuilder {
         currencies[currency] = currencyFigures(acc, figures.eligible);
       purposes[purpose] = { eligible: figures.eligible, currencies };
     }
-    return { id: RFM_FIGURES_ID, position, asOf: this.asOf.toISOString(), purposes };
+    return {
+      id: RFM_FIGURES_ID,
+      format: RFM_FIGURES_FORMAT,
+      position,
+      asOf: this.asOf.toISOString(),
+      purposes,
+    };
   }
 }
 
@@ -139,19 +156,7 @@ function currencyFigures(acc: CurrencyAccumulator, eligible: number): CurrencyRf
     counts.set(segment, (counts.get(segment) ?? 0) + clients);
   }
   if (eligible > acc.buyers) counts.set('prospects', eligible - acc.buyers);
-  // The top ⌈20%⌉ of clients with revenue, by revenue, from the largest amount down.
-  const amounts = [...acc.revenue.keys()].sort((a, b) => b - a);
-  const withRevenue = [...acc.revenue.values()].reduce((a, b) => a + b, 0);
-  let topLeft = Math.ceil(withRevenue * 0.2);
-  let top = 0;
-  let total = 0;
-  for (const amount of amounts) {
-    const clients = acc.revenue.get(amount)!;
-    total += amount * clients;
-    const taken = Math.min(topLeft, clients);
-    top += amount * taken;
-    topLeft -= taken;
-  }
+  const paretoCurve = paretoCurveOf(acc.revenue);
   return {
     buyers: acc.buyers,
     recency,
@@ -161,8 +166,36 @@ function currencyFigures(acc: CurrencyAccumulator, eligible: number): CurrencyRf
       segment,
       customers: counts.get(segment)!,
     })),
-    paretoTopShare: total === 0 ? 0 : round(top / total),
+    paretoTopShare: paretoCurve[PARETO_TOP_20 - 1] ?? 0,
+    paretoCurve,
   };
+}
+
+/**
+ * The Pareto curve of a revenue histogram (amount in minor units → clients): for k = 1 …
+ * PARETO_POINTS, the revenue of the top ⌈k × n / PARETO_POINTS⌉ of the n clients with revenue,
+ * by amount, over the revenue of all of them. One walk over the distinct amounts, largest
+ * first; empty when there is no revenue.
+ */
+function paretoCurveOf(revenue: ReadonlyMap<number, number>): number[] {
+  const amounts = [...revenue.keys()].sort((a, b) => b - a);
+  const clients = [...revenue.values()].reduce((a, b) => a + b, 0);
+  const top: number[] = [];
+  let taken = 0;
+  let total = 0;
+  for (const amount of amounts) {
+    const count = revenue.get(amount)!;
+    // Every point whose top ends within this amount's clients.
+    for (
+      let k = top.length + 1;
+      k <= PARETO_POINTS && Math.ceil((k * clients) / PARETO_POINTS) <= taken + count;
+      k++
+    )
+      top.push(total + amount * (Math.ceil((k * clients) / PARETO_POINTS) - taken));
+    taken += count;
+    total += amount * count;
+  }
+  return total === 0 ? [] : top.map((share) => round(share / total));
 }
 
 /** The figures of one currency and purpose; a currency no one bought in has only prospects. */
@@ -170,14 +203,20 @@ export function segmentFiguresOf(
   document: RfmFiguresDocument,
   currency: string,
   purpose = '',
-): { segments: CurrencyRfmFigures['segments']; paretoTopShare: number } {
+): Pick<CurrencyRfmFigures, 'segments' | 'paretoTopShare' | 'paretoCurve'> {
   const figures = document.purposes[purpose];
   const own = figures?.currencies[currency];
-  if (own) return { segments: own.segments, paretoTopShare: own.paretoTopShare };
+  if (own)
+    return {
+      segments: own.segments,
+      paretoTopShare: own.paretoTopShare,
+      paretoCurve: own.paretoCurve,
+    };
   const eligible = figures?.eligible ?? 0;
   return {
     segments: eligible > 0 ? [{ segment: 'prospects', customers: eligible }] : [],
     paretoTopShare: 0,
+    paretoCurve: [],
   };
 }
 
