@@ -30,6 +30,7 @@ import { rangeKey, READ_STORE, type ReadStore } from '@rapport/read-models';
 import { APP_CONFIG, LOGGER } from '../../infrastructure/tokens';
 import {
   changeSubscription,
+  commitDeliveries,
   DELIVERIES,
   DELIVERY_INDEXES,
   deliveryId,
@@ -230,16 +231,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       if (topicOf(event.streamId) !== TOPICS.customerEvents) continue;
       for (const subscription of subscriptions) {
         if (!wants(subscription, event)) continue;
-        writes.push({
-          collection: DELIVERIES,
-          document: newDelivery(subscription.id, event),
-          once: true,
-        });
+        writes.push({ document: newDelivery(subscription.id, event), once: true });
         touched.add(subscription.id);
       }
     }
     if (writes.length === 0) return;
-    await this.store.commit({ writes, checkpoints: [] });
+    await commitDeliveries(this.store, writes);
     this.metrics.webhookDeliveriesRecorded.inc(writes.length);
     for (const id of touched) this.wakers.get(id)?.();
   }
@@ -507,10 +504,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       const writes = chosen.flatMap((event) => {
         const id = deliveryId(subscription.id, event.position);
         const known = existing.get(id);
-        if (!known)
-          return [
-            { collection: DELIVERIES, document: newDelivery(subscription.id, event), once: true },
-          ];
+        if (!known) return [{ document: newDelivery(subscription.id, event), once: true }];
         if (!replay.resend || known.status === 'pending' || known.status === 'failed') return [];
         // Sent again: the same webhook-id, so a receiver that kept it can tell.
         const again: DeliveryDocument = {
@@ -523,9 +517,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
           leaseUntil: 0,
           ...deliveryKeys(subscription.id, event.position, 'pending'),
         };
-        return [{ collection: DELIVERIES, document: again }];
+        return [{ document: again }];
       });
-      if (writes.length > 0) await this.store.commit({ writes, checkpoints: [] });
+      if (writes.length > 0) await commitDeliveries(this.store, writes);
     }
     const last = events.filter((event) => event.position <= until).pop();
     const done = events.length < REPLAY_CHUNK || !last || last.position >= until;

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { rangeKey, type ReadStore, type StoredDocument } from '@rapport/read-models';
+import {
+  rangeKey,
+  type DocumentWrite,
+  type ReadStore,
+  type StoredDocument,
+} from '@rapport/read-models';
 
 /**
  * Webhook subscriptions and deliveries are operational state of the integration, not facts
@@ -109,6 +114,29 @@ export function deliveryKeys(
     statusKey: rangeKey(subscriptionId, status, at),
     openKey: status === 'pending' || status === 'failed' ? rangeKey(subscriptionId, at) : null,
   };
+}
+
+/**
+ * Writes deliveries (given in log order) so that a client's later delivery is never stored
+ * without its earlier ones: one commit per rank (every client's first delivery of the lot,
+ * then every client's second...). A commit on MongoDB is not atomic: one that fails may have
+ * stored part of its writes, and a worker would then send a client's later event while the
+ * earlier one is still missing. A failure at one rank leaves the later ranks unwritten, so
+ * what is stored of each client is a prefix, and the retry (the batch read again) completes it.
+ */
+export async function commitDeliveries(
+  store: ReadStore,
+  deliveries: readonly { document: DeliveryDocument; once?: boolean }[],
+): Promise<void> {
+  const ranks: DocumentWrite[][] = [];
+  const depth = new Map<string, number>();
+  for (const { document, once } of deliveries) {
+    const lane = `${document.subscriptionId}\u0000${document.customerId}`;
+    const rank = depth.get(lane) ?? 0;
+    depth.set(lane, rank + 1);
+    (ranks[rank] ??= []).push({ collection: DELIVERIES, document, ...(once && { once }) });
+  }
+  for (const writes of ranks) await store.commit({ writes, checkpoints: [] });
 }
 
 /**
