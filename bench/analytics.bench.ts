@@ -12,7 +12,6 @@
 // rebuild built in the data dir (catch-up not timed: for histories too long to project twice).
 // --queries-only reuses a data dir as a previous run left it (log and read models) and times the
 // queries alone, e.g. again on a quieter machine.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -25,10 +24,10 @@ import { MongoReadStore, SqliteReadStore } from '@rapport/read-models/adapters';
 import { BENCH_MASTER_KEY, BENCH_TOKENS } from './support/api-server';
 import { startServer, type Server } from './support/http-load';
 import { argument, percentile, report, textArgument, type Row } from './support/report';
+import { headOf, sampleCustomerIds, seedHistory, type SeedOutcome } from './support/seeded-data';
 
 const ROOT = join(__dirname, '..');
 const CACHE = join(ROOT, '.cache', 'bench');
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** The goals of issue 14. */
 const GOALS = {
   seedEventsPerSecond: 50_000,
@@ -212,7 +211,7 @@ async function seed(
   dir: string,
   options: Options,
   env: NodeJS.ProcessEnv,
-): Promise<{ events: number; seconds: number; cpuSeconds: number } | undefined> {
+): Promise<SeedOutcome | undefined> {
   if (options.reuse && existsSync(join(dir, 'events.db')) && !options.mongoUrl) {
     for (const file of readdirSync(dir)) {
       if (!SEEDED_FILES.test(file)) rmSync(join(dir, file), { recursive: true, force: true });
@@ -221,42 +220,8 @@ async function seed(
   }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const start = new Date(Date.now() - 730 * DAY_MS).toISOString().slice(0, 10);
   process.stderr.write(`analytics: seeding ${options.customers} clients into ${dir}…\n`);
-  const output = await run(
-    [
-      join(ROOT, 'bin', 'rapport.js'),
-      '--data-dir',
-      dir,
-      '--json',
-      'seed',
-      '--customers',
-      String(options.customers),
-      '--start',
-      start,
-      '--days',
-      '730',
-      ...(options.activities > 0 ? ['--activities', String(options.activities)] : []),
-    ],
-    env,
-  );
-  return JSON.parse(output) as { events: number; seconds: number; cpuSeconds: number };
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0 ? resolve(stdout) : reject(new Error(`${args.join(' ')} exited with ${code}`)),
-    );
-  });
+  return seedHistory(dir, options.customers, env, options.activities);
 }
 
 /** How many activities the seeded history scheduled. */
@@ -267,35 +232,6 @@ function activitiesIn(dir: string): number {
       .prepare("SELECT COUNT(*) AS n FROM events WHERE type = 'ActivityScheduled'")
       .get() as { n: number };
     return row.n;
-  } finally {
-    db.close();
-  }
-}
-
-async function headOf(dir: string): Promise<number> {
-  const store = new SqliteEventStore({ file: join(dir, 'events.db') });
-  try {
-    return await store.headPosition();
-  } finally {
-    await store.close();
-  }
-}
-
-/** Client ids spread over the log: the clients of events at random positions (by primary key). */
-function sampleCustomerIds(dir: string, count: number): string[] {
-  const db = new Database(join(dir, 'events.db'), { readonly: true });
-  try {
-    const at = db.prepare<[number], { stream_id: string }>(
-      'SELECT stream_id FROM events WHERE position = ?',
-    );
-    const head = (db.prepare('SELECT MAX(position) AS head FROM events').get() as { head: number })
-      .head;
-    const ids = new Set<string>();
-    for (let i = 0; i < count * 20 && ids.size < count; i++) {
-      const streamId = at.get(1 + Math.floor(Math.random() * head))?.stream_id;
-      if (streamId?.startsWith('customer-')) ids.add(streamId.slice('customer-'.length));
-    }
-    return [...ids];
   } finally {
     db.close();
   }

@@ -7,21 +7,18 @@
 // API appends its audit records of reads); nothing in it is deleted, its read models included.
 // Usage: npm run bench -- console [--customers 100000] [--data-dir <dir>] [--rounds 5]
 //   [--page-timeout-s 120] [--catch-up-timeout-s 3600] [--no-record]
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { SqliteEventStore } from '@rapport/event-store/adapters';
 import { ensureConsoleBuilt } from '../test/support/console-build';
 import { BENCH_MASTER_KEY, BENCH_TOKENS } from './support/api-server';
 import { startServer, type Server } from './support/http-load';
-import { argument, report, textArgument, type Row } from './support/report';
+import { argument, percentile, report, textArgument, type Row } from './support/report';
+import { headOf, sampleCustomerIds, seedHistory } from './support/seeded-data';
 
 const ROOT = join(__dirname, '..');
 const CACHE = join(ROOT, '.cache', 'bench');
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** Debian's chromium package (what .ci/run installs), never a downloaded browser. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -179,7 +176,7 @@ async function main(): Promise<void> {
       },
       {
         measure: 'first visit, cold cache: navigation → sign-in form ready, p50 / max',
-        figure: `${percentile(firstVisits, 0.5).toFixed(0)} / ${Math.max(...firstVisits).toFixed(0)} ms over ${firstVisits.length} visits`,
+        figure: `${percentile(ascending(firstVisits), 0.5).toFixed(0)} / ${Math.max(...firstVisits).toFixed(0)} ms over ${firstVisits.length} visits`,
       },
     ];
     for (const consolePage of pages) {
@@ -189,7 +186,7 @@ async function main(): Promise<void> {
         figure:
           measured.length === 0
             ? 'never drawn'
-            : `${percentile(measured, 0.5).toFixed(0)} / ${Math.max(...measured).toFixed(0)} ms over ${measured.length} loads`,
+            : `${percentile(ascending(measured), 0.5).toFixed(0)} / ${Math.max(...measured).toFixed(0)} ms over ${measured.length} loads`,
       });
     }
     notes.push(
@@ -226,70 +223,10 @@ async function seedIfAbsent(
 ): Promise<{ seconds: number } | undefined> {
   if (existsSync(join(options.dataDir, 'events.db'))) return undefined;
   mkdirSync(options.dataDir, { recursive: true });
-  const start = new Date(Date.now() - 730 * DAY_MS).toISOString().slice(0, 10);
   process.stderr.write(`console: seeding ${options.customers} clients into ${options.dataDir}…\n`);
   const started = Date.now();
-  await run(
-    [
-      join(ROOT, 'bin', 'rapport.js'),
-      '--data-dir',
-      options.dataDir,
-      '--json',
-      'seed',
-      '--customers',
-      String(options.customers),
-      '--start',
-      start,
-      '--days',
-      '730',
-    ],
-    env,
-  );
+  await seedHistory(options.dataDir, options.customers, env);
   return { seconds: (Date.now() - started) / 1000 };
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0 ? resolvePromise() : reject(new Error(`${args.join(' ')} exited with ${code}`)),
-    );
-  });
-}
-
-async function headOf(dir: string): Promise<number> {
-  const store = new SqliteEventStore({ file: join(dir, 'events.db') });
-  try {
-    return await store.headPosition();
-  } finally {
-    await store.close();
-  }
-}
-
-/** Client ids spread over the log (the clients of events at random positions). */
-function sampleCustomerIds(dir: string, count: number): string[] {
-  const db = new Database(join(dir, 'events.db'), { readonly: true });
-  try {
-    const at = db.prepare<[number], { stream_id: string }>(
-      'SELECT stream_id FROM events WHERE position = ?',
-    );
-    const head = (db.prepare('SELECT MAX(position) AS head FROM events').get() as { head: number })
-      .head;
-    const ids = new Set<string>();
-    for (let i = 0; i < count * 50 && ids.size < count; i++) {
-      const streamId = at.get(1 + Math.floor(Math.random() * head))?.stream_id;
-      if (streamId?.startsWith('customer-')) ids.add(streamId.slice('customer-'.length));
-    }
-    if (ids.size === 0) throw new Error(`no client in ${dir}`);
-    return [...ids];
-  } finally {
-    db.close();
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -447,11 +384,7 @@ async function whyNot(page: Page, error: unknown): Promise<string> {
 
 // ---------------------------------------------------------------------------------------------
 
-function percentile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
+const ascending = (values: number[]) => [...values].sort((a, b) => a - b);
 const kib = (bytes: number) => (bytes / 1024).toFixed(1);
 
 void main().catch((error: unknown) => {
