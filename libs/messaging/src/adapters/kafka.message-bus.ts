@@ -1,6 +1,7 @@
 import {
   Kafka,
   logLevel as KafkaLogLevel,
+  type Admin,
   type IHeaders,
   type LogEntry,
   type Producer,
@@ -16,6 +17,33 @@ import type {
   PartitionLag,
   TopicSpec,
 } from '../message-bus.port';
+
+/** How long new topics may take to have a leader for every partition. */
+const TOPIC_LEADERS_TIMEOUT_MS = 30_000;
+/** Answers of a broker about a topic it is still creating: ask again. */
+const TOPIC_NOT_READY = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+async function untilLeadersElected(admin: Admin, specs: readonly TopicSpec[]): Promise<void> {
+  const deadline = Date.now() + TOPIC_LEADERS_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.name) });
+      const ready = specs.every((spec) => {
+        const partitions = topics.find((t) => t.name === spec.name)?.partitions ?? [];
+        return partitions.length >= spec.partitions && partitions.every((p) => p.leader >= 0);
+      });
+      if (ready) return;
+    } catch (error) {
+      if (!TOPIC_NOT_READY.has((error as { type?: string }).type ?? '')) throw error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Kafka topics ${specs.map((s) => s.name).join(', ')} have no leader for every partition after ${TOPIC_LEADERS_TIMEOUT_MS / 1000} s`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -60,8 +88,10 @@ export class KafkaMessageBus implements MessageBus {
       const existing = new Set(await admin.listTopics());
       const missing = specs.filter((spec) => !existing.has(spec.name));
       if (missing.length > 0) {
+        // kafkajs' own waitForLeaders gives up on the first UNKNOWN_TOPIC_OR_PARTITION, which a
+        // Kafka 3.x broker answers while a new topic's metadata is still spreading; we wait.
         await admin.createTopics({
-          waitForLeaders: true,
+          waitForLeaders: false,
           topics: missing.map((spec) => ({
             topic: spec.name,
             numPartitions: spec.partitions,
@@ -70,6 +100,7 @@ export class KafkaMessageBus implements MessageBus {
             }),
           })),
         });
+        await untilLeadersElected(admin, missing);
       }
     } finally {
       await admin.disconnect();
