@@ -2,8 +2,7 @@ import type { IngestCommandType } from '@rapport/contracts';
 import type { Role } from '@rapport/platform';
 import { COMMAND_LIST } from '../../apps/api/src/commands/command.catalogue';
 import { startTestApi, type TestApi } from '../support/api-harness';
-import { buildWorld, type World } from '../support/world';
-import { eventually } from '../support/webhook-receiver';
+import { buildWorld, viewWhenProjected, type World } from '../support/world';
 
 /**
  * Every role against every endpoint, as the role table of API.md says (written out here on
@@ -157,19 +156,11 @@ describe('the role matrix, endpoint by endpoint', () => {
   beforeAll(async () => {
     api = await startTestApi();
     const base = await buildWorld(api.client);
-    // On a loaded machine the read may come before the world is projected (404, nothing
-    // recorded): the view the matrix needs is the first read that found the client.
-    await eventually(
-      () => api.client.as('sales').get(`/customers/${base.customerId}`),
-      (read) => read.status === 200,
-    );
-    const view = (await api.eventStore.readStream(`audit-${base.customerId}`)).events.find(
-      (event) => event.type === 'CustomerDataViewed',
-    );
+    const view = await viewWhenProjected(api, 'sales', base.customerId);
     const campaign = await api.client
       .as('marketing')
       .post('/campaigns', { name: 'Matrix', channel: 'email', startsAt: '2026-01-01T00:00:00Z' });
-    world = { ...base, viewId: view!.id, campaignId: campaign.body.campaignId };
+    world = { ...base, viewId: view.id, campaignId: campaign.body.campaignId };
   });
   afterAll(() => api.close());
 

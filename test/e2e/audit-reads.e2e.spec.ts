@@ -1,7 +1,7 @@
 import { consoleAssetName } from '../support/console-build';
 import { ReadAuditCoverage } from '../../apps/api/src/audit/read-audit.coverage';
 import { startTestApi, type TestApi } from '../support/api-harness';
-import { buildWorld, createLead, type World } from '../support/world';
+import { buildWorld, createLead, viewWhenProjected, type World } from '../support/world';
 
 interface Seeded extends World {
   otherId: string;
@@ -81,8 +81,7 @@ describe('every read of client data is audited, route by route', () => {
     expect(planned.status).toBe(201);
     // A refusal about a client, so that the list of denials names one.
     expect((await api.client.as('auditor').get(`/customers/${otherId}`)).status).toBe(403);
-    await api.client.as('sales').get(`/customers/${world.customerId}`);
-    const [view] = (await api.eventStore.readStream(`audit-${world.customerId}`)).events;
+    const view = await viewWhenProjected(api, 'sales', world.customerId);
     // A campaign with the client as member and a response, so its figures count them.
     const campaign = await api.client
       .as('marketing')
@@ -102,7 +101,7 @@ describe('every read of client data is audited, route by route', () => {
     seeded = {
       ...world,
       otherId,
-      viewId: view!.id,
+      viewId: view.id,
       campaignId,
       head: await api.eventStore.headPosition(),
       subscriptionId: subscription.body.id,

@@ -17,6 +17,7 @@ import {
   type TestRole,
 } from '../support/api-harness';
 import { createLead } from '../support/world';
+import { eventually } from '../support/webhook-receiver';
 
 const b64url = (value: unknown) =>
   Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
@@ -280,7 +281,10 @@ describe('authentication attacks', () => {
     // Exactly one AccessDenied per refusal, and nothing else: no erasure, no rebuild, no release.
     const appended = await api.eventStore.readAll({ after: before, limit: 1000 });
     expect(appended.map((e) => e.type)).toEqual(refused.map(() => 'AccessDenied'));
-    const view = await api.client.as('sales').get(`/customers/${customerId}`);
+    const view = await eventually(
+      () => api.client.as('sales').get(`/customers/${customerId}`),
+      (read) => read.status === 200,
+    );
     expect(view.body.status).toBe('lead');
 
     const head = await api.eventStore.headPosition();

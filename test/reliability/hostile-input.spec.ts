@@ -26,7 +26,7 @@ import { COMMAND_LIST } from '../../apps/api/src/commands/command.catalogue';
 import type { EventEnvelope } from '@rapport/domain';
 import type { HttpResponse } from '@rapport/testing';
 import { startTestApi, TEST_TOKENS, type TestApi, type TestRole } from '../support/api-harness';
-import { createLead, openDeal, raiseComplaint } from '../support/world';
+import { createLead, openDeal, raiseComplaint, viewWhenProjected } from '../support/world';
 import {
   DANGEROUS_KEYS,
   deepText,
@@ -524,11 +524,7 @@ describe('hostile input on every endpoint (fast-check)', () => {
         .as('marketing')
         .post('/campaigns', { name: 'Fuzz', channel: 'email', startsAt: '2026-01-01T00:00:00Z' })
     ).body.campaignId;
-    await api.client.as('sales').get(`/customers/${ids.customer}`);
-    const views = (await api.eventStore.readAll({ after: 0, limit: 100 })).filter(
-      (e) => e.type === 'CustomerDataViewed',
-    );
-    ids.view = views[0]!.id;
+    ids.view = (await viewWhenProjected(api, 'sales', ids.customer)).id;
   });
   afterAll(() => api.close());
 

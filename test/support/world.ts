@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { EventEnvelope } from '@rapport/domain';
+import type { EventStore } from '@rapport/event-store';
 import type { HttpClient, HttpResponse } from '@rapport/testing';
 import type { TestRole } from './api-harness';
+import { eventually } from './webhook-receiver';
 
 /** A client with one open deal and one open complaint, created through the API. */
 export interface World {
@@ -71,3 +74,22 @@ export async function buildWorld(client: HttpClient<TestRole>): Promise<World> {
 }
 
 export const unknownId = () => randomUUID();
+
+/**
+ * Opens a client's 360 view as `role` once it is projected (on a loaded machine a read right
+ * after the commands may answer 404, which records nothing) and answers the recorded view.
+ */
+export async function viewWhenProjected(
+  api: { client: HttpClient<TestRole>; eventStore: EventStore },
+  role: TestRole,
+  customerId: string,
+): Promise<EventEnvelope> {
+  await eventually(
+    () => api.client.as(role).get(`/customers/${customerId}`),
+    (read) => read.status === 200,
+  );
+  const { events } = await api.eventStore.readStream(`audit-${customerId}`);
+  const view = events.find((event) => event.type === 'CustomerDataViewed');
+  if (!view) throw new Error(`no view of ${customerId} recorded`);
+  return view;
+}
