@@ -39,7 +39,11 @@ export async function startConsoleWorld(customers: number): Promise<ConsoleWorld
   // The history is appended straight into the log of the running API: its SLA processor would
   // record breaches on the very case streams being appended (a race the seed would lose), so
   // it runs once at start (an empty read model) and not again during the test.
-  const api = await startTestApi({ env: { CRM_SLA_CHECK_INTERVAL_MS: '3600000' } });
+  // Rebuilds are throttled (0.2 s a batch of 1,000 events), so the admin's cancel lands while
+  // the rebuild runs: unthrottled, a rebuild of this world can finish before the click.
+  const api = await startTestApi({
+    env: { CRM_SLA_CHECK_INTERVAL_MS: '3600000', CRM_REBUILD_PAUSE_MS: '200' },
+  });
   const sealing = new DeferredSeal(api.app.get(PersonalDataCipher));
   await appendSynthetic(
     api.eventStore,

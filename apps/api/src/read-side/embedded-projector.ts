@@ -63,6 +63,7 @@ export class EmbeddedProjector implements OnApplicationBootstrap, OnApplicationS
       eventsFile: join(this.dataDir, 'events.db'),
       readModelsFile: join(this.dataDir, 'read-models.db'),
       batchSize: 500,
+      rebuildPauseMs: this.config.rebuildPauseMs,
       defaultCurrency: this.config.defaultCurrency,
     };
     const worker = new Worker(join(__dirname, `projector.worker.${compiled ? 'js' : 'ts'}`), {

@@ -31,6 +31,7 @@ export class InProcessProjector implements OnApplicationBootstrap, OnApplication
   async onApplicationBootstrap(): Promise<void> {
     if (projectorMode(this.config) !== 'in-process') return;
     const projector = new LiveProjector(this.eventStore, this.store, PROJECTIONS, {
+      rebuildPauseMs: this.config.rebuildPauseMs,
       defaultCurrency: this.config.defaultCurrency,
       onRankingsError: (error) => this.logger.error({ err: error }, 'rankings job failed'),
       onBatch: ({ targets, batch }) => {

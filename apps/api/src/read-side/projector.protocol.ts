@@ -11,6 +11,8 @@ export interface ProjectorWorkerData {
   eventsFile: string;
   readModelsFile: string;
   batchSize: number;
+  /** CRM_REBUILD_PAUSE_MS. */
+  rebuildPauseMs: number;
   /** CRM_DEFAULT_CURRENCY, for the rankings' segment rows. */
   defaultCurrency: string;
 }

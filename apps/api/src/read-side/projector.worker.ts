@@ -9,7 +9,7 @@ import { LiveProjector, PROJECTIONS } from '@rapport/read-models';
 import { SqliteReadStore } from '@rapport/read-models/adapters';
 import type { ProjectorCommand, ProjectorMessage, ProjectorWorkerData } from './projector.protocol';
 
-const { eventsFile, readModelsFile, batchSize, defaultCurrency } =
+const { eventsFile, readModelsFile, batchSize, defaultCurrency, rebuildPauseMs } =
   workerData as ProjectorWorkerData;
 const post = (message: ProjectorMessage) => parentPort!.postMessage(message);
 
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const projector = new LiveProjector(events, store, PROJECTIONS, {
     batchSize,
     defaultCurrency,
+    rebuildPauseMs,
     onRankingsError: (error) =>
       post({ type: 'rankings-failed', error: (error as Error).stack ?? String(error) }),
     onBatch: ({ targets, lastEvent, batch, outcome }) => {

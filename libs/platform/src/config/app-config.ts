@@ -77,6 +77,11 @@ export interface AppConfig {
   slaTargets: SlaTargets;
   /** How often the SLA deadline processor looks for missed deadlines (CRM_SLA_CHECK_INTERVAL_MS). */
   slaCheckIntervalMs: number;
+  /**
+   * Pause between two batches of a side-by-side rebuild (CRM_REBUILD_PAUSE_MS, default 0): an
+   * operator throttles a rebuild so the live projections and queries keep the machine.
+   */
+  rebuildPauseMs: number;
   /** Port of GET /health and /metrics for the relay and projector processes. */
   healthPort?: number;
   /** Requests per actor per minute; 0 disables the limit. */
@@ -232,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     stageProbabilities: parseStageProbabilities(env.CRM_STAGE_PROBABILITIES, problems),
     slaTargets: parseSlaTargets(env.CRM_SLA_TARGETS, problems),
     slaCheckIntervalMs: integer('CRM_SLA_CHECK_INTERVAL_MS', 5_000, 10, 3_600_000),
+    rebuildPauseMs: integer('CRM_REBUILD_PAUSE_MS', 0, 0, 60_000),
     rateLimitPerMinute: integer('CRM_RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),
     projectorStallSeconds: integer('CRM_PROJECTOR_STALL_SECONDS', 60, 1, 86_400),
     mongoSocketTimeoutMs: integer('CRM_MONGO_SOCKET_TIMEOUT_MS', 60_000, 100, 3_600_000),

@@ -24,6 +24,8 @@ export interface LiveProjectorOptions {
   onRankingsError?: (error: unknown) => void;
   /** Wraps each live batch's write (tracing). */
   traceBatch?: TraceBatch;
+  /** Pause between a rebuild's batches (CRM_REBUILD_PAUSE_MS). */
+  rebuildPauseMs?: number;
 }
 
 /** About 20,000 client documents held at most while catching up (~40 MB). */
@@ -110,6 +112,9 @@ export class LiveProjector {
       ...(this.options.defaultCurrency && { defaultCurrency: this.options.defaultCurrency }),
       ...(this.options.retireAfterMs !== undefined && {
         retireAfterMs: this.options.retireAfterMs,
+      }),
+      ...(this.options.rebuildPauseMs !== undefined && {
+        pauseBetweenBatchesMs: this.options.rebuildPauseMs,
       }),
       onProgress: (status) => {
         this.last.set(name, status);

@@ -43,6 +43,8 @@ export interface RebuildOptions {
   retireAfterMs?: number;
   /** Events per write-behind commit; also where a cancelled rebuild resumes from. */
   flushEvery?: number;
+  /** Pause between batches (CRM_REBUILD_PAUSE_MS): a throttled rebuild. */
+  pauseBetweenBatchesMs?: number;
 }
 
 /** Within this many events of the head, the rebuild swaps instead of running once more. */
@@ -89,6 +91,9 @@ export class ProjectionRebuild {
           writeBehind: { flushEvery: this.options.flushEvery ?? 250_000 },
           // The cancel (an abort from a message to the worker) must get a turn.
           yieldBetweenBatches: true,
+          ...(this.options.pauseBetweenBatchesMs !== undefined && {
+            pauseBetweenBatchesMs: this.options.pauseBetweenBatchesMs,
+          }),
           onBatch: ({ lastEvent }) => {
             const seconds = Math.max(0.001, (Date.now() - started) / 1000);
             this.status.position = lastEvent.position;

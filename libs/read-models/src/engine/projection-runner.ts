@@ -106,6 +106,8 @@ export class ProjectionRunner {
        * thread until its end: a rebuild in the projector's worker never heard its cancel.
        */
       yieldBetweenBatches?: boolean;
+      /** With yieldBetweenBatches: wait this long between batches (a throttled rebuild). */
+      pauseBetweenBatchesMs?: number;
       /**
        * Wraps the application and write of each batch (tracing: a span per request whose
        * events the batch holds). Absent: the batch runs as is.
@@ -177,7 +179,11 @@ export class ProjectionRunner {
         }
         if (until !== undefined && events[events.length - 1]!.position >= until) break;
         if (this.options.yieldBetweenBatches)
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          await new Promise<void>((resolve) => {
+            const pause = this.options.pauseBetweenBatchesMs ?? 0;
+            if (pause > 0) setTimeout(resolve, pause);
+            else setImmediate(resolve);
+          });
       }
       // Whatever was applied when the run ends (caught up, or aborted) is committed.
       await this.exclusive(() => session.flush());
