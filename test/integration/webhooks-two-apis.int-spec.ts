@@ -12,7 +12,12 @@ import { MongoClient } from 'mongodb';
 import { DELIVERIES } from '../../apps/api/src/consumers/webhooks/webhook.documents';
 import { WebhookDispatcher } from '../../apps/api/src/consumers/webhooks/webhook.dispatcher';
 import type { TestApi } from '../support/api-harness';
-import { eventually, WebhookReceiver, type ReceivedWebhook } from '../support/webhook-receiver';
+import {
+  eventually,
+  LOCAL_WEBHOOK_ENV,
+  WebhookReceiver,
+  type ReceivedWebhook,
+} from '../support/webhook-receiver';
 import { createLead, expectCreated, openDeal } from '../support/world';
 import { startDistributed, until, type Distributed } from './support/distributed-harness';
 
@@ -100,14 +105,7 @@ describe('webhooks with two API instances (real Kafka broker, MongoDB-wire serve
       status: n < 80 && n % 9 === 4 ? 503 : 200,
       afterMs: 30,
     })).start();
-    d = await startDistributed({
-      env: {
-        CRM_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
-        CRM_WEBHOOK_RETRY_BASE_MS: '20',
-        CRM_WEBHOOK_RETRY_MAX_MS: '200',
-        CRM_WEBHOOK_MAX_ATTEMPTS: '100',
-      },
-    });
+    d = await startDistributed({ env: LOCAL_WEBHOOK_ENV });
   });
   afterAll(async () => {
     await d?.close();

@@ -2,7 +2,7 @@ import { verifyWebhook, type StructuredCloudEvent } from '@rapport/contracts';
 import { MongoReadStore } from '@rapport/read-models/adapters';
 import { MongoClient } from 'mongodb';
 import { DELIVERIES } from '../../apps/api/src/consumers/webhooks/webhook.documents';
-import { eventually, WebhookReceiver } from '../support/webhook-receiver';
+import { eventually, LOCAL_WEBHOOK_ENV, WebhookReceiver } from '../support/webhook-receiver';
 import { createLead, openDeal } from '../support/world';
 import { startDistributed, type Distributed } from './support/distributed-harness';
 
@@ -14,14 +14,7 @@ describe('webhooks in the distributed profile (real Kafka broker, MongoDB-wire s
   beforeAll(async () => {
     // Fails its first requests: deliveries are retried from the state kept in MongoDB.
     receiver = await new WebhookReceiver((n) => (flaky && n < 3 ? 503 : 200)).start();
-    d = await startDistributed({
-      env: {
-        CRM_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
-        CRM_WEBHOOK_RETRY_BASE_MS: '20',
-        CRM_WEBHOOK_RETRY_MAX_MS: '200',
-        CRM_WEBHOOK_MAX_ATTEMPTS: '100',
-      },
-    });
+    d = await startDistributed({ env: LOCAL_WEBHOOK_ENV });
   });
   afterAll(async () => {
     await d.close();

@@ -110,3 +110,14 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/**
+ * Webhook settings for tests against a local receiver: 127.0.0.1 allowed, retries within
+ * milliseconds and never dead-lettered before the receiver recovers.
+ */
+export const LOCAL_WEBHOOK_ENV = {
+  CRM_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+  CRM_WEBHOOK_RETRY_BASE_MS: '20',
+  CRM_WEBHOOK_RETRY_MAX_MS: '200',
+  CRM_WEBHOOK_MAX_ATTEMPTS: '100',
+};
