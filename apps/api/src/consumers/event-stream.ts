@@ -5,7 +5,7 @@ import type { EventEnvelope } from '@rapport/domain';
 export interface EventStreamOptions {
   /** Bytes that may wait in the socket's buffer before the stream stops taking events. */
   bufferBytes: number;
-  /** How long the buffer may stay full before the reader is cut off. */
+  /** How long a full buffer may go without the reader taking a byte before it is cut off. */
   slowReaderTimeoutMs: number;
   /** Interval of the keep-alive comment while nothing happens. */
   heartbeatMs?: number;
@@ -24,9 +24,9 @@ export interface EventStreamStats {
  * One Server-Sent Events reader of the feed. Events are written one at a time; once the
  * socket holds `bufferBytes` not yet taken by the kernel, the stream waits for it to drain
  * before taking the next event from the log (the log is pulled, never pushed: a slow reader
- * holds at most its buffer, one event and the batch in hand). A reader whose buffer stays
- * full for `slowReaderTimeoutMs` is too far behind: the connection is closed, and the reader
- * resumes with `Last-Event-ID` when it can keep up.
+ * holds at most its buffer, one event and the batch in hand). A reader that takes nothing
+ * from its full buffer for `slowReaderTimeoutMs` has stopped reading: the connection is
+ * closed, and the reader resumes with `Last-Event-ID` when it reads again.
  */
 export class EventStream {
   readonly stats: EventStreamStats;
@@ -88,18 +88,37 @@ export class EventStream {
     if (buffered > this.stats.peakBufferedBytes) this.stats.peakBufferedBytes = buffered;
   }
 
-  /** Resolves true on 'drain', false after the timeout; the close of the socket ends it too. */
+  /**
+   * Resolves true on 'drain' (or the socket's close), false once the reader took nothing for
+   * `slowReaderTimeoutMs`. A reader that takes bytes, however slowly, keeps its stream: it
+   * reads from the log at its own pace and holds no more than its buffer. A timer that fires
+   * late means this process stalled (a long synchronous read, a GC pause): the socket's
+   * writes could not run either, so the reader gets a fresh window instead of the blame.
+   */
   private drained(): Promise<boolean> {
+    const windowMs = this.options.slowReaderTimeoutMs;
     return new Promise((resolve) => {
+      let waiting = this.response.writableLength;
+      let timer: NodeJS.Timeout;
       const done = (result: boolean) => {
         clearTimeout(timer);
         this.response.off('drain', onDrain);
         this.response.off('close', onClose);
         resolve(result);
       };
+      const arm = () => {
+        const due = Date.now() + windowMs;
+        timer = setTimeout(() => {
+          const buffered = this.response.writableLength;
+          const stalled = Date.now() - due > windowMs / 2;
+          if (buffered >= waiting && !stalled) return done(false);
+          waiting = Math.min(waiting, buffered);
+          arm();
+        }, windowMs);
+      };
       const onDrain = () => done(true);
       const onClose = () => done(true);
-      const timer = setTimeout(() => done(false), this.options.slowReaderTimeoutMs);
+      arm();
       this.response.on('drain', onDrain);
       this.response.on('close', onClose);
     });

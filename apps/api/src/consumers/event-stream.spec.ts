@@ -1,0 +1,95 @@
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EventEnvelope } from '@rapport/domain';
+import { EventStream } from './event-stream';
+
+const WINDOW_MS = 100;
+
+function bulkyEvent(position: number, bytes: number): EventEnvelope {
+  return {
+    id: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`,
+    type: 'BulkyThingHappened',
+    schemaVersion: 1,
+    streamId: 'customer-c1',
+    streamRevision: position - 1,
+    position,
+    recordedAt: '2026-12-03T10:00:00.000Z',
+    occurredAt: '2026-12-03T10:00:00.000Z',
+    data: { big: 'x'.repeat(bytes) },
+    metadata: {
+      customerId: 'c1',
+      actor: { id: 'test', roles: ['service'], kind: 'service' },
+      correlationId: 'k',
+      causationId: 'k',
+      commandId: 'k',
+      source: 'test',
+    },
+  };
+}
+
+function blockThisProcess(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    // A long synchronous step of the API (a big batch read, a GC pause) looks like this.
+  }
+}
+
+/** One stream over a real loopback socket; `reading` says whether the client takes its bytes. */
+async function givenAStream(reading: boolean) {
+  let stream!: EventStream;
+  const opened = new Promise<void>((resolve) => {
+    server = createServer((_req, res) => {
+      stream = new EventStream(res, { bufferBytes: 16 * 1024, slowReaderTimeoutMs: WINDOW_MS }, 0);
+      stream.open();
+      resolve();
+    });
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  const { port } = server!.address() as AddressInfo;
+  const req = request({ port, host: '127.0.0.1', path: '/events' }, (res: IncomingMessage) => {
+    if (reading) res.resume();
+    else res.pause();
+  });
+  req.on('error', () => undefined);
+  req.end();
+  await opened;
+  return { stream, disconnect: () => req.destroy() };
+}
+
+let server: Server | undefined;
+afterEach(async () => {
+  await new Promise<void>((resolve) => {
+    if (!server) return resolve();
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+  server = undefined;
+});
+
+describe('EventStream backpressure', () => {
+  it('keeps a reader that reads when this process stalls longer than the window', async () => {
+    const { stream, disconnect } = await givenAStream(true);
+
+    // More than loopback's socket buffers take at once: the send has to wait for a drain.
+    const sent = stream.send(bulkyEvent(1, 16 * 1024 * 1024));
+    blockThisProcess(WINDOW_MS * 4);
+
+    expect(await sent).toBe(true);
+    expect(stream.stats.ended).toBeUndefined();
+    disconnect();
+  });
+
+  it('cuts off a reader that takes nothing for the window', async () => {
+    const { stream, disconnect } = await givenAStream(false);
+
+    let open = true;
+    for (let position = 1; open && position <= 200; position++) {
+      open = await stream.send(bulkyEvent(position, 256 * 1024));
+    }
+
+    expect(open).toBe(false);
+    expect(stream.stats.ended).toBe('cut-off');
+    expect(stream.stats.sent).toBeLessThan(200);
+    disconnect();
+  });
+});
