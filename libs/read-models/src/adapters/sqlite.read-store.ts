@@ -43,6 +43,14 @@ function columnValue(value: unknown): string | number | null {
   return JSON.stringify(value);
 }
 
+/** A rebuild's page cache: large commits are written once (see the constructor). */
+const DEFAULT_CACHE_MIB = 128;
+
+export interface SqliteReadStoreOptions {
+  /** SQLite's page cache for this connection, in MiB (default 128, for rebuilds and the CLI). */
+  cacheMiB?: number;
+}
+
 /**
  * Read models in one SQLite file (WAL): a table per collection with the document as JSON
  * and each queried top-level field copied into an indexed column (written from JavaScript,
@@ -56,16 +64,17 @@ export class SqliteReadStore implements ReadStore {
   private readonly indexes = new Map<string, readonly string[]>();
   private readonly commitTransaction: Database.Transaction<(batch: CommitBatch) => void>;
 
-  constructor(file: string) {
+  constructor(file: string, { cacheMiB = DEFAULT_CACHE_MIB }: SqliteReadStoreOptions = {}) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // Read models can be rebuilt from the log: NORMAL is enough (a crash loses nothing that
     // the projector will not re-apply from its checkpoint, which commits atomically with them).
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
-    // A large page cache keeps big commits (rebuild flushes) from spilling pages to the WAL
-    // again and again before they commit.
-    this.db.pragma('cache_size = -131072');
+    // Page cache of this connection, in the process's memory; pages it does not hold are read
+    // from the OS file cache. A large one keeps big commits (rebuild flushes) from spilling
+    // pages to the WAL again and again before they commit; a serving process keeps it small.
+    this.db.pragma(`cache_size = -${cacheMiB * 1024}`);
     this.db.exec(`CREATE TABLE IF NOT EXISTS projection_state (
       projection TEXT NOT NULL, generation INTEGER NOT NULL, version INTEGER NOT NULL,
       position INTEGER NOT NULL, last_recorded_at TEXT, status TEXT NOT NULL,
@@ -169,10 +178,10 @@ export class SqliteReadStore implements ReadStore {
     const field = column(query.orderBy);
     const desc = query.direction === 'desc';
     if (query.after) {
-      conditions.push(
-        `(${field} ${desc ? '<' : '>'} ? OR (${field} = ? AND id ${desc ? '<' : '>'} ?))`,
-      );
-      parameters.push(query.after.value, query.after.value, query.after.id);
+      // A row value, which SQLite bounds the (field, id) index with; the equivalent
+      // `field > ? OR (field = ? AND id > ?)` made it walk the index from its start.
+      conditions.push(`(${field}, id) ${desc ? '<' : '>'} (?, ?)`);
+      parameters.push(query.after.value, query.after.id);
     }
     const order = desc ? 'DESC' : 'ASC';
     const rows = this.statement(
