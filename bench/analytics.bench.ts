@@ -6,12 +6,13 @@
 // Usage: npm run bench -- analytics [--customers 100000] [--requests 200] [--writers 4]
 //   [--timeout-ms 10000] [--query-budget-s 60] [--catch-up-timeout-s 3600] [--reuse]
 //   [--activities 10] [--serve-rebuild] [--queries-only]
-//   [--mongodb mongodb://127.0.0.1:27017] [--no-record]
+//   [--mongodb mongodb://127.0.0.1:27017] [--no-record] [--built]
 // --activities N seeds N planned interactions per client on average beyond the usual few (10 at
 // 100,000 clients is issue 15's 1,000,000 activities). --serve-rebuild lets the API serve what the
 // rebuild built in the data dir (catch-up not timed: for histories too long to project twice).
 // --queries-only reuses a data dir as a previous run left it (log and read models) and times the
-// queries alone, e.g. again on a quieter machine.
+// queries alone, e.g. again on a quieter machine. --built runs the compiled API (dist/, after
+// `npm run build`), as `npm start` does: its RSS is the deployment's, without the sources' compiler.
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -48,6 +49,8 @@ interface Options {
   serveRebuild: boolean;
   queriesOnly: boolean;
   mongoUrl?: string;
+  /** The compiled API (dist/), as `npm start` runs it. */
+  built: boolean;
 }
 
 async function main(): Promise<void> {
@@ -63,6 +66,7 @@ async function main(): Promise<void> {
     serveRebuild: process.argv.includes('--serve-rebuild'),
     queriesOnly: process.argv.includes('--queries-only'),
     mongoUrl: textArgument('mongodb'),
+    built: process.argv.includes('--built'),
   };
   if ((options.serveRebuild || options.queriesOnly) && options.mongoUrl) {
     throw new Error('--serve-rebuild and --queries-only are for the embedded profile');
@@ -114,7 +118,7 @@ async function main(): Promise<void> {
       });
 
     // 3. A freshly started API catching up on the log.
-    const api = await startApi(dir, env);
+    const api = await startApi(dir, env, options.built);
     try {
       const catchUp = await waitForCatchUp(
         api,
@@ -316,9 +320,13 @@ interface Api {
   rss: RssSampler;
 }
 
-async function startApi(dir: string, env: NodeJS.ProcessEnv): Promise<Api> {
+async function startApi(dir: string, env: NodeJS.ProcessEnv, built: boolean): Promise<Api> {
   const startedAt = Date.now();
-  const server = await startServer(join(__dirname, 'support', 'api-server.ts'), [dir], env);
+  const server = await startServer(
+    join(__dirname, 'support', 'api-server.ts'),
+    [dir, ...(built ? ['--built'] : [])],
+    env,
+  );
   const rss = sampleRss(server.process.pid!);
   const stop = server.stop;
   server.stop = async () => {

@@ -47,8 +47,17 @@ export class Adapters {
     return store;
   }
 
-  async readStore(): Promise<ReadStore> {
-    if (!this.config.mongoUrl) return new SqliteReadStore(join(this.dataDir, 'read-models.db'));
+  /**
+   * The configured read store. `serving`: an API's, answering queries (its SQLite page cache is
+   * CRM_SQLITE_READ_CACHE_MIB); otherwise a batch job's (rebuild, verify), with a large cache.
+   */
+  async readStore(role: 'serving' | 'batch' = 'batch'): Promise<ReadStore> {
+    if (!this.config.mongoUrl) {
+      const file = join(this.dataDir, 'read-models.db');
+      return role === 'serving'
+        ? new SqliteReadStore(file, { cacheMiB: this.config.sqliteReadCacheMiB })
+        : new SqliteReadStore(file);
+    }
     return new MongoReadStore(await this.mongoClient(), this.config.mongoDatabase);
   }
 

@@ -104,7 +104,10 @@ export class InfrastructureModule {
         { provide: OWNS_EVENT_STORE, useValue: eventStore === undefined },
         { provide: EVENT_STORE, useFactory: (): EventStore => eventStore ?? adapters.eventStore() },
         { provide: KEY_STORE, useFactory: (): Promise<KeyStore> => adapters.keyStore() },
-        { provide: READ_STORE, useFactory: (): Promise<ReadStore> => adapters.readStore() },
+        {
+          provide: READ_STORE,
+          useFactory: (): Promise<ReadStore> => adapters.readStore('serving'),
+        },
         {
           provide: CHECKPOINT_STORE,
           useFactory: (): Promise<CheckpointStore> => adapters.checkpointStore(),

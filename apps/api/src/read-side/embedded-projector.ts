@@ -65,6 +65,7 @@ export class EmbeddedProjector implements OnApplicationBootstrap, OnApplicationS
       batchSize: 500,
       rebuildPauseMs: this.config.rebuildPauseMs,
       defaultCurrency: this.config.defaultCurrency,
+      readCacheMiB: this.config.sqliteReadCacheMiB,
     };
     const worker = new Worker(join(__dirname, `projector.worker.${compiled ? 'js' : 'ts'}`), {
       workerData,

@@ -15,6 +15,8 @@ export interface ProjectorWorkerData {
   rebuildPauseMs: number;
   /** CRM_DEFAULT_CURRENCY, for the rankings' segment rows. */
   defaultCurrency: string;
+  /** CRM_SQLITE_READ_CACHE_MIB: the worker's read-model connection is one of the API's. */
+  readCacheMiB: number;
 }
 
 /** What the projector worker tells the API thread. */

@@ -9,7 +9,7 @@ import { LiveProjector, PROJECTIONS } from '@rapport/read-models';
 import { SqliteReadStore } from '@rapport/read-models/adapters';
 import type { ProjectorCommand, ProjectorMessage, ProjectorWorkerData } from './projector.protocol';
 
-const { eventsFile, readModelsFile, batchSize, defaultCurrency, rebuildPauseMs } =
+const { eventsFile, readModelsFile, batchSize, defaultCurrency, rebuildPauseMs, readCacheMiB } =
   workerData as ProjectorWorkerData;
 const post = (message: ProjectorMessage) => parentPort!.postMessage(message);
 
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const tracing = startTracing({ serviceName: 'rapport-projector' });
   const sqlite = new SqliteEventStore({ file: eventsFile });
   const events = new UpcastingEventStore(sqlite, upcast);
-  const store = new SqliteReadStore(readModelsFile);
+  const store = new SqliteReadStore(readModelsFile, { cacheMiB: readCacheMiB });
   const controller = new AbortController();
   const projector = new LiveProjector(events, store, PROJECTIONS, {
     batchSize,

@@ -139,6 +139,16 @@ describe('the grace period of campaign responses', () => {
   });
 });
 
+describe("the page cache of the API's read-model connections", () => {
+  it('is 16 MiB unless CRM_SQLITE_READ_CACHE_MIB says otherwise, and is refused out of range', () => {
+    expect(loadConfig({}).sqliteReadCacheMiB).toBe(16);
+    expect(loadConfig({ CRM_SQLITE_READ_CACHE_MIB: '256' }).sqliteReadCacheMiB).toBe(256);
+    expect(problemsOf({ CRM_SQLITE_READ_CACHE_MIB: '0' })).toEqual([
+      'CRM_SQLITE_READ_CACHE_MIB must be a whole number from 1 to 65536, got "0"',
+    ]);
+  });
+});
+
 describe('configuration of SLA targets (CRM_SLA_TARGETS)', () => {
   it('has defaults per severity and takes overrides for the severities named', () => {
     const { slaTargets } = loadConfig({

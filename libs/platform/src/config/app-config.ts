@@ -72,6 +72,12 @@ export interface AppConfig {
   /** LOG_FORMAT: auto (pretty at a terminal, JSON otherwise), json or pretty. */
   logFormat: LogFormat;
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  /**
+   * SQLite page cache, in MiB, of each read-model connection of the API (its queries, its
+   * embedded projector): what it holds is in the process's memory, what it does not is read
+   * from the OS file cache (CRM_SQLITE_READ_CACHE_MIB, default 16).
+   */
+  sqliteReadCacheMiB: number;
   stageProbabilities: Record<DealStage, number>;
   /** Hours to first response and to resolution per case severity (CRM_SLA_TARGETS). */
   slaTargets: SlaTargets;
@@ -234,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: optional('LOG_LEVEL') ?? 'info',
     logFormat: (optional('LOG_FORMAT') ?? 'auto') as LogFormat,
     sqliteSynchronous: synchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
+    sqliteReadCacheMiB: integer('CRM_SQLITE_READ_CACHE_MIB', 16, 1, 65_536),
     stageProbabilities: parseStageProbabilities(env.CRM_STAGE_PROBABILITIES, problems),
     slaTargets: parseSlaTargets(env.CRM_SLA_TARGETS, problems),
     slaCheckIntervalMs: integer('CRM_SLA_CHECK_INTERVAL_MS', 5_000, 10, 3_600_000),
