@@ -3,7 +3,7 @@
 // every analytics query, the 360 view and the agenda/timeline (when the API has them) while a
 // few connections log contacts, and samples the API's RSS throughout. With --mongodb <url> the
 // read models and keys live in that MongoDB (the log stays SQLite), rebuild included.
-// Usage: npm run bench -- analytics [--customers 100000] [--requests 200] [--writers 4]
+// Usage: npm run bench -- analytics [--customers 100000] [--requests 200] [--writers 4 (0: none)]
 //   [--timeout-ms 10000] [--query-budget-s 60] [--catch-up-timeout-s 3600] [--reuse]
 //   [--activities 10] [--serve-rebuild] [--queries-only]
 //   [--mongodb mongodb://127.0.0.1:27017] [--no-record] [--built]
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const options: Options = {
     customers: argument('customers', 100_000),
     requests: argument('requests', 200),
-    writers: argument('writers', 4),
+    writers: argument('writers', 4, { zero: true }),
     timeoutMs: argument('timeout-ms', 10_000),
     queryBudgetMs: argument('query-budget-s', 60) * 1000,
     catchUpTimeoutMs: argument('catch-up-timeout-s', 3600) * 1000,
@@ -178,7 +178,9 @@ async function main(): Promise<void> {
         met: verdict(rssWorst <= GOALS.apiRssMiB),
       });
       notes.push(
-        `concurrent command load: ${options.writers} connections logging contacts (POST /customers/:id/contacts, one request at a time each) during the queries: ${load.ok} acknowledged, ${load.failed} not (${rate(load.ok, load.seconds)}/s, p50 ${load.p50.toFixed(0)} ms, p99 ${load.p99.toFixed(0)} ms)`,
+        options.writers === 0
+          ? 'concurrent command load: none (--writers 0): the queries alone, one at a time'
+          : `concurrent command load: ${options.writers} connections logging contacts (POST /customers/:id/contacts, one request at a time each) during the queries: ${load.ok} acknowledged, ${load.failed} not (${rate(load.ok, load.seconds)}/s, p50 ${load.p50.toFixed(0)} ms, p99 ${load.p99.toFixed(0)} ms)`,
       );
     } finally {
       await api.server.stop();

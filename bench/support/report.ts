@@ -82,11 +82,13 @@ export function percentile(sorted: readonly number[], q: number): number {
   return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;
 }
 
-export function argument(name: string, fallback: number): number {
+/** A numeric flag: positive, or also 0 when `zero` says it means something (e.g. no load). */
+export function argument(name: string, fallback: number, { zero = false } = {}): number {
   const index = process.argv.indexOf(`--${name}`);
   if (index === -1) return fallback;
   const value = Number(process.argv[index + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number`);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zero))
+    throw new Error(`--${name} needs a ${zero ? 'non-negative' : 'positive'} number`);
   return value;
 }
 
