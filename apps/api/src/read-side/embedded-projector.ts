@@ -64,6 +64,7 @@ export class EmbeddedProjector implements OnApplicationBootstrap, OnApplicationS
       readModelsFile: join(this.dataDir, 'read-models.db'),
       batchSize: 500,
       rebuildPauseMs: this.config.rebuildPauseMs,
+      catchUpFlushEvents: this.config.catchUpFlushEvents,
       defaultCurrency: this.config.defaultCurrency,
       readCacheMiB: this.config.sqliteReadCacheMiB,
     };

@@ -32,6 +32,7 @@ export class InProcessProjector implements OnApplicationBootstrap, OnApplication
     if (projectorMode(this.config) !== 'in-process') return;
     const projector = new LiveProjector(this.eventStore, this.store, PROJECTIONS, {
       rebuildPauseMs: this.config.rebuildPauseMs,
+      catchUpFlushEvery: this.config.catchUpFlushEvents,
       defaultCurrency: this.config.defaultCurrency,
       onRankingsError: (error) => this.logger.error({ err: error }, 'rankings job failed'),
       onBatch: ({ targets, batch }) => {

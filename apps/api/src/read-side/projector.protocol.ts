@@ -13,6 +13,8 @@ export interface ProjectorWorkerData {
   batchSize: number;
   /** CRM_REBUILD_PAUSE_MS. */
   rebuildPauseMs: number;
+  /** CRM_CATCH_UP_FLUSH_EVENTS. */
+  catchUpFlushEvents: number;
   /** CRM_DEFAULT_CURRENCY, for the rankings' segment rows. */
   defaultCurrency: string;
   /** CRM_SQLITE_READ_CACHE_MIB: the worker's read-model connection is one of the API's. */

@@ -9,8 +9,15 @@ import { LiveProjector, PROJECTIONS } from '@rapport/read-models';
 import { SqliteReadStore } from '@rapport/read-models/adapters';
 import type { ProjectorCommand, ProjectorMessage, ProjectorWorkerData } from './projector.protocol';
 
-const { eventsFile, readModelsFile, batchSize, defaultCurrency, rebuildPauseMs, readCacheMiB } =
-  workerData as ProjectorWorkerData;
+const {
+  eventsFile,
+  readModelsFile,
+  batchSize,
+  defaultCurrency,
+  rebuildPauseMs,
+  catchUpFlushEvents,
+  readCacheMiB,
+} = workerData as ProjectorWorkerData;
 const post = (message: ProjectorMessage) => parentPort!.postMessage(message);
 
 async function main(): Promise<void> {
@@ -24,6 +31,7 @@ async function main(): Promise<void> {
     batchSize,
     defaultCurrency,
     rebuildPauseMs,
+    catchUpFlushEvery: catchUpFlushEvents,
     onRankingsError: (error) =>
       post({ type: 'rankings-failed', error: (error as Error).stack ?? String(error) }),
     onBatch: ({ targets, lastEvent, batch, outcome }) => {

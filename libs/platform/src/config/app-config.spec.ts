@@ -139,6 +139,16 @@ describe('the grace period of campaign responses', () => {
   });
 });
 
+describe('the commits of a projector catching up', () => {
+  it('come every 20,000 events unless CRM_CATCH_UP_FLUSH_EVENTS says otherwise, and are refused out of range', () => {
+    expect(loadConfig({}).catchUpFlushEvents).toBe(20_000);
+    expect(loadConfig({ CRM_CATCH_UP_FLUSH_EVENTS: '5000' }).catchUpFlushEvents).toBe(5000);
+    expect(problemsOf({ CRM_CATCH_UP_FLUSH_EVENTS: '10' })).toEqual([
+      'CRM_CATCH_UP_FLUSH_EVENTS must be a whole number from 500 to 1000000, got "10"',
+    ]);
+  });
+});
+
 describe("the page cache of the API's read-model connections", () => {
   it('is 16 MiB unless CRM_SQLITE_READ_CACHE_MIB says otherwise, and is refused out of range', () => {
     expect(loadConfig({}).sqliteReadCacheMiB).toBe(16);

@@ -88,6 +88,12 @@ export interface AppConfig {
    * operator throttles a rebuild so the live projections and queries keep the machine.
    */
   rebuildPauseMs: number;
+  /**
+   * Events a live projector that is behind applies in memory between two commits
+   * (CRM_CATCH_UP_FLUSH_EVENTS, default 20,000): more catches up faster, fewer holds less
+   * memory while catching up.
+   */
+  catchUpFlushEvents: number;
   /** Port of GET /health and /metrics for the relay and projector processes. */
   healthPort?: number;
   /** Requests per actor per minute; 0 disables the limit. */
@@ -245,6 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     slaTargets: parseSlaTargets(env.CRM_SLA_TARGETS, problems),
     slaCheckIntervalMs: integer('CRM_SLA_CHECK_INTERVAL_MS', 5_000, 10, 3_600_000),
     rebuildPauseMs: integer('CRM_REBUILD_PAUSE_MS', 0, 0, 60_000),
+    catchUpFlushEvents: integer('CRM_CATCH_UP_FLUSH_EVENTS', 20_000, 500, 1_000_000),
     rateLimitPerMinute: integer('CRM_RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),
     projectorStallSeconds: integer('CRM_PROJECTOR_STALL_SECONDS', 60, 1, 86_400),
     mongoSocketTimeoutMs: integer('CRM_MONGO_SOCKET_TIMEOUT_MS', 60_000, 100, 3_600_000),
