@@ -2,7 +2,7 @@
 // CPU). Prints its URL on stdout. Args: <dataDir> [--no-record-views] [--built] [--without <g>]...
 // --built runs the compiled API (dist/, after `npm run build`) instead of the sources;
 // --dist <dir> another build of it (e.g. of the main branch, to compare in the same run).
-// --without auth|validation|sealing turns that guarantee off to measure its cost: possible
+// --without auth|validation|sealing|audit turns that guarantee off to measure its cost: possible
 // only here, where the app is constructed in code (createApiApp's guaranteesOff option); no
 // configuration or environment variable of a deployment can ask for it.
 import { appendFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import type * as ApiFactory from '../../apps/api/src/api.factory';
 import type { BenchmarkedGuarantee } from '../../apps/api/src/infrastructure/tokens';
 import { textArgument } from './report';
 
-const GUARANTEES: readonly BenchmarkedGuarantee[] = ['auth', 'validation', 'sealing'];
+const GUARANTEES: readonly BenchmarkedGuarantee[] = ['auth', 'validation', 'sealing', 'audit'];
 
 function guaranteesOff(args: readonly string[]): BenchmarkedGuarantee[] {
   return args.flatMap((arg, i) => {

@@ -10,7 +10,14 @@ import { EVENT_STORE, UpcastingEventStore, type EventStore } from '@rapport/even
 import { SqliteEventStore } from '@rapport/event-store/adapters';
 import type { RebuildStatus } from '@rapport/read-models';
 import type { AppConfig, Logger } from '@rapport/platform';
-import { APP_CONFIG, DATA_DIR, LOGGER } from '../infrastructure/tokens';
+import {
+  APP_CONFIG,
+  DATA_DIR,
+  GUARANTEES_OFF,
+  LOGGER,
+  type BenchmarkedGuarantee,
+} from '../infrastructure/tokens';
+import { maintainedProjections } from './maintained-projections';
 import { projectorMode } from './projector-mode';
 import { ProjectionProgress } from './projection-progress';
 import type { ProjectorCommand, ProjectorMessage, ProjectorWorkerData } from './projector.protocol';
@@ -36,6 +43,7 @@ export class EmbeddedProjector implements OnApplicationBootstrap, OnApplicationS
     @Inject(DATA_DIR) private readonly dataDir: string,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(GUARANTEES_OFF) private readonly off: ReadonlySet<BenchmarkedGuarantee>,
     private readonly progress: ProjectionProgress,
     private readonly catalog: ReadModelCatalog,
   ) {}
@@ -67,6 +75,7 @@ export class EmbeddedProjector implements OnApplicationBootstrap, OnApplicationS
       catchUpFlushEvents: this.config.catchUpFlushEvents,
       defaultCurrency: this.config.defaultCurrency,
       readCacheMiB: this.config.sqliteReadCacheMiB,
+      projections: maintainedProjections(this.off).map((projection) => projection.name),
     };
     const worker = new Worker(join(__dirname, `projector.worker.${compiled ? 'js' : 'ts'}`), {
       workerData,

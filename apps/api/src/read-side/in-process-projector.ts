@@ -6,8 +6,14 @@ import {
 } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@rapport/event-store';
 import { tracedBatch, tracingEnabled, type AppConfig, type Logger } from '@rapport/platform';
-import { LiveProjector, PROJECTIONS, READ_STORE, type ReadStore } from '@rapport/read-models';
-import { APP_CONFIG, LOGGER } from '../infrastructure/tokens';
+import { LiveProjector, READ_STORE, type ReadStore } from '@rapport/read-models';
+import {
+  APP_CONFIG,
+  GUARANTEES_OFF,
+  LOGGER,
+  type BenchmarkedGuarantee,
+} from '../infrastructure/tokens';
+import { maintainedProjections } from './maintained-projections';
 import { ProjectionProgress } from './projection-progress';
 import { projectorMode } from './projector-mode';
 import { ReadModelCatalog } from './read-model.catalog';
@@ -24,34 +30,41 @@ export class InProcessProjector implements OnApplicationBootstrap, OnApplication
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(READ_STORE) private readonly store: ReadStore,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(GUARANTEES_OFF) private readonly off: ReadonlySet<BenchmarkedGuarantee>,
     private readonly progress: ProjectionProgress,
     private readonly catalog: ReadModelCatalog,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (projectorMode(this.config) !== 'in-process') return;
-    const projector = new LiveProjector(this.eventStore, this.store, PROJECTIONS, {
-      rebuildPauseMs: this.config.rebuildPauseMs,
-      catchUpFlushEvery: this.config.catchUpFlushEvents,
-      defaultCurrency: this.config.defaultCurrency,
-      onRankingsError: (error) => this.logger.error({ err: error }, 'rankings job failed'),
-      onBatch: ({ targets, batch }) => {
-        const now = Date.now();
-        for (const target of targets) this.progress.update(target.projection.name, target.position);
-        this.progress.recordDelays(batch.map((event) => now - Date.parse(event.recordedAt)));
+    const projector = new LiveProjector(
+      this.eventStore,
+      this.store,
+      maintainedProjections(this.off),
+      {
+        rebuildPauseMs: this.config.rebuildPauseMs,
+        catchUpFlushEvery: this.config.catchUpFlushEvents,
+        defaultCurrency: this.config.defaultCurrency,
+        onRankingsError: (error) => this.logger.error({ err: error }, 'rankings job failed'),
+        onBatch: ({ targets, batch }) => {
+          const now = Date.now();
+          for (const target of targets)
+            this.progress.update(target.projection.name, target.position);
+          this.progress.recordDelays(batch.map((event) => now - Date.parse(event.recordedAt)));
+        },
+        onRebuild: (status) => {
+          if (status.status === 'swapped') void this.catalog.refresh();
+        },
+        ...(tracingEnabled() && {
+          traceBatch: (batch, write) =>
+            tracedBatch(
+              'projector write',
+              batch.map((event) => event.metadata.traceparent),
+              write,
+            ),
+        }),
       },
-      onRebuild: (status) => {
-        if (status.status === 'swapped') void this.catalog.refresh();
-      },
-      ...(tracingEnabled() && {
-        traceBatch: (batch, write) =>
-          tracedBatch(
-            'projector write',
-            batch.map((event) => event.metadata.traceparent),
-            write,
-          ),
-      }),
-    });
+    );
     this.projector = projector;
     this.running = (async () => {
       while (!this.controller.signal.aborted) {

@@ -19,6 +19,8 @@ export interface ProjectorWorkerData {
   defaultCurrency: string;
   /** CRM_SQLITE_READ_CACHE_MIB: the worker's read-model connection is one of the API's. */
   readCacheMiB: number;
+  /** The projections this worker maintains (all of them but in a benchmark; see GUARANTEES_OFF). */
+  projections: string[];
 }
 
 /** What the projector worker tells the API thread. */

@@ -17,6 +17,7 @@ const {
   rebuildPauseMs,
   catchUpFlushEvents,
   readCacheMiB,
+  projections,
 } = workerData as ProjectorWorkerData;
 const post = (message: ProjectorMessage) => parentPort!.postMessage(message);
 
@@ -27,7 +28,8 @@ async function main(): Promise<void> {
   const events = new UpcastingEventStore(sqlite, upcast);
   const store = new SqliteReadStore(readModelsFile, { cacheMiB: readCacheMiB });
   const controller = new AbortController();
-  const projector = new LiveProjector(events, store, PROJECTIONS, {
+  const maintained = PROJECTIONS.filter((projection) => projections.includes(projection.name));
+  const projector = new LiveProjector(events, store, maintained, {
     batchSize,
     defaultCurrency,
     rebuildPauseMs,
