@@ -77,3 +77,33 @@ describe('AnalyticsService during an upgrade', () => {
     expect([...scanned(), ...older.scanned()]).toEqual([]);
   });
 });
+
+describe('AnalyticsService while the rankings job catches up', () => {
+  it('refuses the churn ranking, with when to come back, while more rows are stale than it scores itself', async () => {
+    const store = new InMemoryReadStore();
+    // Every row of the ranking is past its rescoring time (the process was down a long while).
+    jest
+      .spyOn(store, 'findRange')
+      .mockImplementation(async (_collection, query) =>
+        query.orderBy === 'rescoreAt'
+          ? (Array.from({ length: query.limit }, (_, i) => ({ id: `c${i}`, position: i })) as never)
+          : [],
+      );
+    const analytics = new AnalyticsService(
+      store,
+      { defaultCurrency: 'EUR' } as unknown as AppConfig,
+      () => new Date('2026-11-25T12:00:00.000Z'),
+      {
+        activeVersion: async () => 5,
+        activeGeneration: async () => 1,
+      } as unknown as ReadModelCatalog,
+      { position: () => 3 } as unknown as ProjectionProgress,
+    );
+
+    await expect(analytics.churnRisk(10)).rejects.toMatchObject({
+      statusCode: 503,
+      code: 'RANKING_BEHIND',
+      headers: { 'Retry-After': '2' },
+    });
+  });
+});

@@ -9,6 +9,7 @@ import {
   churnRiskPage,
   pipelineOwnerKey,
   pipelineOwnersAggregation,
+  RankingBehindError,
   rankingCollections,
   READ_STORE,
   readTallies,
@@ -111,7 +112,18 @@ export class AnalyticsService {
     const collections = rankingCollections(
       await this.catalog.activeGeneration(customer360Projection),
     );
-    const page = await churnRiskPage(this.store, collections, this.clock(), limit, after);
+    const page = await churnRiskPage(this.store, collections, this.clock(), limit, after).catch(
+      (error: unknown) => {
+        if (!(error instanceof RankingBehindError)) throw error;
+        throw new ApiError(
+          503,
+          'RANKING_BEHIND',
+          `${error.message}: the ranking is answered again once they are (a few seconds)`,
+          { staleRows: error.staleRows },
+          { 'Retry-After': '2' },
+        );
+      },
+    );
     return {
       customers: page.customers,
       nextCursor: page.nextAfter === null ? null : encodeCursor([page.nextAfter]),

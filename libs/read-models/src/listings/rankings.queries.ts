@@ -9,6 +9,18 @@ import { keyRange } from './key-range';
 
 /** Rows whose stored churn score may be stale that a ranking re-scores itself. */
 export const STALE_ROWS_LIMIT = 1000;
+
+/**
+ * More rows are stale than a ranking scores itself (the rankings job is catching up, e.g. after
+ * the process was down past many clients' rescoring times): a ranking now could leave out a
+ * client whose risk has grown, so none is given; the job clears them within seconds.
+ */
+export class RankingBehindError extends Error {
+  constructor(readonly staleRows: number) {
+    super(`at least ${staleRows} clients' churn scores are being derived again`);
+    this.name = 'RankingBehindError';
+  }
+}
 /** Rows a page of a segment list may read past its filters before it answers what it has. */
 export const SEGMENT_SCAN_BUDGET = 5000;
 
@@ -22,7 +34,8 @@ export interface RankingCollections {
  * rows' stored scores hold from scoredAt until rescoreAt; rows past it (the job has not
  * reached them yet) or scored after `now` are scored here from their documents. The top
  * `limit` of the other rows are among the first `limit + stale` of the rankKey index, so
- * the page is the reference's while fewer than STALE_ROWS_LIMIT rows are stale. Reasons are
+ * the page is the reference's while fewer than STALE_ROWS_LIMIT rows are stale; with more it
+ * throws RankingBehindError rather than answer a ranking that may be wrong. Reasons are
  * computed for the page only, from the documents.
  */
 export async function rankChurnRiskFromRows(
@@ -57,14 +70,16 @@ export async function churnRiskPage(
     keyRange<CustomerRankingRow>(store, rows, {
       field: 'rescoreAt',
       to: nowIso,
-      limit: STALE_ROWS_LIMIT,
+      limit: STALE_ROWS_LIMIT + 1,
     }),
     keyRange<CustomerRankingRow>(store, rows, {
       field: 'scoredAt',
       after: nowIso,
-      limit: STALE_ROWS_LIMIT,
+      limit: STALE_ROWS_LIMIT + 1,
     }),
   ]);
+  if (due.length > STALE_ROWS_LIMIT || early.length > STALE_ROWS_LIMIT)
+    throw new RankingBehindError(due.length + early.length);
   const stale = new Set([...due, ...early].map((row) => row.id));
   // One more than the page, to know whether another follows.
   const top = await keyRange<CustomerRankingRow>(store, rows, {
