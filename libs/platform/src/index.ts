@@ -9,4 +9,5 @@ export * from './health/health-server';
 export * from './process/service-runner';
 export * from './process/data-dir-lock';
 export * from './process/start-banner';
+export * from './process/collect-garbage';
 export * from './tracing/tracing';

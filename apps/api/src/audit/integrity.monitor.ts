@@ -19,7 +19,7 @@ import {
   type EventStore,
   type SealedCheckpoint,
 } from '@rapport/event-store';
-import type { AppConfig, Logger } from '@rapport/platform';
+import { collectGarbage, type AppConfig, type Logger } from '@rapport/platform';
 import { APP_CONFIG, CLOCK, DATA_DIR, LOGGER, type Clock } from '../infrastructure/tokens';
 
 /** The monitor's checkpoint: how far the chain was verified, and what was found. */
@@ -31,6 +31,8 @@ export interface IntegrityVerification {
 }
 
 const STATE_FILE = 'integrity-verification.json';
+/** A verification run over at least this many events is followed by a garbage collection. */
+const COLLECT_AFTER_EVENTS = 50_000;
 
 /**
  * Watches the log's hash chain from inside the API, in the background:
@@ -161,6 +163,9 @@ export class IntegrityMonitor implements OnApplicationBootstrap, OnModuleDestroy
       end: false,
     });
     this.pendingCheckpoints = pending.filter((c) => c.position > result.head.position);
+    // A long run (the whole log, on a first start beside an existing one) leaves its pages as
+    // garbage that V8 keeps for a long while: at 200,000 events ~200 MiB of the API's RSS.
+    if (result.checked >= COLLECT_AFTER_EVENTS) collectGarbage();
     this.verification = {
       verifiedThrough: result.head,
       at: this.clock().toISOString(),
