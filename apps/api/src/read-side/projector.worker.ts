@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { upcast } from '@rapport/domain';
 import { UpcastingEventStore } from '@rapport/event-store';
 import { SqliteEventStore } from '@rapport/event-store/adapters';
-import { startTracing, stopTracing, tracedBatch } from '@rapport/platform';
+import { collectGarbage, startTracing, stopTracing, tracedBatch } from '@rapport/platform';
 import { LiveProjector, PROJECTIONS } from '@rapport/read-models';
 import { SqliteReadStore } from '@rapport/read-models/adapters';
 import type { ProjectorCommand, ProjectorMessage, ProjectorWorkerData } from './projector.protocol';
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   const store = new SqliteReadStore(readModelsFile, { cacheMiB: readCacheMiB });
   const controller = new AbortController();
   const maintained = PROJECTIONS.filter((projection) => projections.includes(projection.name));
+  let sinceCollected = 0;
   const projector = new LiveProjector(events, store, maintained, {
     batchSize,
     defaultCurrency,
@@ -50,6 +51,14 @@ async function main(): Promise<void> {
         parked: outcome.parked,
         lagMs: batch.map((event) => committedAt - Date.parse(event.recordedAt)),
       });
+      // Catching up (full batches), the thread churns through documents far faster than V8
+      // collects them, and its heap grows by hundreds of MiB of garbage. A collection when a
+      // catch-up commit has just let go of its documents keeps it near what it holds.
+      sinceCollected = batch.length < batchSize ? 0 : sinceCollected + batch.length;
+      if (sinceCollected >= catchUpFlushEvents) {
+        sinceCollected = 0;
+        collectGarbage();
+      }
     },
     onRebuild: (status) => post({ type: 'rebuild', status }),
     ...(tracing && {
