@@ -62,25 +62,29 @@ async function main(): Promise<void> {
     guaranteesOff: guaranteesOff(process.argv),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
-  // BENCH_MEMORY_TRACE=<file>: the main thread's memory every 30 s (what RSS is made of).
+  // BENCH_MEMORY_TRACE=<file>: the main thread's memory every BENCH_MEMORY_TRACE_MS (30 s)
+  // (what RSS is made of: the rest of RSS is the projector worker's heap and native memory).
   const trace = process.env.BENCH_MEMORY_TRACE;
   if (trace) {
     const started = Date.now();
-    setInterval(() => {
-      const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
-      const mib = (bytes: number) => Math.round(bytes / 1048576);
-      appendFileSync(
-        trace,
-        `${JSON.stringify({
-          second: Math.round((Date.now() - started) / 1000),
-          rss: mib(rss),
-          heapUsed: mib(heapUsed),
-          heapTotal: mib(heapTotal),
-          external: mib(external),
-          arrayBuffers: mib(arrayBuffers),
-        })}\n`,
-      );
-    }, 30_000).unref();
+    setInterval(
+      () => {
+        const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+        const mib = (bytes: number) => Math.round(bytes / 1048576);
+        appendFileSync(
+          trace,
+          `${JSON.stringify({
+            second: Math.round((Date.now() - started) / 1000),
+            rss: mib(rss),
+            heapUsed: mib(heapUsed),
+            heapTotal: mib(heapTotal),
+            external: mib(external),
+            arrayBuffers: mib(arrayBuffers),
+          })}\n`,
+        );
+      },
+      Number(process.env.BENCH_MEMORY_TRACE_MS ?? 30_000),
+    ).unref();
   }
   process.stdout.write(`${await app.getUrl()}\n`);
   process.once('SIGTERM', () => {
