@@ -11,9 +11,10 @@ import { keyRange } from './key-range';
 export const STALE_ROWS_LIMIT = 1000;
 
 /**
- * More rows are stale than a ranking scores itself (the rankings job is catching up, e.g. after
- * the process was down past many clients' rescoring times): a ranking now could leave out a
- * client whose risk has grown, so none is given; the job clears them within seconds.
+ * More rows are past their rescoring time than a ranking scores itself (the rankings job is
+ * catching up, e.g. after the process was down past many clients' rescoring times): a ranking
+ * now could leave out a client whose risk has grown, so none is given; the job clears them
+ * within seconds.
  */
 export class RankingBehindError extends Error {
   constructor(readonly staleRows: number) {
@@ -34,8 +35,9 @@ export interface RankingCollections {
  * rows' stored scores hold from scoredAt until rescoreAt; rows past it (the job has not
  * reached them yet) or scored after `now` are scored here from their documents. The top
  * `limit` of the other rows are among the first `limit + stale` of the rankKey index, so
- * the page is the reference's while fewer than STALE_ROWS_LIMIT rows are stale; with more it
- * throws RankingBehindError rather than answer a ranking that may be wrong. Reasons are
+ * the page is the reference's while no more than STALE_ROWS_LIMIT rows of each kind are stale;
+ * with more rows past their rescoring time it throws RankingBehindError rather than answer a
+ * ranking that may be wrong. Reasons are
  * computed for the page only, from the documents.
  */
 export async function rankChurnRiskFromRows(
@@ -75,11 +77,12 @@ export async function churnRiskPage(
     keyRange<CustomerRankingRow>(store, rows, {
       field: 'scoredAt',
       after: nowIso,
-      limit: STALE_ROWS_LIMIT + 1,
+      limit: STALE_ROWS_LIMIT,
     }),
   ]);
-  if (due.length > STALE_ROWS_LIMIT || early.length > STALE_ROWS_LIMIT)
-    throw new RankingBehindError(due.length + early.length);
+  // Rows scored after `now` are the projector's newest (or a clock behind the projector's, as in
+  // tests): no job will change them, so only rows past their rescoring time refuse a ranking.
+  if (due.length > STALE_ROWS_LIMIT) throw new RankingBehindError(due.length);
   const stale = new Set([...due, ...early].map((row) => row.id));
   // One more than the page, to know whether another follows.
   const top = await keyRange<CustomerRankingRow>(store, rows, {
