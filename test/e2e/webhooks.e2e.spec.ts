@@ -125,8 +125,10 @@ describe('webhooks', () => {
   });
 
   it('keeps retrying a receiver that fails for a while, which then gets everything', async () => {
+    // Fewer failures than CRM_WEBHOOK_MAX_ATTEMPTS (4): on a loaded machine the first delivery
+    // can take every one of them before the next event exists, and must still get through.
     let failures = 0;
-    const endpoint = await receiver((n) => (n < 6 ? (failures++, 503) : 200));
+    const endpoint = await receiver((n) => (n < 3 ? (failures++, 503) : 200));
     const subscription = await subscribe(api, endpoint.url, {
       types: ['LeadCreated', 'DealOpened'],
     });
@@ -143,7 +145,7 @@ describe('webhooks', () => {
       (r) => new Set(r.accepted.map(parse).map((e) => e.id)).size === expected.length,
     );
 
-    expect(failures).toBe(6);
+    expect(failures).toBe(3);
     expect(new Set(endpoint.accepted.map(parse).map((e) => e.id))).toEqual(
       new Set(expected.map((e) => e.id)),
     );
