@@ -36,6 +36,7 @@ import {
   deliveryId,
   deliveryKeys,
   MAX_SUBSCRIPTIONS,
+  newDelivery,
   SUBSCRIPTION_INDEXES,
   SUBSCRIPTIONS,
   type DeliveryAttempt,
@@ -538,28 +539,6 @@ function wants(subscription: SubscriptionDocument, event: EventEnvelope, replay 
     (replay || event.position > subscription.fromPosition) &&
     (subscription.types === null || subscription.types.includes(event.type))
   );
-}
-
-function newDelivery(subscriptionId: string, event: EventEnvelope): DeliveryDocument {
-  return {
-    id: deliveryId(subscriptionId, event.position),
-    position: 1,
-    subscriptionId,
-    eventId: event.id,
-    eventType: event.type,
-    eventPosition: event.position,
-    streamId: event.streamId,
-    streamRevision: event.streamRevision,
-    customerId: event.metadata.customerId,
-    status: 'pending',
-    attempts: 0,
-    nextAttemptAt: 0,
-    deliveredAt: null,
-    history: [],
-    leaseOwner: null,
-    leaseUntil: 0,
-    ...deliveryKeys(subscriptionId, event.position, 'pending'),
-  };
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {

@@ -5,31 +5,19 @@ import {
   commitDeliveries,
   DELIVERIES,
   DELIVERY_INDEXES,
-  deliveryId,
-  deliveryKeys,
+  newDelivery,
   type DeliveryDocument,
 } from './webhook.documents';
 
 function delivery(subscriptionId: string, customerId: string, position: number): DeliveryDocument {
-  return {
-    id: deliveryId(subscriptionId, position),
-    position: 1,
-    subscriptionId,
-    eventId: randomUUID(),
-    eventType: 'ContactLogged',
-    eventPosition: position,
+  return newDelivery(subscriptionId, {
+    id: randomUUID(),
+    type: 'ContactLogged',
+    position,
     streamId: `customer-${customerId}`,
     streamRevision: position,
-    customerId,
-    status: 'pending',
-    attempts: 0,
-    nextAttemptAt: 0,
-    deliveredAt: null,
-    history: [],
-    leaseOwner: null,
-    leaseUntil: 0,
-    ...deliveryKeys(subscriptionId, position, 'pending'),
-  };
+    metadata: { customerId },
+  });
 }
 
 describe('recording deliveries', () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { EventEnvelope } from '@rapport/domain';
 import {
   rangeKey,
   type DocumentWrite,
@@ -113,6 +114,35 @@ export function deliveryKeys(
     logKey: rangeKey(subscriptionId, at),
     statusKey: rangeKey(subscriptionId, status, at),
     openKey: status === 'pending' || status === 'failed' ? rangeKey(subscriptionId, at) : null,
+  };
+}
+
+/** What a delivery needs of its event. */
+export type DeliveredEvent = Pick<
+  EventEnvelope,
+  'id' | 'type' | 'position' | 'streamId' | 'streamRevision'
+> & { metadata: Pick<EventEnvelope['metadata'], 'customerId'> };
+
+/** A new delivery of an event to a subscription: pending, never attempted. */
+export function newDelivery(subscriptionId: string, event: DeliveredEvent): DeliveryDocument {
+  return {
+    id: deliveryId(subscriptionId, event.position),
+    position: 1,
+    subscriptionId,
+    eventId: event.id,
+    eventType: event.type,
+    eventPosition: event.position,
+    streamId: event.streamId,
+    streamRevision: event.streamRevision,
+    customerId: event.metadata.customerId,
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: 0,
+    deliveredAt: null,
+    history: [],
+    leaseOwner: null,
+    leaseUntil: 0,
+    ...deliveryKeys(subscriptionId, event.position, 'pending'),
   };
 }
 
