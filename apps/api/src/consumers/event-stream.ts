@@ -1,6 +1,12 @@
 import type { ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { encodeCloudEvent } from '@rapport/contracts';
 import type { EventEnvelope } from '@rapport/domain';
+
+/** A window in which the event loop was busier than this is the process's stall, not the reader's. */
+const BUSY_UTILIZATION = 0.5;
+/** Windows without progress forgiven in a row because the process was busy or stalled. */
+const BUSY_WINDOWS_MAX = 3;
 
 export interface EventStreamOptions {
   /** Bytes that may wait in the socket's buffer before the stream stops taking events. */
@@ -91,14 +97,16 @@ export class EventStream {
   /**
    * Resolves true on 'drain' (or the socket's close), false once the reader took nothing for
    * `slowReaderTimeoutMs`. A reader that takes bytes, however slowly, keeps its stream: it
-   * reads from the log at its own pace and holds no more than its buffer. A timer that fires
-   * late means this process stalled (a long synchronous read, a GC pause): the socket's
-   * writes could not run either, so the reader gets a fresh window instead of the blame.
+   * reads from the log at its own pace and holds no more than its buffer. A window in which
+   * this process itself was mostly busy (long synchronous reads of the log, a GC pause) does
+   * not count against the reader: the socket's writes could hardly run either, so the reader
+   * gets a fresh window; after BUSY_WINDOWS_MAX such windows it is judged anyway.
    */
   private drained(): Promise<boolean> {
     const windowMs = this.options.slowReaderTimeoutMs;
     return new Promise((resolve) => {
       let waiting = this.response.writableLength;
+      let busyWindows = 0;
       let timer: NodeJS.Timeout;
       const done = (result: boolean) => {
         clearTimeout(timer);
@@ -108,10 +116,14 @@ export class EventStream {
       };
       const arm = () => {
         const due = Date.now() + windowMs;
+        const loop = performance.eventLoopUtilization();
         timer = setTimeout(() => {
           const buffered = this.response.writableLength;
-          const stalled = Date.now() - due > windowMs / 2;
-          if (buffered >= waiting && !stalled) return done(false);
+          const late = Date.now() - due > windowMs / 2;
+          const busy = performance.eventLoopUtilization(loop).utilization > BUSY_UTILIZATION;
+          if (buffered < waiting) busyWindows = 0;
+          else if ((late || busy) && busyWindows < BUSY_WINDOWS_MAX) busyWindows++;
+          else return done(false);
           waiting = Math.min(waiting, buffered);
           arm();
         }, windowMs);
