@@ -79,6 +79,27 @@ describe('EventStream backpressure', () => {
     disconnect();
   });
 
+  it('does not blame a busy event loop on a reader that takes nothing, three windows at most', async () => {
+    const { stream, disconnect } = await givenAStream(false);
+    // The process keeps its event loop busy (short synchronous steps, timers still on time).
+    let spinning = true;
+    const spin = () => {
+      blockThisProcess(5);
+      if (spinning) setImmediate(spin);
+    };
+    let settled = false;
+    const sent = stream.send(bulkyEvent(1, 16 * 1024 * 1024)).finally(() => (settled = true));
+    spin();
+
+    await new Promise((resolve) => setTimeout(resolve, WINDOW_MS * 1.5));
+    expect(settled).toBe(false); // the first busy window was forgiven
+
+    expect(await sent).toBe(false); // still busy, but the reader took nothing: cut off at last
+    spinning = false;
+    expect(stream.stats.ended).toBe('cut-off');
+    disconnect();
+  });
+
   it('cuts off a reader that takes nothing for the window', async () => {
     const { stream, disconnect } = await givenAStream(false);
 
