@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import {
   AUDIT_CHECKPOINT_STREAM,
   type AuditCheckpointSealed,
   type EventEnvelope,
   type EventMetadata,
 } from '@rapport/domain';
+import { newEventId } from './event-id';
 import type { EventStore } from './event-store.port';
 import type { ChainClaim } from './hash-chain';
 
@@ -78,7 +78,7 @@ export async function sealCheckpoint(
   },
 ): Promise<SealedCheckpoint> {
   const head = await store.chainHead();
-  const commandId = randomUUID();
+  const commandId = newEventId();
   const event: AuditCheckpointSealed = {
     type: 'AuditCheckpointSealed',
     schemaVersion: 1,
@@ -97,7 +97,7 @@ export async function sealCheckpoint(
         expectedRevision: options.expectedRevision,
         events: [
           {
-            id: randomUUID(),
+            id: newEventId(),
             ...event,
             metadata: {
               customerId: '',

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Actor, DomainEvent } from '@rapport/domain';
+import { newEventId } from './event-id';
 import type { NewEvent } from './event-store.port';
 
 /** Who and what caused a group of events: the envelope metadata they share. */
@@ -37,7 +37,7 @@ function ownOccurredAt(data: unknown): string | undefined {
 export function newEvent(
   event: DomainEvent,
   origin: EventOrigin,
-  id: string = randomUUID(),
+  id: string = newEventId(),
 ): NewEvent {
   const occurredAt = ownOccurredAt(event.data) ?? origin.occurredAt;
   return {

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '@rapport/domain';
-import type { EventStore } from '@rapport/event-store';
+import { newEventId, type EventStore } from '@rapport/event-store';
 
 /** Who runs the CLI, as far as the environment tells. */
 export function operator(): string {
@@ -20,7 +19,7 @@ export async function recordAuditEvent(
   streamId: string,
   event: AuditEvent,
 ): Promise<void> {
-  const commandId = randomUUID();
+  const commandId = newEventId();
   await events.append({
     streams: [
       {
@@ -28,7 +27,7 @@ export async function recordAuditEvent(
         expectedRevision: 'any',
         events: [
           {
-            id: randomUUID(),
+            id: newEventId(),
             ...event,
             metadata: {
               customerId: '',

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { newEvent, type EventStore } from '@rapport/event-store';
+import { newEvent, newEventId, type AppendRequest, type EventStore } from '@rapport/event-store';
 import {
   ACTIVITY_KINDS,
   activityDecider,
@@ -42,8 +41,6 @@ import {
 /** One command's worth of events, ready to append (one atomic append per command). */
 export interface SyntheticCommand {
   customerId: string;
-  /** Other keys whose commands this one must follow (a response follows its campaign's). */
-  orderedAfter?: string[];
   at: string;
   streams: {
     streamId: string;
@@ -192,7 +189,6 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
     return client
       ? {
           customerId: client.id,
-          orderedAfter: [campaign.id],
           at,
           streams: client.stream && client.stream.events.length > 0 ? [own, client.stream] : [own],
         }
@@ -786,15 +782,15 @@ function randomUUIDFrom(random: () => number): string {
 /**
  * Appends a synthetic history in batches: each batch of commands is first settled (its
  * personal data sealed, one key-store transaction for the batch's new clients), then appended
- * at once, one atomic append per command (each with its own commandId, as the API would),
- * so the store's group commit writes the batch in one transaction. A client's commands stay
- * in order: within a batch each waits for the client's previous one. Returns the events written.
+ * with the store's appendBatch: one atomic append per command (each with its own commandId and
+ * expected revisions, as the API would), in the history's order, in one transaction. Returns
+ * the events written; a refused append (a bug in the history) stops the seed with its error.
  */
 export async function appendSynthetic(
   store: EventStore,
   commands: Iterable<SyntheticCommand>,
   options: {
-    /** Commands per batch (the SQLite store commits up to 1,000 appends together). */
+    /** Commands per batch (one store transaction each). */
     batchSize?: number;
     /** Turns a batch's placeholders into sealed values (see DeferredSeal); none by default. */
     settle?: (batch: SyntheticCommand[]) => Promise<SyntheticCommand[]>;
@@ -806,18 +802,10 @@ export async function appendSynthetic(
   let written = 0;
   const appendBatch = async (batch: SyntheticCommand[]) => {
     const settled = options.settle ? await options.settle(batch) : batch;
-    const lastOfKey = new Map<string, Promise<void>>();
-    const tasks = settled.map((command) => {
-      const keys = [command.customerId, ...(command.orderedAfter ?? [])];
-      const previous = keys.flatMap((key) => lastOfKey.get(key) ?? []);
-      const task =
-        previous.length > 0
-          ? Promise.all(previous).then(() => appendCommand(store, command, options.source))
-          : appendCommand(store, command, options.source);
-      for (const key of keys) lastOfKey.set(key, task);
-      return task;
-    });
-    await Promise.all(tasks);
+    const { failed } = await store.appendBatch(
+      settled.map((command) => appendRequest(command, options.source)),
+    );
+    if (failed) throw failed.error;
     written += settled.reduce(
       (n, command) => n + command.streams.reduce((m, s) => m + s.events.length, 0),
       0,
@@ -836,13 +824,9 @@ export async function appendSynthetic(
   return written;
 }
 
-async function appendCommand(
-  store: EventStore,
-  command: SyntheticCommand,
-  source = 'seed',
-): Promise<void> {
-  const commandId = randomUUID();
-  await store.append({
+function appendRequest(command: SyntheticCommand, source = 'seed'): AppendRequest {
+  const commandId = newEventId();
+  return {
     commandId,
     streams: command.streams.map((stream) => ({
       streamId: stream.streamId,
@@ -857,5 +841,5 @@ async function appendCommand(
         }),
       ),
     })),
-  });
+  };
 }

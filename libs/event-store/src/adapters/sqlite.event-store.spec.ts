@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeEventStoreContract } from '../testing/event-store.contract';
+import { newEvent, type EventOrigin } from '../new-event';
 import { SqliteEventStore } from './sqlite.event-store';
 
 describeEventStoreContract('sqlite', async () => {
@@ -36,3 +38,52 @@ describe('sqlite event store: reading one client', () => {
     }
   });
 });
+
+describe('sqlite event store: group commit', () => {
+  it('checks the appends of one tick in call order, each against those that went through', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rapport-es-'));
+    const store = new SqliteEventStore({ file: join(dir, 'events.db'), synchronous: 'NORMAL' });
+    const append = (expectedRevision: number | 'no-stream', type: string) =>
+      store.append({
+        commandId: randomUUID(),
+        streams: [
+          {
+            streamId: 'customer-1',
+            expectedRevision,
+            events: [newEvent({ type, schemaVersion: 1, data: {} } as never, origin)],
+          },
+        ],
+      });
+    try {
+      // One tick: one transaction, each append in its own savepoint.
+      const outcomes = await Promise.allSettled([
+        append('no-stream', 'A'),
+        append(5, 'refused'),
+        append(0, 'B'),
+        append(2, 'refused too'),
+        append(1, 'C'),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+      ]);
+      const read = await store.readStream('customer-1');
+      expect(read.events.map((e) => e.type)).toEqual(['A', 'B', 'C']);
+      expect(read.revision).toBe(2);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const origin: EventOrigin = {
+  customerId: '1',
+  actor: { id: 'test', roles: ['service'], kind: 'service' },
+  correlationId: 'c',
+  commandId: 'c',
+  source: 'test',
+};

@@ -113,6 +113,12 @@ export class SqliteEventStore implements EventStore {
   private idle: Promise<void> = Promise.resolve();
   /** The newest link while a group commits: its appends extend it one by one. */
   private tip: ChainHead = CHAIN_START;
+  /**
+   * The revision of each stream the open transaction has appended to: a batch appends to the
+   * same client's stream many times, and the index lookup is then needed once. Only appends
+   * that went through are recorded; it is dropped with the transaction.
+   */
+  private written?: Map<string, number>;
   private markIdle: () => void = () => undefined;
 
   private readonly stmt: {
@@ -218,27 +224,43 @@ export class SqliteEventStore implements EventStore {
     this.commitMany = db.transaction(
       (requests: readonly AppendRequest[], recordedAt: string, results: AppendResult[]) => {
         this.tip = this.readTip();
-        for (const request of requests) results.push(this.appendInside(request, recordedAt));
+        this.written = new Map();
+        try {
+          for (const request of requests) results.push(this.appendInside(request, recordedAt));
+        } finally {
+          this.written = undefined;
+        }
       },
     );
 
     this.commitGroup = db.transaction((group: PendingAppend[], recordedAt: string) => {
       // Read inside the write transaction: no other connection can move the head meanwhile.
       this.tip = this.readTip();
-      for (const pending of group) {
-        const before = this.tip;
-        try {
-          pending.result = this.appendOne(pending.request, recordedAt);
-        } catch (error) {
-          this.tip = before; // the savepoint undid this append's rows
-          // A storage failure (disk full, read-only file, I/O) is not this append's fault, and
-          // SQLite may already have rolled back the whole transaction (it does on SQLITE_FULL):
-          // going on would autocommit the rest of the group one by one. The whole group fails.
-          if (isStorageFailure(error) || !db.inTransaction) throw error;
-          pending.error = error;
-        }
+      this.written = new Map();
+      try {
+        this.appendGroup(group, recordedAt);
+      } finally {
+        this.written = undefined;
       }
     });
+  }
+
+  /** Each pending append in its own savepoint, inside commitGroup's transaction. */
+  private appendGroup(group: PendingAppend[], recordedAt: string): void {
+    for (const pending of group) {
+      const before = this.tip;
+      try {
+        pending.result = this.appendOne(pending.request, recordedAt);
+      } catch (error) {
+        this.tip = before; // the savepoint undid this append's rows
+        this.written?.clear(); // and any revision it may have recorded
+        // A storage failure (disk full, read-only file, I/O) is not this append's fault, and
+        // SQLite may already have rolled back the whole transaction (it does on SQLITE_FULL):
+        // going on would autocommit the rest of the group one by one. The whole group fails.
+        if (isStorageFailure(error) || !this.db.inTransaction) throw error;
+        pending.error = error;
+      }
+    }
   }
 
   /**
@@ -271,7 +293,7 @@ export class SqliteEventStore implements EventStore {
     }
     const revisions: Record<string, number> = {};
     for (const stream of request.streams) {
-      const actual = this.currentRevision(stream.streamId);
+      const actual = this.written?.get(stream.streamId) ?? this.currentRevision(stream.streamId);
       checkExpectedRevision(stream.streamId, stream.expectedRevision, actual);
       revisions[stream.streamId] = actual;
     }
@@ -328,6 +350,7 @@ export class SqliteEventStore implements EventStore {
         });
       }
     }
+    if (this.written) for (const id in revisions) this.written.set(id, revisions[id]!);
     return { events, revisions, position: lastPosition(events), duplicate: false };
   }
 

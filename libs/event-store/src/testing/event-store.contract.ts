@@ -699,6 +699,19 @@ export function describeEventStoreContract(
         expect(from.position).toBeGreaterThanOrEqual(positions[2]!);
       });
 
+      it("checks each request against the revisions the batch's earlier requests left", async () => {
+        const a = stream();
+        const requests = [request(a, 'no-stream'), request(a, 0, 'A2'), request(a, 0, 'A3')];
+        const { results, failed } = await store.appendBatch(requests);
+        expect(results).toHaveLength(2);
+        expect(failed?.index).toBe(2);
+        expect(failed?.error).toBeInstanceOf(WrongExpectedRevisionError);
+        expect((await store.readStream(a)).events.map((e) => e.type)).toEqual(['A', 'A2']);
+        await expect(store.append(request(a, 1, 'A3'))).resolves.toMatchObject({
+          position: expect.any(Number),
+        });
+      });
+
       it('answers a request recorded before as a duplicate and appends nothing for it', async () => {
         const a = stream();
         const first = request(a, 'no-stream');
