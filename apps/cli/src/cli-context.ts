@@ -57,8 +57,9 @@ export class CliContext {
     this.adapters = new Adapters(this.config, this.dataDir, this.logger);
   }
 
-  eventStore(): EventStore {
-    const store = this.adapters.eventStore();
+  /** `bulk`: a seed's or an import's (see Adapters.eventStore). */
+  eventStore(use: 'serving' | 'bulk' = 'serving'): EventStore {
+    const store = this.adapters.eventStore(use);
     this.opened.push(store);
     return store;
   }

@@ -5,6 +5,7 @@ export * from './shared/envelope';
 export * from './shared/personal-data';
 export * from './shared/rules';
 export * from './shared/business-time';
+export * from './shared/growing-set';
 export * from './customer/customer.events';
 export * from './customer/customer.commands';
 export * from './customer/customer.decider';

@@ -4,7 +4,7 @@ import {
   type EventEnvelope,
   type EventMetadata,
 } from '@rapport/domain';
-import { newEventId } from './event-id';
+import { timeOrderedId } from './time-ordered-id';
 import type { EventStore } from './event-store.port';
 import type { ChainClaim } from './hash-chain';
 
@@ -78,7 +78,7 @@ export async function sealCheckpoint(
   },
 ): Promise<SealedCheckpoint> {
   const head = await store.chainHead();
-  const commandId = newEventId();
+  const commandId = timeOrderedId();
   const event: AuditCheckpointSealed = {
     type: 'AuditCheckpointSealed',
     schemaVersion: 1,
@@ -97,7 +97,7 @@ export async function sealCheckpoint(
         expectedRevision: options.expectedRevision,
         events: [
           {
-            id: newEventId(),
+            id: timeOrderedId(),
             ...event,
             metadata: {
               customerId: '',

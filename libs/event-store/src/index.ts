@@ -2,7 +2,7 @@ export * from './event-store.port';
 export * from './event-store.errors';
 export * from './append-rules';
 export * from './new-event';
-export * from './event-id';
+export * from './time-ordered-id';
 export * from './hash-chain';
 export * from './audit-checkpoints';
 export * from './catch-up';

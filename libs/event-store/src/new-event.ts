@@ -1,5 +1,5 @@
 import type { Actor, DomainEvent } from '@rapport/domain';
-import { newEventId } from './event-id';
+import { timeOrderedId } from './time-ordered-id';
 import type { NewEvent } from './event-store.port';
 
 /** Who and what caused a group of events: the envelope metadata they share. */
@@ -37,7 +37,7 @@ function ownOccurredAt(data: unknown): string | undefined {
 export function newEvent(
   event: DomainEvent,
   origin: EventOrigin,
-  id: string = newEventId(),
+  id: string = timeOrderedId(),
 ): NewEvent {
   const occurredAt = ownOccurredAt(event.data) ?? origin.occurredAt;
   return {

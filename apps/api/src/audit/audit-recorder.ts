@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { auditStreamId, type Actor, type AuditEvent } from '@rapport/domain';
-import { EVENT_STORE, newEvent, newEventId, type EventStore } from '@rapport/event-store';
+import { EVENT_STORE, newEvent, timeOrderedId, type EventStore } from '@rapport/event-store';
 import type { Customer360Document } from '@rapport/read-models';
 import { header, type HttpRequestLike, type Permission, type Principal } from '@rapport/platform';
 import { CLOCK, RECORD_VIEWS, type Clock } from '../infrastructure/tokens';
@@ -155,7 +155,7 @@ export class AuditRecorder {
       actor,
       correlationId,
       causationId: correlationId,
-      commandId: newEventId(),
+      commandId: timeOrderedId(),
       source: 'api',
     };
     await this.eventStore.append({

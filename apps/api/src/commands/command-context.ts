@@ -9,7 +9,7 @@ import {
   type HttpRequestLike,
 } from '@rapport/platform';
 import { businessTime } from '@rapport/domain';
-import { newEventId } from '@rapport/event-store';
+import { timeOrderedId } from '@rapport/event-store';
 
 /** Who asks, when, and under which idempotency and concurrency conditions. */
 export interface CommandContext {
@@ -92,7 +92,7 @@ export function commandContextFromRequest(request: HttpRequestLike, now: Date): 
     ...(traceparent !== undefined && { traceparent }),
     correlationId: request.rapport?.correlationId ?? randomUUID(),
     // Keys are scoped to the caller: two systems choosing the same key never collide.
-    commandId: key === undefined ? newEventId() : `${principal.actor.id}/${key}`,
+    commandId: key === undefined ? timeOrderedId() : `${principal.actor.id}/${key}`,
     idempotent: key !== undefined,
     fingerprint,
     ...(expectedRevision !== undefined && { expectedRevision }),

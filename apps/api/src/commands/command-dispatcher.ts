@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import type { FastifyReply } from 'fastify';
-import { EVENT_STORE, type EventStore } from '@rapport/event-store';
+import { EVENT_STORE, timeOrderedId, type EventStore } from '@rapport/event-store';
 import {
   ApiError,
   header,
@@ -235,7 +234,7 @@ export class CommandDispatcher {
     const chosen = definition.newRecord
       ? (body as Record<string, unknown>)[definition.newRecord.idField]
       : undefined;
-    const newId = typeof chosen === 'string' ? chosen.toLowerCase() : randomUUID();
+    const newId = typeof chosen === 'string' ? chosen.toLowerCase() : timeOrderedId();
     return addressesRecord(definition)
       ? { id: id!, newId, body, context }
       : // The command creates its target: the chosen id, else the ingest targetId, else a new one.

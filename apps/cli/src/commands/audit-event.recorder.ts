@@ -1,5 +1,5 @@
 import type { AuditEvent } from '@rapport/domain';
-import { newEventId, type EventStore } from '@rapport/event-store';
+import { timeOrderedId, type EventStore } from '@rapport/event-store';
 
 /** Who runs the CLI, as far as the environment tells. */
 export function operator(): string {
@@ -19,7 +19,7 @@ export async function recordAuditEvent(
   streamId: string,
   event: AuditEvent,
 ): Promise<void> {
-  const commandId = newEventId();
+  const commandId = timeOrderedId();
   await events.append({
     streams: [
       {
@@ -27,7 +27,7 @@ export async function recordAuditEvent(
         expectedRevision: 'any',
         events: [
           {
-            id: newEventId(),
+            id: timeOrderedId(),
             ...event,
             metadata: {
               customerId: '',

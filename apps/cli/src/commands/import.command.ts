@@ -74,7 +74,7 @@ export function importCommand(program: Command, global: () => GlobalOptions): vo
           ? parseMasterKey(context.config.masterKey)
           : loadOrCreateMasterKeyFile(context.dataDir).key;
         const importer = createIngestImporter({
-          eventStore: context.eventStore(),
+          eventStore: context.eventStore('bulk'),
           cipher: new PersonalDataCipher(
             new DataKeys(await context.adapters.keyStore(), masterKey),
           ),

@@ -53,7 +53,7 @@ export function seedCommand(program: Command, global: () => GlobalOptions): void
         const sealing = new DeferredSeal(
           new PersonalDataCipher(new DataKeys(await context.adapters.keyStore(), masterKey)),
         );
-        const events = context.eventStore();
+        const events = context.eventStore('bulk');
         const bar = progressBar(
           'seed',
           Math.round(customers * (8.85 + activities * 2.9)),

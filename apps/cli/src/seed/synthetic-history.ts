@@ -1,4 +1,4 @@
-import { newEvent, newEventId, type AppendRequest, type EventStore } from '@rapport/event-store';
+import { newEvent, timeOrderedId, type AppendRequest, type EventStore } from '@rapport/event-store';
 import {
   ACTIVITY_KINDS,
   activityDecider,
@@ -168,7 +168,7 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
     const campaignStart =
       startMs + Math.floor((k * options.days) / campaignCount) * dayMs + 9 * 3600_000;
     campaigns.push({
-      id: randomUUIDFrom(chance),
+      id: timeOrderedUUIDFrom(chance, campaignStart),
       state: campaignDecider.initialState(),
       revision: -1,
       startMs: campaignStart,
@@ -239,14 +239,15 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
   const clients: Client[] = [];
   const extraActivities = options.activitiesPerCustomer ?? 0;
   for (let i = 0; i < options.customers; i++) {
+    const arrival =
+      startMs +
+      Math.floor(random() * options.days * 0.6) * dayMs +
+      Math.floor(random() * 8 + 8) * 3600_000;
     const client: Client = {
-      id: randomUUIDFrom(random),
+      id: timeOrderedUUIDFrom(random, arrival),
       state: customerDecider.initialState(),
       revision: -1,
-      clock:
-        startMs +
-        Math.floor(random() * options.days * 0.6) * dayMs +
-        Math.floor(random() * 8 + 8) * 3600_000,
+      clock: arrival,
       steps: 3 + Math.floor(random() * 12),
       agenda: 0,
       deals: [],
@@ -454,7 +455,11 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
       return { customerId, at, streams: [applyCustomer(client, events)] };
     }
     if (roll < 0.62 && !openDeal && client.state.status !== 'churned') {
-      const deal = { id: randomUUIDFrom(random), state: dealDecider.initialState(), revision: -1 };
+      const deal = {
+        id: timeOrderedUUIDFrom(random, Date.parse(now)),
+        state: dealDecider.initialState(),
+        revision: -1,
+      };
       const events = decideDealWithCustomer(
         {
           type: 'OpenDeal',
@@ -547,7 +552,7 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
       const severity = pick(['low', 'medium', 'medium', 'high', 'critical'] as const);
       const kind: CaseKind = random() < 0.5 ? 'complaint' : 'request';
       serviceCase = {
-        id: randomUUIDFrom(random),
+        id: timeOrderedUUIDFrom(random, Date.parse(now)),
         kind,
         state: caseDecider.initialState(),
         revision: -1,
@@ -686,7 +691,7 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
     const customerId = client.id;
     const planned = client.activities.find((a) => a.state.status === 'planned');
     const activity = planned ?? {
-      id: randomUUIDFrom(random),
+      id: timeOrderedUUIDFrom(random, Date.parse(now)),
       state: activityDecider.initialState(),
       revision: -1,
     };
@@ -770,6 +775,17 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
   }
 }
 
+/**
+ * A UUID v7 from the seeded source and the business time of the record's creation, as the API
+ * mints ids (time-ordered, see timeOrderedId): a seed reproduces the same ids, and its clients,
+ * deals and activities sit in the store's indexes as the API's would.
+ */
+function timeOrderedUUIDFrom(random: () => number, atMs: number): string {
+  const uuid = randomUUIDFrom(random);
+  const time = atMs.toString(16).padStart(12, '0');
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${uuid.slice(15)}`;
+}
+
 /** A UUID v4 from the seeded source, so that a seed reproduces the same ids. */
 function randomUUIDFrom(random: () => number): string {
   const bytes = Array.from({ length: 16 }, () => Math.floor(random() * 256));
@@ -825,7 +841,7 @@ export async function appendSynthetic(
 }
 
 function appendRequest(command: SyntheticCommand, source = 'seed'): AppendRequest {
-  const commandId = newEventId();
+  const commandId = timeOrderedId();
   return {
     commandId,
     streams: command.streams.map((stream) => ({

@@ -1,6 +1,7 @@
 import { assertValidMoney } from '../shared/currency';
 import { assertNever, type Decider } from '../shared/decider';
 import { conflict, invalid, notFound } from '../shared/domain-error';
+import { GrowingSet } from '../shared/growing-set';
 import { assertNotInFuture, requireText } from '../shared/rules';
 import type { CampaignCommand } from './campaign.commands';
 import {
@@ -30,7 +31,7 @@ export type CampaignState =
       currency?: string;
       launchedAt?: string;
       closedAt?: string;
-      members: ReadonlySet<string>;
+      members: GrowingSet;
     };
 
 type ExistingCampaign = Exclude<CampaignState, { status: 'none' }>;
@@ -294,7 +295,7 @@ export function evolveCampaign(state: CampaignState, event: CampaignEvent): Camp
         channel: event.data.channel,
         purpose: event.data.purpose,
         ...(event.data.budget !== undefined && { currency: event.data.budget.currency }),
-        members: new Set(),
+        members: GrowingSet.empty(),
       };
     case 'CampaignLaunched':
       return state.status === 'none'
@@ -311,7 +312,7 @@ export function evolveCampaign(state: CampaignState, event: CampaignEvent): Camp
     case 'CampaignMembersAdded':
       return state.status === 'none'
         ? state
-        : { ...state, members: new Set([...state.members, ...event.data.customerIds]) };
+        : { ...state, members: state.members.with(event.data.customerIds) };
     case 'CampaignResponseRecorded':
       return state;
     default:

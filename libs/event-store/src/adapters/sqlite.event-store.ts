@@ -36,6 +36,12 @@ export interface SqliteEventStoreOptions {
   maxGroupSize?: number;
   /** How often an idle subscriber looks for appends made by another process. */
   fallbackPollMs?: number;
+  /**
+   * SQLite page cache of the connection, in MiB (SQLite's default, 2, when absent). A bulk
+   * writer (a seed, an import) gives it more: its appends touch pages of the per-stream and
+   * per-client indexes all over the file, which a small cache re-reads and spills mid-way.
+   */
+  cacheMiB?: number;
 }
 
 interface PendingAppend {
@@ -164,6 +170,8 @@ export class SqliteEventStore implements EventStore {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
       this.db.pragma('busy_timeout = 5000');
+      if (options.cacheMiB !== undefined)
+        this.db.pragma(`cache_size = -${options.cacheMiB * 1024}`);
       this.db.exec(SCHEMA);
       chainUnchainedFile(this.db);
       addBusinessTime(this.db);

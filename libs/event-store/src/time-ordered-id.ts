@@ -9,14 +9,16 @@ let lastMillis = -1;
 let sequence = 0;
 
 /**
- * A time-ordered UUID (version 7, RFC 9562) for events and commands the store is given
- * without one. Ids that grow with time land at the right edge of the store's unique index
+ * A time-ordered UUID (version 7, RFC 9562): the id of every event, of a command without an
+ * idempotency key, and of every record the system creates (a client, a deal, an activity, a
+ * case) unless the caller chose one. Ids that grow with time land at the right edge of the store's unique index
  * instead of a random page of it, so an append's index insert costs the same at a million
- * events as at a thousand (random v4 ids made it grow with the log). Within one millisecond a
+ * events as at a thousand (random v4 ids made it grow with the log); a record's later events
+ * go to the pages of recently created records, which the page cache holds. Within one millisecond a
  * 12-bit counter keeps the ids of this process increasing; 74 bits stay random, so ids from
  * several processes (the API, the relay, an import) do not collide.
  */
-export function newEventId(now: number = Date.now()): string {
+export function timeOrderedId(now: number = Date.now()): string {
   if (used === POOL_IDS) {
     randomFillSync(pool);
     used = 0;
