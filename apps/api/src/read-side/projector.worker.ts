@@ -21,15 +21,25 @@ const {
 } = workerData as ProjectorWorkerData;
 const post = (message: ProjectorMessage) => parentPort!.postMessage(message);
 
+/**
+ * The read-model page cache while catching up, a rebuild's: a catch-up commit is as large as
+ * a rebuild flush, and with the serving cache (CRM_SQLITE_READ_CACHE_MIB) its pages spill to
+ * the WAL again and again before it commits (100,000 clients: catch-up at 0.76 of the rebuild
+ * rate with 16 MiB, see bench/RESULTS.md). Live again, the worker goes back to the serving one.
+ */
+const CATCH_UP_CACHE_MIB = Math.max(128, readCacheMiB);
+
 async function main(): Promise<void> {
   // The worker has its own SDK (OTEL_EXPORTER_OTLP_ENDPOINT), continuing the events' traces.
   const tracing = startTracing({ serviceName: 'rapport-projector' });
   const sqlite = new SqliteEventStore({ file: eventsFile });
   const events = new UpcastingEventStore(sqlite, upcast);
-  const store = new SqliteReadStore(readModelsFile, { cacheMiB: readCacheMiB });
+  // Started behind (as after any restart) until a batch says otherwise.
+  const store = new SqliteReadStore(readModelsFile, { cacheMiB: CATCH_UP_CACHE_MIB });
   const controller = new AbortController();
   const maintained = PROJECTIONS.filter((projection) => projections.includes(projection.name));
   let sinceCollected = 0;
+  let cacheNow = CATCH_UP_CACHE_MIB;
   const projector = new LiveProjector(events, store, maintained, {
     batchSize,
     defaultCurrency,
@@ -54,7 +64,10 @@ async function main(): Promise<void> {
       // Catching up (full batches), the thread churns through documents far faster than V8
       // collects them, and its heap grows by hundreds of MiB of garbage. A collection when a
       // catch-up commit has just let go of its documents keeps it near what it holds.
-      sinceCollected = batch.length < batchSize ? 0 : sinceCollected + batch.length;
+      const catchingUp = batch.length >= batchSize;
+      const cacheMiB = catchingUp ? CATCH_UP_CACHE_MIB : readCacheMiB;
+      if (cacheMiB !== cacheNow) store.cacheMiB = cacheNow = cacheMiB;
+      sinceCollected = catchingUp ? sinceCollected + batch.length : 0;
       if (sinceCollected >= catchUpFlushEvents) {
         sinceCollected = 0;
         collectGarbage();

@@ -27,3 +27,18 @@ describeReadStoreContract('sqlite', async () => {
     },
   };
 });
+
+describe('sqlite read store: page cache', () => {
+  it('starts with the cache it was given, and takes another while open', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rapport-rs-'));
+    const store = new SqliteReadStore(join(dir, 'read-models.db'), { cacheMiB: 128 });
+    try {
+      expect(store.cacheMiB).toBe(128);
+      store.cacheMiB = 16;
+      expect(store.cacheMiB).toBe(16);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -314,6 +314,19 @@ export class SqliteReadStore implements ReadStore {
   }
 
   /**
+   * This connection's page cache, in MiB, changed while open: a projector catching up commits
+   * as much as a rebuild flush and gets a rebuild's cache, then gives the pages back (SQLite
+   * frees those beyond a smaller limit) once it is live.
+   */
+  set cacheMiB(cacheMiB: number) {
+    this.db.pragma(`cache_size = -${cacheMiB * 1024}`);
+  }
+
+  get cacheMiB(): number {
+    return -(this.db.pragma('cache_size', { simple: true }) as number) / 1024;
+  }
+
+  /**
    * The guarded upsert of one collection (`refresh`: also over a row of the same position;
    * `once`: the insert of write-once documents that leaves an existing id alone): its
    * statement and indexed columns, prepared once.
