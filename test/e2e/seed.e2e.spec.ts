@@ -100,6 +100,36 @@ describe('rapport seed', () => {
     expect(await streamsOf(batched)).toEqual(await streamsOf(oneByOne));
   });
 
+  it('mints time-ordered ids as the API does: each client, deal, case and activity id carries the moment it was created', async () => {
+    const store = new InMemoryEventStore();
+    await appendSynthetic(
+      store,
+      syntheticHistory({ customers: 50, start: new Date('2025-01-01'), days: 200, seal: fakeSeal }),
+    );
+    const history = await store.readAll({ after: 0, limit: 100_000 });
+    const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const millisOf = (id: string) => parseInt(id.replace('-', '').slice(0, 12), 16);
+    const created = history.filter((event) =>
+      [
+        'LeadCreated',
+        'DealOpened',
+        'ComplaintRaised',
+        'ServiceRequestOpened',
+        'ActivityScheduled',
+      ].includes(event.type),
+    );
+    expect(new Set(created.map((event) => event.type)).size).toBe(5);
+    const mismatched = created
+      .map((event) => ({
+        type: event.type,
+        id: event.streamId.slice(event.streamId.indexOf('-') + 1),
+        at: event.occurredAt,
+      }))
+      .filter(({ id, at }) => !V7.test(id) || millisOf(id) !== Date.parse(at));
+    expect(mismatched).toEqual([]);
+    expect(history.filter((event) => !V7.test(event.id))).toEqual([]);
+  });
+
   it('plans a dense agenda when asked: about the asked number of activities per client, each scheduled then done or called off, the rest of the history unchanged in kind', async () => {
     const options: SyntheticOptions = {
       customers: 200,

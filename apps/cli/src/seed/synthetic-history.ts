@@ -854,6 +854,8 @@ function appendRequest(command: SyntheticCommand, source = 'seed'): AppendReques
           correlationId: commandId,
           commandId,
           source,
+          // Business time: when the history says it happened, as an import's occurredAt.
+          occurredAt: command.at,
         }),
       ),
     })),
