@@ -73,6 +73,7 @@ export class EmbeddedProjector implements OnApplicationBootstrap, OnApplicationS
       batchSize: 500,
       rebuildPauseMs: this.config.rebuildPauseMs,
       catchUpFlushEvents: this.config.catchUpFlushEvents,
+      catchUpCacheMiB: this.config.catchUpCacheMiB,
       defaultCurrency: this.config.defaultCurrency,
       readCacheMiB: this.config.sqliteReadCacheMiB,
       projections: maintainedProjections(this.off).map((projection) => projection.name),

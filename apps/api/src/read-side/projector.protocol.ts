@@ -15,6 +15,8 @@ export interface ProjectorWorkerData {
   rebuildPauseMs: number;
   /** CRM_CATCH_UP_FLUSH_EVENTS. */
   catchUpFlushEvents: number;
+  /** CRM_CATCH_UP_CACHE_MIB: the read-model page cache while catching up. */
+  catchUpCacheMiB: number;
   /** CRM_DEFAULT_CURRENCY, for the rankings' segment rows. */
   defaultCurrency: string;
   /** CRM_SQLITE_READ_CACHE_MIB: the worker's read-model connection is one of the API's. */

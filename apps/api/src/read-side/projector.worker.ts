@@ -16,18 +16,20 @@ const {
   defaultCurrency,
   rebuildPauseMs,
   catchUpFlushEvents,
+  catchUpCacheMiB,
   readCacheMiB,
   projections,
 } = workerData as ProjectorWorkerData;
 const post = (message: ProjectorMessage) => parentPort!.postMessage(message);
 
 /**
- * The read-model page cache while catching up, a rebuild's: a catch-up commit is as large as
- * a rebuild flush, and with the serving cache (CRM_SQLITE_READ_CACHE_MIB) its pages spill to
- * the WAL again and again before it commits (100,000 clients: catch-up at 0.76 of the rebuild
- * rate with 16 MiB, see bench/RESULTS.md). Live again, the worker goes back to the serving one.
+ * The read-model page cache while catching up (CRM_CATCH_UP_CACHE_MIB, a rebuild's 128 MiB by
+ * default): a catch-up commit is as large as a rebuild flush, and with the serving cache
+ * (CRM_SQLITE_READ_CACHE_MIB) its pages spill to the WAL again and again before it commits
+ * (100,000 clients: catch-up at 0.76 of the rebuild rate with 16 MiB, 0.82 to 0.98 with 128;
+ * bench/RESULTS.md). Live again, the worker goes back to the serving one.
  */
-const CATCH_UP_CACHE_MIB = Math.max(128, readCacheMiB);
+const CATCH_UP_CACHE_MIB = Math.max(catchUpCacheMiB, readCacheMiB);
 
 async function main(): Promise<void> {
   // The worker has its own SDK (OTEL_EXPORTER_OTLP_ENDPOINT), continuing the events' traces.

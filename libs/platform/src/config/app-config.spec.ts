@@ -149,6 +149,16 @@ describe('the commits of a projector catching up', () => {
   });
 });
 
+describe('the page cache of a projector catching up', () => {
+  it('is 128 MiB unless CRM_CATCH_UP_CACHE_MIB says otherwise, and is refused out of range', () => {
+    expect(loadConfig({}).catchUpCacheMiB).toBe(128);
+    expect(loadConfig({ CRM_CATCH_UP_CACHE_MIB: '16' }).catchUpCacheMiB).toBe(16);
+    expect(problemsOf({ CRM_CATCH_UP_CACHE_MIB: '0' })).toEqual([
+      'CRM_CATCH_UP_CACHE_MIB must be a whole number from 1 to 65536, got "0"',
+    ]);
+  });
+});
+
 describe("the page cache of the API's read-model connections", () => {
   it('is 16 MiB unless CRM_SQLITE_READ_CACHE_MIB says otherwise, and is refused out of range', () => {
     expect(loadConfig({}).sqliteReadCacheMiB).toBe(16);

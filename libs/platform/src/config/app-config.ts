@@ -94,6 +94,12 @@ export interface AppConfig {
    * memory while catching up.
    */
   catchUpFlushEvents: number;
+  /**
+   * The embedded projector's read-model page cache in MiB while it catches up
+   * (CRM_CATCH_UP_CACHE_MIB, default 128, a rebuild's; the serving cache if that is larger):
+   * more catches up faster, less keeps the API's memory lower afterwards.
+   */
+  catchUpCacheMiB: number;
   /** Port of GET /health and /metrics for the relay and projector processes. */
   healthPort?: number;
   /** Requests per actor per minute; 0 disables the limit. */
@@ -252,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     slaCheckIntervalMs: integer('CRM_SLA_CHECK_INTERVAL_MS', 5_000, 10, 3_600_000),
     rebuildPauseMs: integer('CRM_REBUILD_PAUSE_MS', 0, 0, 60_000),
     catchUpFlushEvents: integer('CRM_CATCH_UP_FLUSH_EVENTS', 20_000, 500, 1_000_000),
+    catchUpCacheMiB: integer('CRM_CATCH_UP_CACHE_MIB', 128, 1, 65_536),
     rateLimitPerMinute: integer('CRM_RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),
     projectorStallSeconds: integer('CRM_PROJECTOR_STALL_SECONDS', 60, 1, 86_400),
     mongoSocketTimeoutMs: integer('CRM_MONGO_SOCKET_TIMEOUT_MS', 60_000, 100, 3_600_000),
