@@ -16,8 +16,10 @@ import { type ReadStore } from '@rapport/read-models';
 import { MongoReadStore, SqliteReadStore } from '@rapport/read-models/adapters';
 
 /**
- * Page cache of a bulk writer's event-store connection: at 3M events, appends with 256 MiB
- * cost 0.75 of what they cost with SQLite's 2 MiB (bench/RESULTS.md, seeding at scale).
+ * Page cache of a bulk writer's event-store connection (a seed, an import: a process of its
+ * own, whose memory is no goal). Its transactions dirty index pages all over the file; with
+ * SQLite's 2 MiB they are read again and spilled before the commit once the indexes outgrow
+ * it (bench/RESULTS.md, "append cost as the log grows": no gain yet at 1M events).
  */
 const BULK_CACHE_MIB = 256;
 
