@@ -1,5 +1,12 @@
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import {
+  createServer,
+  request,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import type { EventEnvelope } from '@rapport/domain';
 import { EventStream } from './event-stream';
 
@@ -56,6 +63,32 @@ async function givenAStream(reading: boolean) {
   return { stream, disconnect: () => req.destroy() };
 }
 
+/**
+ * One stream whose reader takes `bytesPerMs`, steadily, however the bytes were written: a
+ * socket whose consumer keeps reading, slower than the stream could write. Not a loopback
+ * socket: a throttled TCP reader there sees the kernel stall for a retransmission timeout
+ * (200 ms, longer than the test's window) when its receive queue is pruned.
+ */
+function givenASteadyReader(bytesPerMs: number, bufferBytes = 16 * 1024) {
+  let taken = 0;
+  const socket = new Writable({
+    highWaterMark: 16 * 1024,
+    write(chunk: Buffer, _encoding, callback) {
+      setTimeout(
+        () => {
+          taken += chunk.length;
+          callback();
+        },
+        Math.ceil(chunk.length / bytesPerMs),
+      );
+    },
+  });
+  const response = Object.assign(socket, { writeHead: () => socket }) as unknown as ServerResponse;
+  const stream = new EventStream(response, { bufferBytes, slowReaderTimeoutMs: WINDOW_MS }, 0);
+  stream.open();
+  return { stream, taken: () => taken, disconnect: () => stream.end('client-closed') };
+}
+
 let server: Server | undefined;
 afterEach(async () => {
   await new Promise<void>((resolve) => {
@@ -76,6 +109,33 @@ describe('EventStream backpressure', () => {
 
     expect(await sent).toBe(true);
     expect(stream.stats.ended).toBeUndefined();
+    disconnect();
+  });
+
+  it('keeps a reader that keeps taking bytes while one event far larger than its buffer goes out', async () => {
+    // 8 MiB at 16 KiB/ms: about five windows before the event is out, none of them idle.
+    const { stream, taken, disconnect } = givenASteadyReader(16 * 1024);
+
+    const sent = await stream.send(bulkyEvent(1, 8 * 1024 * 1024));
+
+    expect(sent).toBe(true);
+    expect(stream.stats.ended).toBeUndefined();
+    expect(stream.stats.sent).toBe(1);
+    expect(taken()).toBeGreaterThan(8 * 1024 * 1024 - 16 * 1024);
+    disconnect();
+  });
+
+  it('keeps a reader whose buffer is smaller than the high-water mark of its socket', async () => {
+    // The socket never asks for a 'drain' below 16 KiB: the stream must see its writes complete.
+    const { stream, disconnect } = givenASteadyReader(1024, 1024);
+
+    let open = true;
+    for (let position = 1; open && position <= 20; position++) {
+      open = await stream.send(bulkyEvent(position, 2 * 1024));
+    }
+
+    expect(open).toBe(true);
+    expect(stream.stats.sent).toBe(20);
     disconnect();
   });
 

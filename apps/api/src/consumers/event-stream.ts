@@ -28,7 +28,7 @@ export interface EventStreamStats {
 
 /**
  * One Server-Sent Events reader of the feed. Events are written one at a time; once the
- * socket holds `bufferBytes` not yet taken by the kernel, the stream waits for it to drain
+ * socket holds `bufferBytes` not yet taken by the kernel, the stream waits for it to go below
  * before taking the next event from the log (the log is pulled, never pushed: a slow reader
  * holds at most its buffer, one event and the batch in hand). A reader that takes nothing
  * from its full buffer for `slowReaderTimeoutMs` has stopped reading: the connection is
@@ -37,6 +37,9 @@ export interface EventStreamStats {
 export class EventStream {
   readonly stats: EventStreamStats;
   private heartbeat?: NodeJS.Timeout;
+  /** Set while a send waits for the buffer to go down (it may be in the middle of an event). */
+  private onFlushed?: () => void;
+  private readonly flushed = () => this.onFlushed?.();
 
   constructor(
     private readonly response: ServerResponse,
@@ -56,7 +59,8 @@ export class EventStream {
     });
     this.response.write('retry: 2000\n\n');
     this.heartbeat = setInterval(() => {
-      if (!this.response.writableNeedDrain) this.response.write(': keep-alive\n\n');
+      // Not while a send waits: the buffer is full, and it may hold part of an event.
+      if (!this.onFlushed) this.response.write(': keep-alive\n\n');
     }, this.options.heartbeatMs ?? 15_000);
     this.heartbeat.unref();
   }
@@ -71,16 +75,26 @@ export class EventStream {
    */
   async send(event: EventEnvelope): Promise<boolean> {
     if (this.closed) return false;
-    this.response.write(`id: ${event.position}\ndata: ${encodeCloudEvent(event)}\n\n`);
+    const frame = Buffer.from(`id: ${event.position}\ndata: ${encodeCloudEvent(event)}\n\n`);
+    // An event larger than the buffer goes out in buffer-sized pieces, each written once the
+    // previous ones drained: the socket reports progress only when a whole write completes, so
+    // one huge write would look like a reader that takes nothing until its very last byte.
+    const pieceBytes = this.options.bufferBytes;
+    for (let start = 0; start < frame.length; start += pieceBytes) {
+      this.response.write(frame.subarray(start, start + pieceBytes), this.flushed);
+      this.notePeak();
+      if (this.response.writableLength < this.options.bufferBytes) continue;
+      if (!(await this.drained())) {
+        this.stats.ended = 'cut-off';
+        // The buffer is full: nothing more would reach the reader soon. Closing frees it now.
+        this.response.destroy();
+        return false;
+      }
+      if (this.closed) return false;
+    }
     this.stats.sent++;
     this.stats.lastEventId = event.position;
-    this.notePeak();
-    if (this.response.writableLength < this.options.bufferBytes) return true;
-    if (await this.drained()) return !this.closed;
-    this.stats.ended = 'cut-off';
-    // The buffer is full: nothing more would reach the reader soon. Closing frees it now.
-    this.response.destroy();
-    return false;
+    return true;
   }
 
   end(reason: EventStreamStats['ended']): void {
@@ -95,12 +109,15 @@ export class EventStream {
   }
 
   /**
-   * Resolves true on 'drain' (or the socket's close), false once the reader took nothing for
-   * `slowReaderTimeoutMs`. A reader that takes bytes, however slowly, keeps its stream: it
-   * reads from the log at its own pace and holds no more than its buffer. A window in which
-   * this process itself was mostly busy (long synchronous reads of the log, a GC pause) does
-   * not count against the reader: the socket's writes could hardly run either, so the reader
-   * gets a fresh window; after BUSY_WINDOWS_MAX such windows it is judged anyway.
+   * Resolves true once a write completes with the buffer below `bufferBytes` (or the socket
+   * closed), false once the reader took nothing for `slowReaderTimeoutMs`. Completed writes,
+   * not 'drain', are the signal: 'drain' comes only after a write past the socket's own
+   * high-water mark, which a buffer smaller than that never reaches. A reader that takes bytes,
+   * however slowly, keeps its stream: it reads from the log at its own pace and holds no more
+   * than its buffer. A window in which this process itself was mostly busy (long synchronous
+   * reads of the log, a GC pause) does not count against the reader: the socket's writes could
+   * hardly run either, so the reader gets a fresh window; after BUSY_WINDOWS_MAX such windows it
+   * is judged anyway.
    */
   private drained(): Promise<boolean> {
     const windowMs = this.options.slowReaderTimeoutMs;
@@ -110,7 +127,7 @@ export class EventStream {
       let timer: NodeJS.Timeout;
       const done = (result: boolean) => {
         clearTimeout(timer);
-        this.response.off('drain', onDrain);
+        this.onFlushed = undefined;
         this.response.off('close', onClose);
         resolve(result);
       };
@@ -128,10 +145,11 @@ export class EventStream {
           arm();
         }, windowMs);
       };
-      const onDrain = () => done(true);
       const onClose = () => done(true);
+      this.onFlushed = () => {
+        if (this.response.writableLength < this.options.bufferBytes) done(true);
+      };
       arm();
-      this.response.on('drain', onDrain);
       this.response.on('close', onClose);
     });
   }
