@@ -41,8 +41,8 @@ function blockThisProcess(ms: number): void {
   }
 }
 
-/** One stream over a real loopback socket; `reading` says whether the client takes its bytes. */
-async function givenAStream(reading: boolean) {
+/** One stream over a real loopback socket whose client takes nothing. */
+async function givenAStreamNobodyReads() {
   let stream!: EventStream;
   const opened = new Promise<void>((resolve) => {
     server = createServer((_req, res) => {
@@ -54,8 +54,7 @@ async function givenAStream(reading: boolean) {
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const { port } = server!.address() as AddressInfo;
   const req = request({ port, host: '127.0.0.1', path: '/events' }, (res: IncomingMessage) => {
-    if (reading) res.resume();
-    else res.pause();
+    res.pause();
   });
   req.on('error', () => undefined);
   req.end();
@@ -65,9 +64,9 @@ async function givenAStream(reading: boolean) {
 
 /**
  * One stream whose reader takes `bytesPerMs`, steadily, however the bytes were written: a
- * socket whose consumer keeps reading, slower than the stream could write. Not a loopback
- * socket: a throttled TCP reader there sees the kernel stall for a retransmission timeout
- * (200 ms, longer than the test's window) when its receive queue is pruned.
+ * socket whose consumer keeps reading. Not a loopback socket: on a loaded machine loopback TCP
+ * drops segments and stalls for a retransmission timeout (200 ms and more, longer than the
+ * test's window), which would look like a reader that took nothing.
  */
 function givenASteadyReader(bytesPerMs: number, bufferBytes = 16 * 1024) {
   let taken = 0;
@@ -101,14 +100,15 @@ afterEach(async () => {
 
 describe('EventStream backpressure', () => {
   it('keeps a reader that reads when this process stalls longer than the window', async () => {
-    const { stream, disconnect } = await givenAStream(true);
+    const { stream, taken, disconnect } = givenASteadyReader(16 * 1024);
 
-    // More than loopback's socket buffers take at once: the send has to wait for a drain.
-    const sent = stream.send(bulkyEvent(1, 16 * 1024 * 1024));
+    // Far more than the buffer: the send waits for the reader, and meanwhile this process stalls.
+    const sent = stream.send(bulkyEvent(1, 4 * 1024 * 1024));
     blockThisProcess(WINDOW_MS * 4);
 
     expect(await sent).toBe(true);
     expect(stream.stats.ended).toBeUndefined();
+    expect(taken()).toBeGreaterThan(4 * 1024 * 1024 - 16 * 1024);
     disconnect();
   });
 
@@ -140,7 +140,7 @@ describe('EventStream backpressure', () => {
   });
 
   it('does not blame a busy event loop on a reader that takes nothing, three windows at most', async () => {
-    const { stream, disconnect } = await givenAStream(false);
+    const { stream, disconnect } = await givenAStreamNobodyReads();
     // The process keeps its event loop busy (short synchronous steps, timers still on time).
     let spinning = true;
     const spin = () => {
@@ -161,7 +161,7 @@ describe('EventStream backpressure', () => {
   });
 
   it('cuts off a reader that takes nothing for the window', async () => {
-    const { stream, disconnect } = await givenAStream(false);
+    const { stream, disconnect } = await givenAStreamNobodyReads();
 
     let open = true;
     for (let position = 1; open && position <= 200; position++) {
