@@ -6,7 +6,11 @@
 // Usage: npm run bench -- analytics [--customers 100000] [--requests 200] [--writers 4 (0: none)]
 //   [--timeout-ms 10000] [--query-budget-s 60] [--catch-up-timeout-s 3600] [--reuse]
 //   [--activities 10] [--serve-rebuild] [--queries-only]
-//   [--mongodb mongodb://127.0.0.1:27017] [--no-record] [--built]
+//   [--mongodb mongodb://127.0.0.1:27017] [--no-record] [--built] [--ceiling] [--write-rate R]
+// --write-rate R: the writers send R commands per second in all, on a schedule (open loop),
+// instead of each sending its next one as soon as the last is answered (the API's maximum).
+// After a seed (and with --ceiling on a reused or --queries-only dir) the seeded rows are copied into a fresh store
+// file as fast as SQLite takes them: the store's write ceiling, the seed's peer in the same run.
 // --activities N seeds N planned interactions per client on average beyond the usual few (10 at
 // 100,000 clients is issue 15's 1,000,000 activities). --serve-rebuild lets the API serve what the
 // rebuild built in the data dir (catch-up not timed: for histories too long to project twice).
@@ -22,12 +26,16 @@ import { MongoClient } from 'mongodb';
 import { SqliteEventStore } from '@rapport/event-store/adapters';
 import { liveTargets, PROJECTIONS, ProjectionRunner, type ReadStore } from '@rapport/read-models';
 import { MongoReadStore, SqliteReadStore } from '@rapport/read-models/adapters';
+import { BULK_CACHE_MIB } from '@rapport/wiring';
 import { BENCH_MASTER_KEY, BENCH_TOKENS } from './support/api-server';
 import { startServer, type Server } from './support/http-load';
 import { argument, percentile, report, textArgument, type Row } from './support/report';
 import { headOf, sampleCustomerIds, seedHistory, type SeedOutcome } from './support/seeded-data';
+import { measureStoreCeiling } from './support/store-ceiling';
 
 const ROOT = join(__dirname, '..');
+/** `rapport seed` appends 1,000 commands per transaction (synthetic-history.ts). */
+const SEED_COMMANDS_PER_BATCH = 1000;
 const CACHE = join(ROOT, '.cache', 'bench');
 /** The goals of issue 14. */
 const GOALS = {
@@ -51,6 +59,10 @@ interface Options {
   mongoUrl?: string;
   /** The compiled API (dist/), as `npm start` runs it. */
   built: boolean;
+  /** The store's write ceiling on the seeded log (always after a seed; --ceiling on a reuse). */
+  ceiling: boolean;
+  /** The writers' commands per second in all (open loop); as many as the API takes without. */
+  writeRate?: number;
 }
 
 async function main(): Promise<void> {
@@ -67,6 +79,8 @@ async function main(): Promise<void> {
     queriesOnly: process.argv.includes('--queries-only'),
     mongoUrl: textArgument('mongodb'),
     built: process.argv.includes('--built'),
+    ceiling: process.argv.includes('--ceiling'),
+    writeRate: process.argv.includes('--write-rate') ? argument('write-rate', 1) : undefined,
   };
   if ((options.serveRebuild || options.queriesOnly) && options.mongoUrl) {
     throw new Error('--serve-rebuild and --queries-only are for the embedded profile');
@@ -101,6 +115,22 @@ async function main(): Promise<void> {
         goal: `≥ ${GOALS.seedEventsPerSecond.toLocaleString('en-US')} events/s`,
         met: seeded ? verdict(seeded.events / seeded.seconds >= GOALS.seedEventsPerSecond) : 'n/a',
       });
+    if (!options.mongoUrl && (seeded || options.ceiling)) {
+      process.stderr.write(`analytics: copying the log's rows into a fresh store (the ceiling)…\n`);
+      const ceiling = await measureStoreCeiling(join(dir, 'events.db'), {
+        events: head,
+        commandsPerBatch: SEED_COMMANDS_PER_BATCH,
+        cacheMiB: BULK_CACHE_MIB,
+      });
+      const ceilingRate = ceiling.events / ceiling.seconds;
+      rows.push({
+        measure:
+          "the store's write ceiling: the seeded log's own rows copied into a fresh store file (its schema, statements, page cache and batches of 1,000 commands; no decisions, sealing, JSON or hash chain)",
+        figure: `${ceiling.events.toLocaleString('en-US')} events (${ceiling.commands.toLocaleString('en-US')} commands) in ${ceiling.seconds.toFixed(1)} s = ${rate(ceiling.events, ceiling.seconds)} events/s${seeded ? `; the seed ran at ${(seeded.events / seeded.seconds / ceilingRate).toFixed(2)} × this` : ''}`,
+        goal: `(no seed can pass it: ${(GOALS.seedEventsPerSecond / ceilingRate).toFixed(2)} × it is the seeding goal)`,
+        met: '',
+      });
+    }
 
     // 2. The rebuild rate on the same log and the same kind of read store. In MongoDB the
     // rebuild writes the API's own live generations: there the API hosts no projector (in the
@@ -161,7 +191,13 @@ async function main(): Promise<void> {
       // 4. Queries under a concurrent command load.
       api.rss.reset();
       const ids = sampleCustomerIds(dir, 500);
-      const writers = startWriters(api.server.url, ids, options.writers, options.timeoutMs);
+      const writers = startWriters(
+        api.server.url,
+        ids,
+        options.writers,
+        options.timeoutMs,
+        options.writeRate,
+      );
       const results: QueryResult[] = [];
       for (const query of queries(ids)) {
         process.stderr.write(`analytics: ${query.name}…\n`);
@@ -180,7 +216,7 @@ async function main(): Promise<void> {
       notes.push(
         options.writers === 0
           ? 'concurrent command load: none (--writers 0): the queries alone, one at a time'
-          : `concurrent command load: ${options.writers} connections logging contacts (POST /customers/:id/contacts, one request at a time each) during the queries: ${load.ok} acknowledged, ${load.failed} not (${rate(load.ok, load.seconds)}/s, p50 ${load.p50.toFixed(0)} ms, p99 ${load.p99.toFixed(0)} ms)`,
+          : `concurrent command load: ${options.writers} connections logging contacts (POST /customers/:id/contacts, one request at a time each${options.writeRate ? `, ${options.writeRate} per second in all on a schedule` : ', each the next as soon as the last is answered'}) during the queries: ${load.ok} acknowledged, ${load.failed} not (${rate(load.ok, load.seconds)}/s, p50 ${load.p50.toFixed(0)} ms, p99 ${load.p99.toFixed(0)} ms)`,
       );
     } finally {
       await api.server.stop();
@@ -561,11 +597,18 @@ function queryRow(result: QueryResult, options: Options): Row {
 // ---------------------------------------------------------------------------------------------
 // The concurrent command load
 
+/**
+ * `connections` loops logging contacts, one request at a time each. Without a rate each sends
+ * its next request as soon as the last is answered (closed loop: as many as the API can take);
+ * with `perSecond` they send on a schedule of that many requests per second in all (a loop that
+ * fell behind its schedule sends at once, so a rate beyond the API's ends as the closed loop).
+ */
 function startWriters(
   url: string,
   ids: string[],
   connections: number,
   timeoutMs: number,
+  perSecond?: number,
 ): { stop(): Promise<{ ok: number; failed: number; seconds: number; p50: number; p99: number }> } {
   let running = true;
   let ok = 0;
@@ -574,6 +617,11 @@ function startWriters(
   const started = Date.now();
   const loops = Array.from({ length: connections }, async (_, worker) => {
     for (let i = worker; running; i += connections) {
+      if (perSecond) {
+        const due = started + (i * 1000) / perSecond;
+        if (due > Date.now()) await new Promise((wake) => setTimeout(wake, due - Date.now()));
+        if (!running) break;
+      }
       const begun = process.hrtime.bigint();
       try {
         const response = await fetch(`${url}/customers/${ids[i % ids.length]}/contacts`, {

@@ -16,7 +16,11 @@ export async function startServer(
 ): Promise<Server> {
   // BENCH_PROFILE_DIR=<dir> writes a CPU profile of each server process there.
   const profile = process.env.BENCH_PROFILE_DIR;
-  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  // BENCH_SERVER_NODE_FLAGS: Node/V8 flags for the server process only (not the load generator).
+  const flags = [
+    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+    ...(process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+  ];
   const child = spawn(process.execPath, [...flags, '-r', '@swc-node/register', script, ...args], {
     cwd: join(__dirname, '..', '..'),
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -21,7 +21,7 @@ import { MongoReadStore, SqliteReadStore } from '@rapport/read-models/adapters';
  * SQLite's 2 MiB they are read again and spilled before the commit once the indexes outgrow
  * it (bench/RESULTS.md, "append cost as the log grows": no gain yet at 1M events).
  */
-const BULK_CACHE_MIB = 256;
+export const BULK_CACHE_MIB = 256;
 
 /**
  * The one place that picks an adapter for each port from the configuration, for every app:
