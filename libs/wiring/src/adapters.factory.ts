@@ -42,12 +42,14 @@ export class Adapters {
   /**
    * The configured store, read through the upcasters (old shapes come out current). `bulk`: a
    * seed's or an import's, appending large batches (its SQLite page cache is BULK_CACHE_MIB).
+   * `request-path`: the API's, whose event loop answers requests: SQLite's WAL checkpoints run
+   * on a thread of their own, not inside a request's commit.
    */
-  eventStore(use: 'serving' | 'bulk' = 'serving'): EventStore {
+  eventStore(use: 'serving' | 'bulk' | 'request-path' = 'serving'): EventStore {
     return new UpcastingEventStore(this.rawEventStore(use), upcast);
   }
 
-  private rawEventStore(use: 'serving' | 'bulk'): EventStore {
+  private rawEventStore(use: 'serving' | 'bulk' | 'request-path'): EventStore {
     const store: EventStore = this.config.eventStoreUrl
       ? openEventStoreDb(this.config.eventStoreUrl, { clock: this.clock })
       : new SqliteEventStore({
@@ -55,6 +57,7 @@ export class Adapters {
           synchronous: this.config.sqliteSynchronous,
           clock: this.clock,
           ...(use === 'bulk' && { cacheMiB: BULK_CACHE_MIB }),
+          ...(use === 'request-path' && { backgroundCheckpoints: {} }),
         });
     return store;
   }

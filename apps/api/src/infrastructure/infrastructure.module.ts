@@ -102,7 +102,10 @@ export class InfrastructureModule {
         { provide: Metrics, useValue: new Metrics() },
         { provide: Authenticator, useValue: new Authenticator(prepared.apiKeys, config.jwt) },
         { provide: OWNS_EVENT_STORE, useValue: eventStore === undefined },
-        { provide: EVENT_STORE, useFactory: (): EventStore => eventStore ?? adapters.eventStore() },
+        {
+          provide: EVENT_STORE,
+          useFactory: (): EventStore => eventStore ?? adapters.eventStore('request-path'),
+        },
         { provide: KEY_STORE, useFactory: (): Promise<KeyStore> => adapters.keyStore() },
         {
           provide: READ_STORE,

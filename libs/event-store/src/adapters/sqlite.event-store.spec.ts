@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeEventStoreContract } from '../testing/event-store.contract';
@@ -22,6 +22,112 @@ describeEventStoreContract('sqlite', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+});
+
+describeEventStoreContract('sqlite, checkpointed in the background', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rapport-es-'));
+  const file = join(dir, 'events.db');
+  const open = () =>
+    new SqliteEventStore({
+      file,
+      synchronous: 'NORMAL',
+      backgroundCheckpoints: { intervalMs: 20 },
+    });
+  let store = open();
+  return {
+    store,
+    reopen: async () => {
+      await store.close();
+      store = open();
+      return store;
+    },
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('sqlite event store: WAL checkpoints', () => {
+  // ~2,400 pages of WAL: well past the 1,000 at which SQLite's writer checkpoints by itself.
+  const appendPages = async (store: SqliteEventStore) => {
+    for (let round = 0; round < 40; round++) {
+      await store.appendBatch(
+        Array.from({ length: 60 }, (_, i) => ({
+          commandId: randomUUID(),
+          streams: [
+            {
+              streamId: `customer-${round}-${i}`,
+              expectedRevision: 'no-stream' as const,
+              events: [
+                newEvent(
+                  { type: 'Noted', schemaVersion: 1, data: { text: 'x'.repeat(3000) } } as never,
+                  origin,
+                ),
+              ],
+            },
+          ],
+        })),
+      );
+    }
+  };
+  const givenAStore = (options: Partial<ConstructorParameters<typeof SqliteEventStore>[0]>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'rapport-es-'));
+    const file = join(dir, 'events.db');
+    const store = new SqliteEventStore({ file, synchronous: 'NORMAL', ...options });
+    const fileBytes = () => statSync(file).size;
+    const walBytes = () => statSync(`${file}-wal`).size;
+    const cleanup = async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    return { store, file, fileBytes, walBytes, cleanup };
+  };
+
+  it('by default, the writer copies the WAL into the file itself once it passes 1,000 pages', async () => {
+    const { store, fileBytes, cleanup } = givenAStore({});
+    try {
+      const before = fileBytes();
+      await appendPages(store);
+      expect(fileBytes()).toBeGreaterThan(before + 1_000_000);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('in the background, the writer never checkpoints: its commits only append to the WAL', async () => {
+    // A checkpointer that does not come round during the test.
+    const { store, fileBytes, walBytes, cleanup } = givenAStore({
+      backgroundCheckpoints: { intervalMs: 3_600_000 },
+    });
+    try {
+      const before = fileBytes();
+      await appendPages(store);
+      expect(fileBytes()).toBe(before);
+      expect(walBytes()).toBeGreaterThan(4_000_000);
+      expect((await store.readAll({ after: 0, limit: 5000 })).length).toBe(2400);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('in the background, the checkpointer thread copies the WAL into the file as it grows', async () => {
+    const { store, file, fileBytes, cleanup } = givenAStore({
+      backgroundCheckpoints: { intervalMs: 20 },
+    });
+    try {
+      const before = fileBytes();
+      await appendPages(store);
+      await waitFor(() => fileBytes() > before + 1_000_000);
+      // Reopened from the file alone (the WAL removed on close), every event is there.
+      await store.close();
+      const reopened = new SqliteEventStore({ file, synchronous: 'NORMAL' });
+      expect((await reopened.readAll({ after: 0, limit: 5000 })).length).toBe(2400);
+      await reopened.close();
+    } finally {
+      await cleanup();
+    }
+  });
 });
 
 describe('sqlite event store: reading one client', () => {
@@ -79,6 +185,15 @@ describe('sqlite event store: group commit', () => {
     }
   });
 });
+
+/** Polls `condition` until it holds, failing after `timeoutMs`. */
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${String(condition)}`);
+    await new Promise((tick) => setTimeout(tick, 10));
+  }
+}
 
 const origin: EventOrigin = {
   customerId: '1',

@@ -8,6 +8,7 @@ import {
   validateAppendRequest,
 } from '../append-rules';
 import { AppendSignal, catchUp } from '../catch-up';
+import { BackgroundCheckpointer } from './sqlite-checkpointer';
 import { EventStoreUnavailableError, InvalidAppendError } from '../event-store.errors';
 import { CHAIN_START, chainHash, type ChainHead, type ChainRecord } from '../hash-chain';
 import type {
@@ -42,6 +43,13 @@ export interface SqliteEventStoreOptions {
    * per-client indexes all over the file, which a small cache re-reads and spills mid-way.
    */
   cacheMiB?: number;
+  /**
+   * Copy the WAL back into the file on a thread of its own (every `intervalMs`, 250 by
+   * default) instead of in the commit that crossed SQLite's 1,000 pages: for a process whose
+   * event loop answers requests (the API), where each such checkpoint stalled it for tens of
+   * ms (bench/RESULTS.md). If that thread is lost, the writer checkpoints itself again.
+   */
+  backgroundCheckpoints?: { intervalMs?: number };
 }
 
 interface PendingAppend {
@@ -126,6 +134,7 @@ export class SqliteEventStore implements EventStore {
    */
   private written?: Map<string, number>;
   private markIdle: () => void = () => undefined;
+  private readonly checkpointer?: BackgroundCheckpointer;
 
   private readonly stmt: {
     revision: Database.Statement<[string], { revision: number | null }>;
@@ -175,6 +184,16 @@ export class SqliteEventStore implements EventStore {
       this.db.exec(SCHEMA);
       chainUnchainedFile(this.db);
       addBusinessTime(this.db);
+      if (options.backgroundCheckpoints) {
+        this.db.pragma('wal_autocheckpoint = 0');
+        this.checkpointer = new BackgroundCheckpointer(
+          options.file,
+          options.backgroundCheckpoints.intervalMs ?? 250,
+          () => {
+            if (!this.closed) this.db.pragma('wal_autocheckpoint = 1000');
+          },
+        );
+      }
     } catch (error) {
       throw new EventStoreUnavailableError(
         `cannot open event store ${options.file}: ${(error as Error).message}`,
@@ -555,6 +574,7 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     await this.idle;
     this.appended.notify();
+    await this.checkpointer?.stop();
     this.db.close();
   }
 
