@@ -9,14 +9,17 @@
 //   [--mongodb mongodb://127.0.0.1:27017] [--no-record] [--built] [--ceiling] [--write-rate R]
 // --write-rate R: the writers send R commands per second in all, on a schedule (open loop),
 // instead of each sending its next one as soon as the last is answered (the API's maximum).
-// After a seed (and with --ceiling on a reused or --queries-only dir) the seeded rows are copied into a fresh store
-// file as fast as SQLite takes them: the store's write ceiling, the seed's peer in the same run.
+// After a seed (and with --ceiling on a reused or --queries-only dir) the seeded rows are copied
+// into a fresh store file as fast as SQLite takes them: the store's write ceiling, the seed's
+// peer in the same run.
 // --activities N seeds N planned interactions per client on average beyond the usual few (10 at
 // 100,000 clients is issue 15's 1,000,000 activities). --serve-rebuild lets the API serve what the
 // rebuild built in the data dir (catch-up not timed: for histories too long to project twice).
 // --queries-only reuses a data dir as a previous run left it (log and read models) and times the
 // queries alone, e.g. again on a quieter machine. --built runs the compiled API (dist/, after
-// `npm run build`), as `npm start` does: its RSS is the deployment's, without the sources' compiler.
+// `npm run build`) as `npm start` does, dist/apps/api/src/main.js itself with no compiler in its
+// process: its RSS is the deployment's (the TypeScript wrapper support/api-server.ts, which the
+// runs without --built use, loads @swc-node/register into the API's process).
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -28,6 +31,7 @@ import { liveTargets, PROJECTIONS, ProjectionRunner, type ReadStore } from '@rap
 import { MongoReadStore, SqliteReadStore } from '@rapport/read-models/adapters';
 import { BULK_CACHE_MIB } from '@rapport/wiring';
 import { BENCH_MASTER_KEY, BENCH_TOKENS } from './support/api-server';
+import { startCompiledApi } from './support/compiled-api';
 import { startServer, type Server } from './support/http-load';
 import { argument, percentile, report, textArgument, type Row } from './support/report';
 import { headOf, sampleCustomerIds, seedHistory, type SeedOutcome } from './support/seeded-data';
@@ -148,7 +152,7 @@ async function main(): Promise<void> {
       });
 
     // 3. A freshly started API catching up on the log.
-    const api = await startApi(dir, env, options.built);
+    const api = await startApi(dir, env, options.built, options.catchUpTimeoutMs);
     try {
       const catchUp = await waitForCatchUp(
         api,
@@ -358,13 +362,16 @@ interface Api {
   rss: RssSampler;
 }
 
-async function startApi(dir: string, env: NodeJS.ProcessEnv, built: boolean): Promise<Api> {
+async function startApi(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  built: boolean,
+  timeoutMs: number,
+): Promise<Api> {
   const startedAt = Date.now();
-  const server = await startServer(
-    join(__dirname, 'support', 'api-server.ts'),
-    [dir, ...(built ? ['--built'] : [])],
-    env,
-  );
+  const server = built
+    ? await startCompiledApi(dir, env, timeoutMs)
+    : await startServer(join(__dirname, 'support', 'api-server.ts'), [dir], env);
   const rss = sampleRss(server.process.pid!);
   const stop = server.stop;
   server.stop = async () => {

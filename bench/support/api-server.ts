@@ -33,17 +33,20 @@ export const BENCH_TOKENS = {
 
 export const BENCH_MASTER_KEY = Buffer.alloc(32, 5).toString('base64');
 
+/** CRM_API_KEYS for the benchmarks' four tokens. */
+export const BENCH_API_KEYS = JSON.stringify({
+  [BENCH_TOKENS.sales]: { actor: 'bench-sales', roles: ['sales'] },
+  [BENCH_TOKENS.service]: { actor: 'bench-service', roles: ['service'] },
+  [BENCH_TOKENS.analyst]: { actor: 'bench-analyst', roles: ['analyst'] },
+  [BENCH_TOKENS.admin]: { actor: 'bench-admin', roles: ['admin'] },
+});
+
 async function main(): Promise<void> {
   const [dataDir] = process.argv.slice(2);
   const config = loadConfig({
     ...process.env,
     CRM_DATA_DIR: dataDir!,
-    CRM_API_KEYS: JSON.stringify({
-      [BENCH_TOKENS.sales]: { actor: 'bench-sales', roles: ['sales'] },
-      [BENCH_TOKENS.service]: { actor: 'bench-service', roles: ['service'] },
-      [BENCH_TOKENS.analyst]: { actor: 'bench-analyst', roles: ['analyst'] },
-      [BENCH_TOKENS.admin]: { actor: 'bench-admin', roles: ['admin'] },
-    }),
+    CRM_API_KEYS: BENCH_API_KEYS,
     CRM_MASTER_KEY: BENCH_MASTER_KEY,
     LOG_LEVEL: 'warn',
   });

@@ -8,19 +8,25 @@ export interface Server {
   stop(): Promise<void>;
 }
 
+/**
+ * Node flags for a benchmarked server process: BENCH_PROFILE_DIR=<dir> writes a CPU profile of
+ * it there; BENCH_SERVER_NODE_FLAGS passes Node/V8 flags to it only (not the load generator).
+ */
+export function serverNodeFlags(): string[] {
+  const profile = process.env.BENCH_PROFILE_DIR;
+  return [
+    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+    ...(process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+  ];
+}
+
 /** Starts a TypeScript server script in its own process and waits for the URL it prints. */
 export async function startServer(
   script: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Server> {
-  // BENCH_PROFILE_DIR=<dir> writes a CPU profile of each server process there.
-  const profile = process.env.BENCH_PROFILE_DIR;
-  // BENCH_SERVER_NODE_FLAGS: Node/V8 flags for the server process only (not the load generator).
-  const flags = [
-    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
-    ...(process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-  ];
+  const flags = serverNodeFlags();
   const child = spawn(process.execPath, [...flags, '-r', '@swc-node/register', script, ...args], {
     cwd: join(__dirname, '..', '..'),
     stdio: ['ignore', 'pipe', 'inherit'],
