@@ -8,9 +8,7 @@ interface CheckpointerData {
 }
 
 type CheckpointerMessage =
-  | { type: 'ready' }
-  | { type: 'checkpointed'; frames: number; walFrames: number }
-  | { type: 'failed'; error: string };
+  { type: 'checkpointed'; frames: number; walFrames: number } | { type: 'failed'; error: string };
 
 /**
  * The checkpointer thread: copies the WAL back into the file (a PASSIVE checkpoint: what no
@@ -21,22 +19,30 @@ type CheckpointerMessage =
 const CHECKPOINTER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.sqliteModule);
-const db = new Database(workerData.file);
-db.pragma('synchronous = FULL');
-const timer = setInterval(() => {
+const fail = (error) => parentPort.postMessage({ type: 'failed', error: String(error.message || error) });
+(function main() {
+  let db;
   try {
-    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage({ type: 'checkpointed', frames: result.checkpointed, walFrames: result.log });
+    db = new Database(workerData.file);
+    db.pragma('synchronous = FULL');
   } catch (error) {
-    parentPort.postMessage({ type: 'failed', error: error.message });
+    return fail(error);
   }
-}, workerData.intervalMs);
-parentPort.on('message', (message) => {
-  if (message !== 'stop') return;
-  clearInterval(timer);
-  db.close();
-  parentPort.close();
-});
+  const timer = setInterval(() => {
+    try {
+      const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+      parentPort.postMessage({ type: 'checkpointed', frames: result.checkpointed, walFrames: result.log });
+    } catch (error) {
+      fail(error);
+    }
+  }, workerData.intervalMs);
+  parentPort.on('message', (message) => {
+    if (message !== 'stop') return;
+    clearInterval(timer);
+    db.close();
+    parentPort.close();
+  });
+})();
 `;
 
 /**
@@ -76,7 +82,8 @@ export class BackgroundCheckpointer {
         void this.worker.terminate();
       }
     });
-    this.worker.on('error', (error) => lose(error.message));
+    // An error thrown in the thread arrives as it was thrown there (SqliteError: as a plain object).
+    this.worker.on('error', (error: unknown) => lose(describe(error)));
     this.exited = new Promise((resolve) =>
       this.worker.once('exit', (code) => {
         lose(`checkpointer thread exited with ${code}`);
@@ -91,4 +98,11 @@ export class BackgroundCheckpointer {
     this.worker.postMessage('stop');
     await this.exited;
   }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const { message, code } = (error ?? {}) as { message?: unknown; code?: unknown };
+  if (typeof message === 'string') return message;
+  return typeof code === 'string' ? code : String(error);
 }
