@@ -191,11 +191,10 @@ describe('a second API on the same data dir', () => {
   }, 60_000);
 });
 
-/** The event log's files (what a second process must never touch). */
 /**
  * What a second process could have changed of the log: the bytes of its WAL (where any write
- * goes) and every row. Not the bytes of events.db: the first API's checkpointer thread copies
- * the WAL into it whenever it comes round, which changes them but none of the rows.
+ * goes) and every row. Not the bytes of events.db: the first API's writer thread copies the WAL
+ * into it at its checkpoints, which changes them but none of the rows.
  */
 function logState(dir: string): { wal: string | undefined; events: string; commands: string } {
   const db = new Database(join(dir, 'events.db'), { readonly: true, fileMustExist: true });
@@ -338,23 +337,23 @@ describe('a data dir the API cannot write', () => {
 
 describe('the disk fills up (SQLITE_FULL, as a full disk reports it)', () => {
   // SQLite answers SQLITE_FULL when a database may not grow: at max_page_count exactly as on a
-  // full disk. Lowering max_page_count on the API's own connection makes the next group commit
-  // run out of room at a chosen point, portably and without root.
+  // full disk. Lowering max_page_count on the API's connection that writes (its writer thread's)
+  // makes the next group commit run out of room at a chosen point, portably and without root.
   let api: TestApi;
-  let db: Database.Database;
+  let store: SqliteEventStore;
   beforeEach(async () => {
     api = await startTestApi();
     const inner = (api.eventStore as unknown as { inner: EventStore }).inner;
     expect(inner).toBeInstanceOf(SqliteEventStore);
-    db = (inner as unknown as { db: Database.Database }).db;
+    store = inner as SqliteEventStore;
   });
   afterEach(() => api.close());
 
-  const fillUp = (spare: number) => {
-    const pages = db.pragma('page_count', { simple: true }) as number;
-    db.pragma(`max_page_count = ${pages + spare}`);
+  const fillUp = async (spare: number) => {
+    const pages = (await store.pragmaOnWriter('page_count')) as number;
+    await store.pragmaOnWriter(`max_page_count = ${pages + spare}`);
   };
-  const freeSpace = () => db.pragma('max_page_count = 1073741823');
+  const freeSpace = () => store.pragmaOnWriter('max_page_count = 1073741823');
   const contact = (customerId: string, i: number) =>
     api.client.as('sales').post(
       `/customers/${customerId}/contacts`,
@@ -375,9 +374,9 @@ describe('the disk fills up (SQLITE_FULL, as a full disk reports it)', () => {
       // One client per command: no contention, one group commit for all of them.
       const customers = await Promise.all(Array.from({ length: 30 }, () => createLead(api.client)));
       const before = await api.eventStore.headPosition();
-      fillUp(spare);
+      await fillUp(spare);
       const answers = await Promise.all(customers.map((id, i) => contact(id, i)));
-      freeSpace();
+      await freeSpace();
       const stored = await api.eventStore.readAll({ after: before, limit: 1000 });
       const storedKeys = new Set(stored.map((e) => e.metadata.commandId));
       const mismatches: string[] = [];

@@ -42,11 +42,20 @@ export class Adapters {
   /**
    * The configured store, read through the upcasters (old shapes come out current). `bulk`: a
    * seed's or an import's, appending large batches (its SQLite page cache is BULK_CACHE_MIB).
-   * `request-path`: the API's, whose event loop answers requests: SQLite's WAL checkpoints run
-   * on a thread of their own, not inside a request's commit.
    */
-  eventStore(use: 'serving' | 'bulk' | 'request-path' = 'serving'): EventStore {
+  eventStore(use: 'serving' | 'bulk' = 'serving'): EventStore {
     return new UpcastingEventStore(this.rawEventStore(use), upcast);
+  }
+
+  /**
+   * The API's store, whose event loop answers requests: with SQLite its commits (their fsyncs,
+   * and the WAL checkpoints) run on a writer thread of their own, not on that loop. Resolves
+   * once that thread has opened the file, so the API listens only when it can write.
+   */
+  async requestPathEventStore(): Promise<EventStore> {
+    const store = this.rawEventStore('request-path');
+    if (store instanceof SqliteEventStore) await store.ready();
+    return new UpcastingEventStore(store, upcast);
   }
 
   private rawEventStore(use: 'serving' | 'bulk' | 'request-path'): EventStore {
@@ -57,7 +66,7 @@ export class Adapters {
           synchronous: this.config.sqliteSynchronous,
           clock: this.clock,
           ...(use === 'bulk' && { cacheMiB: BULK_CACHE_MIB }),
-          ...(use === 'request-path' && { backgroundCheckpoints: {} }),
+          ...(use === 'request-path' && { writerThread: true }),
         });
     return store;
   }

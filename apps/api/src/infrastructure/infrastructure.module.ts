@@ -104,7 +104,8 @@ export class InfrastructureModule {
         { provide: OWNS_EVENT_STORE, useValue: eventStore === undefined },
         {
           provide: EVENT_STORE,
-          useFactory: (): EventStore => eventStore ?? adapters.eventStore('request-path'),
+          useFactory: async (): Promise<EventStore> =>
+            eventStore ?? adapters.requestPathEventStore(),
         },
         { provide: KEY_STORE, useFactory: (): Promise<KeyStore> => adapters.keyStore() },
         {

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { WrongExpectedRevisionError } from '../event-store.errors';
+import type { AppendRequest } from '../event-store.port';
 import { describeEventStoreContract } from '../testing/event-store.contract';
 import { newEvent, type EventOrigin } from '../new-event';
 import { SqliteEventStore } from './sqlite.event-store';
@@ -24,15 +27,10 @@ describeEventStoreContract('sqlite', async () => {
   };
 });
 
-describeEventStoreContract('sqlite, checkpointed in the background', async () => {
+describeEventStoreContract('sqlite, writing on a thread of its own', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-es-'));
   const file = join(dir, 'events.db');
-  const open = () =>
-    new SqliteEventStore({
-      file,
-      synchronous: 'NORMAL',
-      backgroundCheckpoints: { intervalMs: 20 },
-    });
+  const open = () => new SqliteEventStore({ file, synchronous: 'NORMAL', writerThread: true });
   let store = open();
   return {
     store,
@@ -47,6 +45,81 @@ describeEventStoreContract('sqlite, checkpointed in the background', async () =>
     },
   };
 });
+
+describe('sqlite event store: writing on a thread of its own', () => {
+  it("keeps answering while the file's write lock is held elsewhere, and commits once it is free", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rapport-es-'));
+    const file = join(dir, 'events.db');
+    const store = new SqliteEventStore({ file, synchronous: 'NORMAL', writerThread: true });
+    // Another process writing the same file (an import into the live log) holds its lock.
+    const other = new Database(file);
+    try {
+      await store.append(contactOn('customer-1', 'no-stream'));
+      other.exec('BEGIN IMMEDIATE');
+      const waiting = store.append(contactOn('customer-1', 0));
+      let answered = false;
+      void waiting.then(() => (answered = true));
+
+      // The lock is still held: reads answer, timers fire, the append waits.
+      await new Promise((tick) => setTimeout(tick, 200));
+      expect((await store.readStream('customer-1')).revision).toBe(0);
+      expect(answered).toBe(false);
+
+      other.exec('COMMIT');
+      const result = await waiting;
+      expect(result.revisions).toEqual({ 'customer-1': 1 });
+      expect((await store.readStream('customer-1')).revision).toBe(1);
+    } finally {
+      other.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("gives each append the caller's own data back, and a refusal as the store's own error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rapport-es-'));
+    const store = new SqliteEventStore({
+      file: join(dir, 'events.db'),
+      synchronous: 'NORMAL',
+      writerThread: true,
+    });
+    try {
+      const request = contactOn('customer-1', 'no-stream');
+      const result = await store.append(request);
+      expect(result.events[0]!.data).toBe(request.streams[0]!.events[0]!.data);
+      expect(result.events[0]!.position).toBe(1);
+      await expect(store.append(contactOn('customer-1', 'no-stream'))).rejects.toMatchObject({
+        name: 'WrongExpectedRevisionError',
+        streamId: 'customer-1',
+        actual: 0,
+      });
+      await expect(store.append(contactOn('customer-1', 'no-stream'))).rejects.toBeInstanceOf(
+        WrongExpectedRevisionError,
+      );
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function contactOn(streamId: string, expectedRevision: number | 'no-stream'): AppendRequest {
+  return {
+    commandId: randomUUID(),
+    streams: [
+      {
+        streamId,
+        expectedRevision,
+        events: [
+          newEvent(
+            { type: 'ContactLogged', schemaVersion: 1, data: { note: 'x' } } as never,
+            origin,
+          ),
+        ],
+      },
+    ],
+  };
+}
 
 describe('sqlite event store: WAL checkpoints', () => {
   // ~2,400 pages of WAL: well past the 1,000 at which SQLite's writer checkpoints by itself.
@@ -76,58 +149,34 @@ describe('sqlite event store: WAL checkpoints', () => {
     const file = join(dir, 'events.db');
     const store = new SqliteEventStore({ file, synchronous: 'NORMAL', ...options });
     const fileBytes = () => statSync(file).size;
-    const walBytes = () => statSync(`${file}-wal`).size;
     const cleanup = async () => {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     };
-    return { store, file, fileBytes, walBytes, cleanup };
+    return { store, file, fileBytes, cleanup };
   };
 
-  it('by default, the writer copies the WAL into the file itself once it passes 1,000 pages', async () => {
-    const { store, fileBytes, cleanup } = givenAStore({});
-    try {
-      const before = fileBytes();
-      await appendPages(store);
-      expect(fileBytes()).toBeGreaterThan(before + 1_000_000);
-    } finally {
-      await cleanup();
-    }
-  });
-
-  it('in the background, the writer never checkpoints: its commits only append to the WAL', async () => {
-    // A checkpointer that does not come round during the test.
-    const { store, fileBytes, walBytes, cleanup } = givenAStore({
-      backgroundCheckpoints: { intervalMs: 3_600_000 },
-    });
-    try {
-      const before = fileBytes();
-      await appendPages(store);
-      expect(fileBytes()).toBe(before);
-      expect(walBytes()).toBeGreaterThan(4_000_000);
-      expect((await store.readAll({ after: 0, limit: 5000 })).length).toBe(2400);
-    } finally {
-      await cleanup();
-    }
-  });
-
-  it('in the background, the checkpointer thread copies the WAL into the file as it grows', async () => {
-    const { store, file, fileBytes, cleanup } = givenAStore({
-      backgroundCheckpoints: { intervalMs: 20 },
-    });
-    try {
-      const before = fileBytes();
-      await appendPages(store);
-      await waitFor(() => fileBytes() > before + 1_000_000);
-      // Reopened from the file alone (the WAL removed on close), every event is there.
-      await store.close();
-      const reopened = new SqliteEventStore({ file, synchronous: 'NORMAL' });
-      expect((await reopened.readAll({ after: 0, limit: 5000 })).length).toBe(2400);
-      await reopened.close();
-    } finally {
-      await cleanup();
-    }
-  });
+  it.each([
+    ['the calling thread', false],
+    ['a writer thread', true],
+  ])(
+    'copies the WAL into the file once it passes 1,000 pages, committing on %s',
+    async (_where, writerThread) => {
+      const { store, file, fileBytes, cleanup } = givenAStore({ writerThread });
+      try {
+        const before = fileBytes();
+        await appendPages(store);
+        expect(fileBytes()).toBeGreaterThan(before + 1_000_000);
+        // Reopened from the file alone (the WAL removed on close), every event is there.
+        await store.close();
+        const reopened = new SqliteEventStore({ file, synchronous: 'NORMAL' });
+        expect((await reopened.readAll({ after: 0, limit: 5000 })).length).toBe(2400);
+        await reopened.close();
+      } finally {
+        await cleanup();
+      }
+    },
+  );
 });
 
 describe('sqlite event store: reading one client', () => {
@@ -146,54 +195,55 @@ describe('sqlite event store: reading one client', () => {
 });
 
 describe('sqlite event store: group commit', () => {
-  it('checks the appends of one tick in call order, each against those that went through', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rapport-es-'));
-    const store = new SqliteEventStore({ file: join(dir, 'events.db'), synchronous: 'NORMAL' });
-    const append = (expectedRevision: number | 'no-stream', type: string) =>
-      store.append({
-        commandId: randomUUID(),
-        streams: [
-          {
-            streamId: 'customer-1',
-            expectedRevision,
-            events: [newEvent({ type, schemaVersion: 1, data: {} } as never, origin)],
-          },
-        ],
+  it.each([
+    ['on the calling thread', false],
+    ['on a writer thread', true],
+  ])(
+    'checks the appends of one tick in call order, each against those that went through (%s)',
+    async (_where, writerThread) => {
+      const dir = mkdtempSync(join(tmpdir(), 'rapport-es-'));
+      const store = new SqliteEventStore({
+        file: join(dir, 'events.db'),
+        synchronous: 'NORMAL',
+        writerThread,
       });
-    try {
-      // One tick: one transaction, each append in its own savepoint.
-      const outcomes = await Promise.allSettled([
-        append('no-stream', 'A'),
-        append(5, 'refused'),
-        append(0, 'B'),
-        append(2, 'refused too'),
-        append(1, 'C'),
-      ]);
-      expect(outcomes.map((o) => o.status)).toEqual([
-        'fulfilled',
-        'rejected',
-        'fulfilled',
-        'rejected',
-        'fulfilled',
-      ]);
-      const read = await store.readStream('customer-1');
-      expect(read.events.map((e) => e.type)).toEqual(['A', 'B', 'C']);
-      expect(read.revision).toBe(2);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+      const append = (expectedRevision: number | 'no-stream', type: string) =>
+        store.append({
+          commandId: randomUUID(),
+          streams: [
+            {
+              streamId: 'customer-1',
+              expectedRevision,
+              events: [newEvent({ type, schemaVersion: 1, data: {} } as never, origin)],
+            },
+          ],
+        });
+      try {
+        // One tick: one transaction, each append in its own savepoint.
+        const outcomes = await Promise.allSettled([
+          append('no-stream', 'A'),
+          append(5, 'refused'),
+          append(0, 'B'),
+          append(2, 'refused too'),
+          append(1, 'C'),
+        ]);
+        expect(outcomes.map((o) => o.status)).toEqual([
+          'fulfilled',
+          'rejected',
+          'fulfilled',
+          'rejected',
+          'fulfilled',
+        ]);
+        const read = await store.readStream('customer-1');
+        expect(read.events.map((e) => e.type)).toEqual(['A', 'B', 'C']);
+        expect(read.revision).toBe(2);
+      } finally {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
-
-/** Polls `condition` until it holds, failing after `timeoutMs`. */
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${String(condition)}`);
-    await new Promise((tick) => setTimeout(tick, 10));
-  }
-}
 
 const origin: EventOrigin = {
   customerId: '1',

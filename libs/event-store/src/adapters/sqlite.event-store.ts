@@ -8,7 +8,8 @@ import {
   validateAppendRequest,
 } from '../append-rules';
 import { AppendSignal, catchUp } from '../catch-up';
-import { BackgroundCheckpointer } from './sqlite-checkpointer';
+import { WriterThread } from './sqlite-writer-thread';
+import { fromWireError, fromWireResult, type WriterReply } from './sqlite-writer.protocol';
 import { EventStoreUnavailableError, InvalidAppendError } from '../event-store.errors';
 import { CHAIN_START, chainHash, type ChainHead, type ChainRecord } from '../hash-chain';
 import type {
@@ -44,12 +45,14 @@ export interface SqliteEventStoreOptions {
    */
   cacheMiB?: number;
   /**
-   * Copy the WAL back into the file on a thread of its own (every `intervalMs`, 250 by
-   * default) instead of in the commit that crossed SQLite's 1,000 pages: for a process whose
-   * event loop answers requests (the API), where each such checkpoint stalled it for tens of
-   * ms (bench/RESULTS.md). If that thread is lost, the writer checkpoints itself again.
+   * Commit on a thread of its own (sqlite-writer.worker.ts), which owns the connection that
+   * writes: each commit's fsync, and SQLite's WAL checkpoints after it, then block that thread
+   * instead of the event loop answering requests (the API's). Reads stay on this thread's
+   * connection and see each group once it has committed; an append is acknowledged only after
+   * its commit. If that thread is lost, the appends it held fail as unavailable and the store
+   * commits on this thread again.
    */
-  backgroundCheckpoints?: { intervalMs?: number };
+  writerThread?: boolean;
 }
 
 interface PendingAppend {
@@ -59,6 +62,18 @@ interface PendingAppend {
   result?: AppendResult;
   error?: unknown;
 }
+
+/** An appendBatch waiting for the writer thread. */
+interface PendingBatch {
+  requests: readonly AppendRequest[];
+  resolve: (result: BatchAppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** What one append of a group came to, committed on the thread that asked. */
+export type GroupOutcome = { result: AppendResult } | { error: unknown };
+
+const settled = () => undefined;
 
 interface EventRow {
   position: number;
@@ -122,9 +137,15 @@ export class SqliteEventStore implements EventStore {
   private readonly appended: AppendSignal;
   private readonly listeners = new Set<(head: number) => void>();
   private queue: PendingAppend[] = [];
+  private batches: PendingBatch[] = [];
   private flushScheduled = false;
   private closed = false;
+  /** Appends are queued or committing: close() waits for `idle`. */
+  private busy = false;
   private idle: Promise<void> = Promise.resolve();
+  /** A group or batch is being committed (by the writer thread, or a batch here). */
+  private writing = false;
+  private writer?: WriterThread;
   /** The newest link while a group commits: its appends extend it one by one. */
   private tip: ChainHead = CHAIN_START;
   /**
@@ -134,7 +155,6 @@ export class SqliteEventStore implements EventStore {
    */
   private written?: Map<string, number>;
   private markIdle: () => void = () => undefined;
-  private readonly checkpointer?: BackgroundCheckpointer;
 
   private readonly stmt: {
     revision: Database.Statement<[string], { revision: number | null }>;
@@ -184,16 +204,6 @@ export class SqliteEventStore implements EventStore {
       this.db.exec(SCHEMA);
       chainUnchainedFile(this.db);
       addBusinessTime(this.db);
-      if (options.backgroundCheckpoints) {
-        this.db.pragma('wal_autocheckpoint = 0');
-        this.checkpointer = new BackgroundCheckpointer(
-          options.file,
-          options.backgroundCheckpoints.intervalMs ?? 250,
-          () => {
-            if (!this.closed) this.db.pragma('wal_autocheckpoint = 1000');
-          },
-        );
-      }
     } catch (error) {
       throw new EventStoreUnavailableError(
         `cannot open event store ${options.file}: ${(error as Error).message}`,
@@ -259,6 +269,19 @@ export class SqliteEventStore implements EventStore {
         }
       },
     );
+
+    if (options.writerThread) {
+      // Opened after this connection has created or migrated the file: the thread finds it
+      // ready. Until it has started, its jobs wait in its port.
+      this.writer = new WriterThread(
+        {
+          file: options.file,
+          synchronous: options.synchronous ?? 'FULL',
+          ...(options.cacheMiB !== undefined && { cacheMiB: options.cacheMiB }),
+        },
+        () => (this.writer = undefined),
+      );
+    }
 
     this.commitGroup = db.transaction((group: PendingAppend[], recordedAt: string) => {
       // Read inside the write transaction: no other connection can move the head meanwhile.
@@ -391,7 +414,7 @@ export class SqliteEventStore implements EventStore {
       return Promise.reject(error);
     }
     return new Promise<AppendResult>((resolve, reject) => {
-      if (this.queue.length === 0) this.idle = new Promise((done) => (this.markIdle = done));
+      this.markBusy();
       this.queue.push({ request, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
@@ -400,12 +423,34 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
+  private markBusy(): void {
+    if (this.busy) return;
+    this.busy = true;
+    this.idle = new Promise((done) => (this.markIdle = done));
+  }
+
   /**
    * Many appends in one transaction (one fsync), without a savepoint each: imports. If one
    * fails, the transaction is undone and the ones before it are committed again on their own.
    */
   async appendBatch(requests: readonly AppendRequest[]): Promise<BatchAppendResult> {
     if (this.closed) throw new EventStoreUnavailableError('the event store is closed');
+    if (!this.writer) return this.appendBatchAt(requests, this.clock().toISOString());
+    return new Promise<BatchAppendResult>((resolve, reject) => {
+      this.markBusy();
+      this.batches.push({ requests, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /**
+   * appendBatch on this thread's connection, recorded at `recordedAt`: the writer thread's
+   * side of a batch (the main thread's clock decides the time).
+   */
+  async appendBatchAt(
+    requests: readonly AppendRequest[],
+    recordedAt: string,
+  ): Promise<BatchAppendResult> {
     let invalid: { index: number; error: unknown } | undefined;
     for (let index = 0; index < requests.length && !invalid; index++) {
       try {
@@ -417,7 +462,7 @@ export class SqliteEventStore implements EventStore {
     const valid = invalid ? requests.slice(0, invalid.index) : requests;
     const results: AppendResult[] = [];
     try {
-      this.commitMany.immediate(valid, this.clock().toISOString(), results);
+      this.commitMany.immediate(valid, recordedAt, results);
     } catch (error) {
       if (isStorageFailure(error)) {
         throw new EventStoreUnavailableError(
@@ -427,7 +472,7 @@ export class SqliteEventStore implements EventStore {
       }
       // results holds the requests that went through before the failing one.
       const failed = { index: results.length, error };
-      const before = await this.appendBatch(valid.slice(0, failed.index));
+      const before = await this.appendBatchAt(valid.slice(0, failed.index), recordedAt);
       return { results: before.results, failed: before.failed ?? failed };
     }
     if (results.length > 0) this.afterCommit();
@@ -444,27 +489,151 @@ export class SqliteEventStore implements EventStore {
 
   private flush(): void {
     this.flushScheduled = false;
-    while (this.queue.length > 0) {
-      const group = this.queue.splice(0, this.maxGroupSize);
-      const recordedAt = this.clock().toISOString();
-      try {
-        this.commitGroup.immediate(group, recordedAt);
-      } catch (error) {
-        // The commit itself failed (disk full, read-only, I/O): nothing of the group is stored.
-        const failure = new EventStoreUnavailableError(
-          `the event store could not commit: ${(error as Error).message}`,
-          { cause: error },
-        );
-        for (const pending of group) pending.reject(failure);
+    this.pump();
+  }
+
+  /**
+   * Commits what is queued: here, group after group, or with a writer thread one job at a time
+   * (what arrives meanwhile waits, and goes as the next group: while the thread fsyncs, this
+   * one keeps answering).
+   */
+  private pump(): void {
+    while (!this.writing) {
+      const batch = this.batches.shift();
+      if (batch) {
+        this.startBatch(batch);
         continue;
       }
-      for (const pending of group) {
-        if (pending.result) pending.resolve(pending.result);
-        else pending.reject(pending.error);
+      if (this.queue.length === 0) {
+        this.busy = false;
+        this.markIdle();
+        return;
       }
-      this.afterCommit();
+      const group = this.queue.splice(0, this.maxGroupSize);
+      const recordedAt = this.clock().toISOString();
+      if (this.writer) this.startGroup(this.writer, group, recordedAt);
+      else this.commitHere(group, recordedAt);
     }
-    this.markIdle();
+  }
+
+  private commitHere(group: PendingAppend[], recordedAt: string): void {
+    try {
+      this.commitGroupNow(group, recordedAt);
+    } catch (failure) {
+      for (const pending of group) pending.reject(failure);
+      return;
+    }
+    for (const pending of group) {
+      if (pending.result) pending.resolve(pending.result);
+      else pending.reject(pending.error);
+    }
+    this.afterCommit();
+  }
+
+  /** Throws EventStoreUnavailableError when the commit itself failed: nothing is stored. */
+  private commitGroupNow(group: PendingAppend[], recordedAt: string): void {
+    try {
+      this.commitGroup.immediate(group, recordedAt);
+    } catch (error) {
+      throw new EventStoreUnavailableError(
+        `the event store could not commit: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /**
+   * The writer thread's side of a group: the appends committed now, on this thread's
+   * connection, each in its own savepoint. Throws when the commit itself failed.
+   */
+  commitGroupAt(requests: readonly AppendRequest[], recordedAt: string): GroupOutcome[] {
+    const group: PendingAppend[] = requests.map((request) => ({
+      request,
+      resolve: settled,
+      reject: settled,
+    }));
+    this.commitGroupNow(group, recordedAt);
+    this.afterCommit();
+    return group.map((pending) =>
+      pending.result ? { result: pending.result } : { error: pending.error },
+    );
+  }
+
+  /**
+   * Resolves once appends can be committed without waiting for a thread to start: at once,
+   * or with `writerThread` when that thread has opened the file (or was lost: this one writes).
+   */
+  ready(): Promise<void> {
+    return this.writer?.ready ?? Promise.resolve();
+  }
+
+  /**
+   * A pragma (simple result) on the connection that writes: the writer thread's, or this one.
+   * Tests limit the file's growth with max_page_count there to make a commit run out of room.
+   */
+  async pragmaOnWriter(pragma: string): Promise<unknown> {
+    if (!this.writer) return this.db.pragma(pragma, { simple: true });
+    const reply = await this.writer.run({ kind: 'pragma', pragma });
+    if (reply.kind !== 'pragma') throw unexpectedReply(reply);
+    return reply.value;
+  }
+
+  private startGroup(writer: WriterThread, group: PendingAppend[], recordedAt: string): void {
+    this.writing = true;
+    writer
+      .run({ kind: 'group', requests: group.map((pending) => pending.request), recordedAt })
+      .then(
+        (reply) => this.settleGroup(group, reply),
+        (error: unknown) => {
+          for (const pending of group) pending.reject(error);
+        },
+      )
+      .finally(() => {
+        this.writing = false;
+        this.pump();
+      });
+  }
+
+  private settleGroup(group: PendingAppend[], reply: WriterReply): void {
+    if (reply.kind !== 'group') {
+      const error = unexpectedReply(reply);
+      for (const pending of group) pending.reject(error);
+      return;
+    }
+    reply.outcomes.forEach((outcome, index) => {
+      const pending = group[index]!;
+      if ('result' in outcome) pending.resolve(fromWireResult(pending.request, outcome.result));
+      else pending.reject(fromWireError(outcome.error));
+    });
+    this.afterCommit();
+  }
+
+  /** A batch after the ones before it: on the writer thread, or here if that was lost. */
+  private startBatch(batch: PendingBatch): void {
+    this.writing = true;
+    const recordedAt = this.clock().toISOString();
+    const writer = this.writer;
+    const committed = writer
+      ? writer
+          .run({ kind: 'batch', requests: [...batch.requests], recordedAt })
+          .then((reply) => this.batchResult(batch.requests, reply))
+      : this.appendBatchAt(batch.requests, recordedAt);
+    committed.then(batch.resolve, batch.reject).finally(() => {
+      this.writing = false;
+      this.pump();
+    });
+  }
+
+  private batchResult(requests: readonly AppendRequest[], reply: WriterReply): BatchAppendResult {
+    if (reply.kind !== 'batch') throw unexpectedReply(reply);
+    const results = reply.results.map((result, index) => fromWireResult(requests[index]!, result));
+    if (results.length > 0) this.afterCommit();
+    return {
+      results,
+      ...(reply.failed && {
+        failed: { index: reply.failed.index, error: fromWireError(reply.failed.error) },
+      }),
+    };
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StreamRead> {
@@ -574,7 +743,7 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     await this.idle;
     this.appended.notify();
-    await this.checkpointer?.stop();
+    await this.writer?.stop();
     this.db.close();
   }
 
@@ -602,6 +771,13 @@ export class SqliteEventStore implements EventStore {
       events: this.stmt.range.all(row.first_position, row.last_position).map(toEnvelope),
     };
   }
+}
+
+/** A reply of the other kind: a failed commit, or a bug in the protocol. */
+function unexpectedReply(reply: WriterReply): Error {
+  return reply.kind === 'failure'
+    ? fromWireError(reply.error)
+    : new EventStoreUnavailableError(`the writer thread answered a ${reply.kind}`);
 }
 
 /** SQLite result codes that mean the storage, not the request, is at fault. */

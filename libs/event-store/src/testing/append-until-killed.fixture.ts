@@ -6,7 +6,8 @@ import { newEvent } from '../new-event';
 
 const BATCH = 50;
 const file = process.argv[2]!;
-const store = new SqliteEventStore({ file });
+// 'writer-thread': commits on the store's writer thread, as the API's do.
+const store = new SqliteEventStore({ file, writerThread: process.argv[3] === 'writer-thread' });
 
 async function appendBatch(): Promise<void> {
   const customerId = randomUUID();
